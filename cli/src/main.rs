@@ -1,0 +1,94 @@
+//! `kiln`: check build files, print their JSON Schema, and (soon) lower and build them.
+
+mod check;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "kiln",
+    version,
+    about = "Declarative container builds for BuildKit"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check build files and report every problem. Exit 0 clean, 1 errors, 2 unusable input.
+    Check(CheckArgs),
+    /// Print the JSON Schema (draft-07) of build files, for editors and validators.
+    Schema {
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// Build files to check (`-` reads standard input).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output format: a human report, or JSON for editors and CI.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Refuse files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = kiln_dsl::Limits::default().max_file_bytes)]
+    max_file_size: usize,
+    /// Colour in the human report.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Schema { output } => schema(output),
+    }
+}
+
+fn schema(output: Option<PathBuf>) -> ExitCode {
+    let text = kiln_dsl::schema::json_schema_text();
+    match output {
+        None => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Some(path) => match write_atomically(&path, text.as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("kiln: cannot write {}: {error}", path.display());
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+/// Write through a temporary file and rename, so a failed write never leaves half a file.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp~");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,357 @@
+//! References between stages, targets and groups: unknown names, cycles, empty groups and
+//! stages no target uses.
+
+use super::{Checker, Source};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Mount, Step};
+use crate::reference;
+use crate::span::{Sp, Span};
+use crate::suggest::did_you_mean;
+use indexmap::{IndexMap, IndexSet};
+
+/// What the stages refer to, for the checks that follow.
+pub(super) struct Graph {
+    /// What each stage's `from` resolved to.
+    pub bases: IndexMap<String, Source>,
+    /// Stage → the stages it uses (`from`, `copy.from`, bind mounts), with where.
+    pub edges: IndexMap<String, Vec<(String, Span)>>,
+}
+
+impl Graph {
+    /// The stage's ultimate base: an image, scratch, or dynamic (cycles count as dynamic).
+    pub fn root_base(&self, stage: &str) -> Source {
+        let mut seen = IndexSet::new();
+        let mut current = stage.to_string();
+        loop {
+            if !seen.insert(current.clone()) {
+                return Source::Dynamic;
+            }
+            match self.bases.get(&current) {
+                Some(Source::Stage(parent)) => current = parent.clone(),
+                Some(other) => return other.clone(),
+                None => return Source::Dynamic,
+            }
+        }
+    }
+
+    /// The stage and the stages it builds `from`, nearest first.
+    pub fn from_chain(&self, stage: &str) -> Vec<String> {
+        let mut chain: Vec<String> = vec![stage.to_string()];
+        while let Some(Source::Stage(parent)) =
+            self.bases.get(chain.last().map_or("", |s| s.as_str()))
+        {
+            if chain.contains(parent) {
+                break;
+            }
+            chain.push(parent.clone());
+        }
+        chain
+    }
+}
+
+pub(super) fn check(cx: &mut Checker<'_>) -> Graph {
+    let model = cx.model;
+    let mut graph = Graph {
+        bases: IndexMap::new(),
+        edges: IndexMap::new(),
+    };
+    for (name, stage) in &model.stages {
+        let mut uses = Vec::new();
+        let base = check_source(cx, &stage.from, "stage base");
+        if let Source::Stage(s) = &base {
+            uses.push((s.clone(), stage.from.span));
+        }
+        graph.bases.insert(name.value.clone(), base);
+        for step in &stage.steps {
+            for from in step_sources(&step.value) {
+                if let Source::Stage(s) = check_source(cx, from, "copy source") {
+                    uses.push((s, from.span));
+                }
+            }
+        }
+        graph.edges.insert(name.value.clone(), uses);
+    }
+    check_stage_cycles(cx, &graph);
+    check_targets(cx);
+    check_groups(cx);
+    check_unused_stages(cx, &graph);
+    graph
+}
+
+/// The `from` values of a step: a copy's source and bind mounts.
+fn step_sources(step: &Step) -> Vec<&Sp<String>> {
+    match step {
+        Step::Copy(c) => c.copy.from.iter().collect(),
+        Step::Run(r) => r
+            .mounts
+            .iter()
+            .filter_map(|m| match &m.value {
+                Mount::Bind(b) => b.from.as_ref(),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Resolve a `from` and report it when it is neither a stage nor a valid image reference, or
+/// when it looks like a misspelt stage name.
+fn check_source(cx: &mut Checker<'_>, from: &Sp<String>, what: &str) -> Source {
+    let source = cx.resolve_from(from);
+    let Source::Image(image) = &source else {
+        return source;
+    };
+    let stages: Vec<&str> = cx.model.stages.keys().map(|k| k.value.as_str()).collect();
+    let near_stage = did_you_mean(image, stages.iter().copied());
+    match (reference::parse(image), near_stage) {
+        (Err(_), Some(stage)) | (Ok(_), Some(stage)) if !image.contains(['/', ':', '@']) => {
+            cx.report(
+                Diagnostic::error(Code::UnknownStage, format!("unknown stage `{image}` in {what}"))
+                    .with_label(from.span, "no stage has this name")
+                    .with_help(format!(
+                        "did you mean the stage `{stage}`? (to use an image of this name, write `docker.io/library/{image}`)"
+                    )),
+            );
+        }
+        (Err(problem), _) => {
+            cx.report(
+                Diagnostic::error(
+                    Code::InvalidImage,
+                    format!("`{image}` is neither a stage nor a valid image reference"),
+                )
+                .with_label(from.span, problem)
+                .with_help(stage_list_help(&stages)),
+            );
+        }
+        (Ok(_), _) => {}
+    }
+    source
+}
+
+fn stage_list_help(stages: &[&str]) -> String {
+    if stages.is_empty() {
+        "write an image reference such as `localhost:5000/debian:bookworm`, or `scratch`".into()
+    } else {
+        format!(
+            "the stages are: {}; an image reference looks like `registry/name:tag`",
+            stages
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+fn check_stage_cycles(cx: &mut Checker<'_>, graph: &Graph) {
+    let edges: IndexMap<&str, Vec<(&str, Span)>> = graph
+        .edges
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str(),
+                v.iter().map(|(t, s)| (t.as_str(), *s)).collect(),
+            )
+        })
+        .collect();
+    for cycle in find_cycles(&edges) {
+        let names: Vec<&str> = cycle.iter().map(|(n, _)| *n).collect();
+        let mut diagnostic = Diagnostic::error(
+            Code::StageCycle,
+            format!(
+                "stages depend on each other in a cycle: {} → {}",
+                names.join(" → "),
+                names[0]
+            ),
+        )
+        .with_help("a stage cannot use itself, directly or through other stages; break the cycle");
+        for (i, (name, span)) in cycle.iter().enumerate() {
+            let next = names[(i + 1) % names.len()];
+            diagnostic = diagnostic.with_label(*span, format!("`{name}` uses `{next}` here"));
+        }
+        cx.report(diagnostic);
+    }
+}
+
+/// Every elementary cycle reachable by depth-first search, each reported once, as
+/// (node, span of its edge to the next node).
+fn find_cycles<'a>(edges: &IndexMap<&'a str, Vec<(&'a str, Span)>>) -> Vec<Vec<(&'a str, Span)>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        OnStack,
+        Done,
+    }
+    let mut state: IndexMap<&str, State> = edges.keys().map(|k| (*k, State::New)).collect();
+    let mut cycles = Vec::new();
+    let mut seen_cycles: IndexSet<Vec<&str>> = IndexSet::new();
+    for &start in edges.keys() {
+        if state[start] != State::New {
+            continue;
+        }
+        // Iterative DFS: the stack holds (node, next edge index, span of the edge taken in).
+        let mut stack: Vec<(&str, usize, Span)> = vec![(start, 0, Span::default())];
+        state.insert(start, State::OnStack);
+        while let Some(&mut (node, ref mut next, _)) = stack.last_mut() {
+            let out = edges.get(node).map_or(&[][..], |v| v.as_slice());
+            if *next >= out.len() {
+                state.insert(node, State::Done);
+                stack.pop();
+                continue;
+            }
+            let (target, span) = out[*next];
+            *next += 1;
+            match state.get(target).copied() {
+                Some(State::New) => {
+                    state.insert(target, State::OnStack);
+                    stack.push((target, 0, span));
+                }
+                Some(State::OnStack) => {
+                    let from = stack.iter().position(|(n, _, _)| *n == target).unwrap_or(0);
+                    let mut cycle: Vec<(&str, Span)> = Vec::new();
+                    for i in from..stack.len() {
+                        let edge_out = stack.get(i + 1).map_or(span, |e| e.2);
+                        cycle.push((stack[i].0, edge_out));
+                    }
+                    let mut key: Vec<&str> = cycle.iter().map(|(n, _)| *n).collect();
+                    key.sort_unstable();
+                    if seen_cycles.insert(key) {
+                        cycles.push(cycle);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    cycles
+}
+
+fn check_targets(cx: &mut Checker<'_>) {
+    let model = cx.model;
+    let stages: Vec<&str> = model.stages.keys().map(|k| k.value.as_str()).collect();
+    for target in model.targets.values() {
+        let stage = &target.stage;
+        if stage.value.is_empty() || model.stages.contains_key(stage.value.as_str()) {
+            continue;
+        }
+        let help = match did_you_mean(stage, stages.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => stage_list_help(&stages),
+        };
+        cx.report(
+            Diagnostic::error(
+                Code::UnknownStage,
+                format!("unknown stage `{}` in target", stage.value),
+            )
+            .with_label(stage.span, "no stage has this name")
+            .with_help(help),
+        );
+    }
+}
+
+fn check_groups(cx: &mut Checker<'_>) {
+    let model = cx.model;
+    let names: Vec<&str> = model
+        .targets
+        .keys()
+        .chain(model.groups.keys())
+        .chain(model.stages.keys())
+        .map(|k| k.value.as_str())
+        .collect();
+    let mut edges: IndexMap<&str, Vec<(&str, Span)>> = IndexMap::new();
+    for (name, group) in &model.groups {
+        if group.targets.is_empty() {
+            cx.report(
+                Diagnostic::error(
+                    Code::EmptyGroup,
+                    format!("group `{}` has no targets", name.value),
+                )
+                .with_label(name.span, "empty group")
+                .with_help("list the targets it builds, or remove the group"),
+            );
+        }
+        let mut members = Vec::new();
+        for member in &group.targets {
+            let known = model.targets.contains_key(member.value.as_str())
+                || model.groups.contains_key(member.value.as_str())
+                || model.stages.contains_key(member.value.as_str());
+            if !known {
+                let help = match did_you_mean(member, names.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "a group lists targets, other groups, or stages".into(),
+                };
+                cx.report(
+                    Diagnostic::error(
+                        Code::UnknownTarget,
+                        format!(
+                            "unknown target `{}` in group `{}`",
+                            member.value, name.value
+                        ),
+                    )
+                    .with_label(member.span, "no target, group or stage has this name")
+                    .with_help(help),
+                );
+            }
+            if model.groups.contains_key(member.value.as_str()) {
+                members.push((member.value.as_str(), member.span));
+            }
+        }
+        edges.insert(name.value.as_str(), members);
+    }
+    for cycle in find_cycles(&edges) {
+        let names: Vec<&str> = cycle.iter().map(|(n, _)| *n).collect();
+        let mut diagnostic = Diagnostic::error(
+            Code::GroupCycle,
+            format!(
+                "groups contain each other in a cycle: {} → {}",
+                names.join(" → "),
+                names[0]
+            ),
+        )
+        .with_help("a group cannot contain itself, directly or through other groups");
+        for (i, (name, span)) in cycle.iter().enumerate() {
+            let next = names[(i + 1) % names.len()];
+            diagnostic = diagnostic.with_label(*span, format!("`{name}` contains `{next}` here"));
+        }
+        cx.report(diagnostic);
+    }
+}
+
+/// With targets declared, a stage that no target (or group) reaches is never built.
+fn check_unused_stages(cx: &mut Checker<'_>, graph: &Graph) {
+    let model = cx.model;
+    if model.targets.is_empty() {
+        return; // every stage can be built with `--target STAGE`
+    }
+    let roots = model
+        .targets
+        .values()
+        .map(|t| t.stage.value.as_str())
+        .chain(
+            model
+                .groups
+                .values()
+                .flat_map(|g| g.targets.iter().map(|m| m.value.as_str())),
+        );
+    let mut used: IndexSet<&str> = IndexSet::new();
+    let mut work: Vec<&str> = roots.filter(|r| model.stages.contains_key(*r)).collect();
+    while let Some(stage) = work.pop() {
+        if used.insert(stage) {
+            if let Some(uses) = graph.edges.get(stage) {
+                work.extend(uses.iter().map(|(s, _)| s.as_str()));
+            }
+        }
+    }
+    for name in model.stages.keys() {
+        if !used.contains(name.value.as_str()) {
+            cx.report(
+                Diagnostic::warning(
+                    Code::UnusedStage,
+                    format!("stage `{}` is not used by any target", name.value),
+                )
+                .with_label(name.span, "never built")
+                .with_help("add a target for it, use it from another stage, or remove it"),
+            );
+        }
+    }
+}

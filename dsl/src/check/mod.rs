@@ -1,0 +1,101 @@
+//! Semantic checks on a decoded build file. Each check adds diagnostics and never stops the
+//! others, so one run reports every problem.
+
+mod graph;
+mod names;
+mod values;
+mod variables;
+
+use crate::diagnostic::Diagnostic;
+use crate::interpolate;
+use crate::model::BuildFile;
+use crate::platform::PLATFORM_ARGS;
+use crate::source::SourceFile;
+use crate::span::{Sp, Span};
+
+/// Run every check on a decoded file.
+pub fn check(model: &BuildFile, file: &SourceFile) -> Vec<Diagnostic> {
+    let mut cx = Checker {
+        model,
+        file,
+        diagnostics: Vec::new(),
+    };
+    names::check(&mut cx);
+    let graph = graph::check(&mut cx);
+    values::check(&mut cx, &graph);
+    variables::check(&mut cx, &graph);
+    cx.diagnostics
+}
+
+pub(crate) struct Checker<'a> {
+    model: &'a BuildFile,
+    file: &'a SourceFile,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What a `from` (of a stage, a copy or a bind mount) refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    Scratch,
+    Stage(String),
+    Image(String),
+    /// Contains `${...}` that cannot be resolved without build-time values.
+    Dynamic,
+}
+
+impl Checker<'_> {
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Resolve a `from` value: `scratch`, a stage name, or else an image reference.
+    /// `${ARG}` is replaced by the arg's default when it has one.
+    fn resolve_from(&self, from: &str) -> Source {
+        let resolved = if from.contains("${") {
+            match self.substitute_args(from) {
+                Some(s) => s,
+                None => return Source::Dynamic,
+            }
+        } else {
+            from.to_string()
+        };
+        if resolved == "scratch" {
+            Source::Scratch
+        } else if self.model.stages.contains_key(resolved.as_str()) {
+            Source::Stage(resolved)
+        } else {
+            Source::Image(resolved)
+        }
+    }
+
+    /// Substitute args by their defaults; `None` if a variable has no known value
+    /// (platform args, for example, are only known at build time).
+    fn substitute_args(&self, text: &str) -> Option<String> {
+        interpolate::substitute(text, |name| {
+            if PLATFORM_ARGS.contains(&name) {
+                return None;
+            }
+            self.model
+                .args
+                .get(name)
+                .and_then(|a| a.default.as_ref())
+                .map(|d| d.value.clone())
+        })
+    }
+
+    /// The span of `value[offset..offset + len]` in the file, when the value is written
+    /// literally there; otherwise the span of the whole value.
+    fn sub_span(&self, value: &Sp<String>, offset: usize, len: usize) -> Span {
+        let Some(written) = self.file.slice(value.span) else {
+            return value.span;
+        };
+        let Some(needle) = value.value.get(offset..offset + len) else {
+            return value.span;
+        };
+        let occurrence = value.value[..offset].matches(needle).count();
+        match written.match_indices(needle).nth(occurrence) {
+            Some((i, _)) => Span::new(value.span.start + i, len),
+            None => value.span,
+        }
+    }
+}

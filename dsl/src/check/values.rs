@@ -1,0 +1,420 @@
+//! Values that must have a particular shape: image references, platforms, checksums, URLs,
+//! modes, absolute paths, ports, durations, and options that exclude each other.
+
+use super::Checker;
+use super::graph::Graph;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::*;
+use crate::platform;
+use crate::reference;
+use crate::span::Sp;
+
+pub(super) fn check(cx: &mut Checker<'_>, _graph: &Graph) {
+    let model = cx.model;
+    for stage in model.stages.values() {
+        if let Some(p) = &stage.platform {
+            check_platform(cx, p);
+        }
+        if let Some(w) = &stage.workdir {
+            check_absolute(cx, w, "a stage's workdir");
+        }
+        for step in &stage.steps {
+            check_step(cx, &step.value);
+        }
+        if let Some(image) = &stage.image {
+            check_image_config(cx, image);
+        }
+    }
+    for (name, target) in &model.targets {
+        for tag in &target.tags {
+            check_tag(cx, tag, &target.args);
+        }
+        for p in &target.platforms {
+            check_platform(cx, p);
+        }
+        if let Some(output) = &target.output {
+            if output.kind.value == OutputKind::Registry && target.tags.is_empty() {
+                cx.report(
+                    Diagnostic::error(
+                        Code::MissingKey,
+                        format!(
+                            "target `{}` pushes to a registry but has no tags",
+                            name.value
+                        ),
+                    )
+                    .with_label(output.kind.span, "pushed where?")
+                    .with_help("add `tags: [registry/name:tag]` to the target"),
+                );
+            }
+        }
+    }
+}
+
+fn check_step(cx: &mut Checker<'_>, step: &Step) {
+    match step {
+        Step::Run(run) => {
+            if let Some(w) = &run.workdir {
+                check_absolute(cx, w, "a run step's workdir");
+            }
+            for mount in &run.mounts {
+                check_mount(cx, &mount.value);
+            }
+        }
+        Step::Copy(CopyStep { copy }) => {
+            if let (Some(from), Some(context)) = (&copy.from, &copy.context) {
+                conflicting(
+                    cx,
+                    from,
+                    context,
+                    "`from` and `context`",
+                    "a copy takes its files from one place",
+                );
+            }
+            if let Some(mode) = &copy.chmod {
+                check_mode(cx, mode);
+            }
+            if copy.src.value.is_empty() {
+                cx.report(
+                    Diagnostic::error(Code::InvalidValue, "a copy needs at least one source")
+                        .with_label(copy.src.span, "empty list")
+                        .with_help("list the files or directories to copy in `src`"),
+                );
+            }
+        }
+        Step::Download(DownloadStep { download }) => check_download(cx, download),
+        Step::Mkdir(MkdirStep { mkdir }) => {
+            if let Some(mode) = &mkdir.mode {
+                check_mode(cx, mode);
+            }
+        }
+        Step::Env(_) | Step::Workdir(_) | Step::User(_) | Step::Symlink(_) | Step::Packages(_) => {}
+    }
+}
+
+fn check_mount(cx: &mut Checker<'_>, mount: &Mount) {
+    match mount {
+        Mount::Cache(m) => check_absolute(cx, &m.cache, "a cache mount target"),
+        Mount::Tmpfs(m) => check_absolute(cx, &m.tmpfs, "a tmpfs mount target"),
+        Mount::Bind(m) => {
+            check_absolute(cx, &m.bind, "a bind mount target");
+            if let (Some(from), Some(context)) = (&m.from, &m.context) {
+                conflicting(
+                    cx,
+                    from,
+                    context,
+                    "`from` and `context`",
+                    "a bind mount takes its files from one place",
+                );
+            }
+        }
+        Mount::Secret(m) => {
+            if let Some(t) = &m.target {
+                check_absolute(cx, t, "a secret mount target");
+            }
+        }
+        Mount::Ssh(m) => {
+            if let Some(t) = &m.target {
+                check_absolute(cx, t, "an ssh mount target");
+            }
+        }
+    }
+}
+
+fn check_download(cx: &mut Checker<'_>, download: &Download) {
+    for (key, url) in per_platform_values(&download.url) {
+        check_platform_key(cx, key);
+        let scheme_ok = url.value.starts_with("https://") || url.value.starts_with("http://");
+        if !scheme_ok || url.value.len() <= "https://".len() {
+            cx.report(
+                Diagnostic::error(
+                    Code::InvalidUrl,
+                    format!("`{}` is not an http(s) URL", url.value),
+                )
+                .with_label(url.span, "not a URL")
+                .with_help("write a full URL such as `https://example.com/tool.tar.gz`"),
+            );
+        }
+    }
+    match &download.sha256 {
+        Some(sha) => {
+            for (key, digest) in per_platform_values(sha) {
+                check_platform_key(cx, key);
+                check_sha256(cx, digest);
+            }
+            check_same_platforms(cx, &download.url, sha);
+        }
+        None if download.insecure.as_ref().is_some_and(|i| i.value) => {
+            let span = download
+                .insecure
+                .as_ref()
+                .map_or(download.dst.span, |i| i.span);
+            cx.report(
+                Diagnostic::warning(
+                    Code::InsecureDownload,
+                    "this download is not checked against a sha256",
+                )
+                .with_label(span, "unchecked download")
+                .with_help("add `sha256:` so a changed or tampered file fails the build"),
+            );
+        }
+        None => {
+            let span = per_platform_values(&download.url)
+                .first()
+                .map_or(download.dst.span, |(_, u)| u.span);
+            cx.report(
+                Diagnostic::error(Code::MissingKey, "a download needs a `sha256`")
+                    .with_label(span, "downloaded without a checksum")
+                    .with_help("add `sha256: <64 hex digits>` (e.g. from `sha256sum FILE`), or `insecure: true` to skip the check"),
+            );
+        }
+    }
+    if let Some(mode) = &download.mode {
+        check_mode(cx, mode);
+    }
+}
+
+fn per_platform_values(value: &PerPlatform) -> Vec<(Option<&Sp<String>>, &Sp<String>)> {
+    match value {
+        PerPlatform::All(v) => vec![(None, v)],
+        PerPlatform::ByPlatform(map) => map.iter().map(|(k, v)| (Some(k), v)).collect(),
+    }
+}
+
+fn check_platform_key(cx: &mut Checker<'_>, key: Option<&Sp<String>>) {
+    let Some(key) = key else { return };
+    if !platform::is_platform_key(key) {
+        cx.report(
+            Diagnostic::error(Code::InvalidPlatform, format!("`{}` is not an architecture or a platform", key.value))
+                .with_label(key.span, "unknown platform key")
+                .with_help("key per-platform values by architecture (`amd64`, `arm64`) or platform (`linux/arm64`)"),
+        );
+    }
+}
+
+/// A per-platform sha256 map must cover the platforms the URL map names, and vice versa.
+fn check_same_platforms(cx: &mut Checker<'_>, url: &PerPlatform, sha: &PerPlatform) {
+    let (PerPlatform::ByPlatform(urls), PerPlatform::ByPlatform(shas)) = (url, sha) else {
+        return;
+    };
+    for key in urls.keys().filter(|k| !shas.contains_key(k.value.as_str())) {
+        cx.report(
+            Diagnostic::error(Code::MissingKey, format!("no sha256 for `{}`", key.value))
+                .with_label(key.span, "this URL has no checksum")
+                .with_help(format!("add `{}: <sha256>` to the `sha256` map", key.value)),
+        );
+    }
+    for key in shas.keys().filter(|k| !urls.contains_key(k.value.as_str())) {
+        cx.report(
+            Diagnostic::warning(
+                Code::UnknownKey,
+                format!("sha256 for `{}`, which has no URL", key.value),
+            )
+            .with_label(key.span, "no URL for this platform")
+            .with_help("remove it, or add the URL for this platform"),
+        );
+    }
+}
+
+fn check_sha256(cx: &mut Checker<'_>, digest: &Sp<String>) {
+    let hex = digest
+        .value
+        .strip_prefix("sha256:")
+        .unwrap_or(&digest.value);
+    if hex.contains("${") {
+        return;
+    }
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        cx.report(
+            Diagnostic::error(
+                Code::InvalidSha256,
+                format!("malformed sha256 ({} characters)", hex.chars().count()),
+            )
+            .with_label(digest.span, "not 64 hexadecimal digits")
+            .with_help("a sha256 is 64 hex digits, as printed by `sha256sum FILE`"),
+        );
+    }
+}
+
+fn check_platform(cx: &mut Checker<'_>, value: &Sp<String>) {
+    let text = if value.value.contains("${") {
+        if value.value.starts_with("${")
+            && value.value.ends_with('}')
+            && value.value.matches("${").count() == 1
+        {
+            return; // `${BUILDPLATFORM}` and friends are checked as variables
+        }
+        match cx.substitute_args(value) {
+            Some(t) => t,
+            None => return,
+        }
+    } else {
+        value.value.clone()
+    };
+    if let Err(problem) = platform::parse(&text) {
+        let help = match text.strip_prefix('$') {
+            Some(name) if crate::interpolate::is_var_name(name) => {
+                format!("kiln only replaces `${{NAME}}`: write `${{{name}}}`")
+            }
+            _ => "write `os/arch` or `os/arch/variant`, e.g. `linux/amd64` or `linux/arm64`".into(),
+        };
+        cx.report(
+            Diagnostic::error(
+                Code::InvalidPlatform,
+                format!("invalid platform `{}`", value.value),
+            )
+            .with_label(value.span, problem)
+            .with_help(help),
+        );
+    }
+}
+
+fn check_tag(cx: &mut Checker<'_>, tag: &Sp<String>, target_args: &StringMap) {
+    let text = if tag.value.contains("${") {
+        let substituted = crate::interpolate::substitute(&tag.value, |name| {
+            target_args.get(name).map(|v| v.value.clone()).or_else(|| {
+                cx.model
+                    .args
+                    .get(name)
+                    .and_then(|a| a.default.as_ref())
+                    .map(|d| d.value.clone())
+            })
+        });
+        match substituted {
+            Some(t) => t,
+            None => return,
+        }
+    } else {
+        tag.value.clone()
+    };
+    if let Err(problem) = reference::parse(&text) {
+        cx.report(
+            Diagnostic::error(Code::InvalidImage, format!("invalid image tag `{text}`"))
+                .with_label(tag.span, problem)
+                .with_help("a tag looks like `registry/name:tag`, e.g. `localhost:5000/app:1.0`"),
+        );
+    }
+}
+
+/// Paths that BuildKit needs absolute. `${...}` is assumed to expand to something absolute
+/// when the text starts with it.
+fn check_absolute(cx: &mut Checker<'_>, path: &Sp<String>, what: &str) {
+    if path.value.starts_with('/') || path.value.starts_with("${") {
+        return;
+    }
+    cx.report(
+        Diagnostic::error(
+            Code::RelativePath,
+            format!("{what} must be an absolute path, not `{}`", path.value),
+        )
+        .with_label(path.span, "relative path")
+        .with_help(format!("write `/{}`", path.value.trim_start_matches("./"))),
+    );
+}
+
+fn check_mode(cx: &mut Checker<'_>, mode: &Sp<String>) {
+    let digits = mode.value.strip_prefix("0o").unwrap_or(&mode.value);
+    let valid = !digits.is_empty()
+        && digits.len() <= 5
+        && digits.bytes().all(|b| (b'0'..=b'7').contains(&b))
+        && u32::from_str_radix(digits, 8).is_ok_and(|m| m <= 0o7777);
+    if !valid {
+        cx.report(
+            Diagnostic::error(
+                Code::InvalidMode,
+                format!("`{}` is not a file mode", mode.value),
+            )
+            .with_label(mode.span, "not an octal mode")
+            .with_help("write the mode in octal, as chmod does, e.g. \"0755\" or \"0644\""),
+        );
+    }
+}
+
+fn check_image_config(cx: &mut Checker<'_>, image: &ImageConfig) {
+    if let Some(w) = &image.workdir {
+        check_absolute(cx, w, "the image workdir");
+    }
+    for volume in &image.volumes {
+        check_absolute(cx, volume, "a volume");
+    }
+    for port in &image.expose {
+        let (number, protocol) = port.value.split_once('/').unwrap_or((&port.value, "tcp"));
+        let number_ok = number.parse::<u16>().is_ok_and(|n| n > 0);
+        if !number_ok || !matches!(protocol, "tcp" | "udp" | "sctp") {
+            cx.report(
+                Diagnostic::error(Code::InvalidValue, format!("`{}` is not a port", port.value))
+                    .with_label(port.span, "expected a port")
+                    .with_help("write a port number from 1 to 65535, optionally with `/tcp`, `/udp` or `/sctp`"),
+            );
+        }
+    }
+    if let Some(check) = &image.healthcheck {
+        let durations = [&check.interval, &check.timeout, &check.start_period];
+        for duration in durations.into_iter().flatten() {
+            if !is_duration(duration) {
+                cx.report(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("`{}` is not a duration", duration.value),
+                    )
+                    .with_label(duration.span, "expected a duration")
+                    .with_help("write a duration such as `30s`, `1m30s` or `500ms`"),
+                );
+            }
+        }
+    }
+    if let Some(signal) = &image.stopsignal {
+        let ok = signal.value.parse::<u8>().is_ok_and(|n| n > 0)
+            || (signal.value.starts_with("SIG")
+                && signal.value.len() > 3
+                && signal.value[3..].bytes().all(|b| {
+                    b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'+' || b == b'-'
+                }));
+        if !ok {
+            cx.report(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("`{}` is not a signal", signal.value),
+                )
+                .with_label(signal.span, "expected a signal")
+                .with_help("write a signal name such as `SIGTERM` or `SIGINT`, or its number"),
+            );
+        }
+    }
+}
+
+/// Go-style durations: one or more `<number><unit>` with units ns, us, ms, s, m, h.
+fn is_duration(value: &str) -> bool {
+    let mut rest = value;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let unit = ["ns", "us", "µs", "ms", "s", "m", "h"]
+            .iter()
+            .find(|u| rest.starts_with(**u));
+        match unit {
+            Some(u) => rest = &rest[u.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn conflicting(cx: &mut Checker<'_>, a: &Sp<String>, b: &Sp<String>, what: &str, why: &str) {
+    cx.report(
+        Diagnostic::error(
+            Code::ConflictingOptions,
+            format!("{what} cannot be used together"),
+        )
+        .with_label(b.span, "second source")
+        .with_label(a.span, "first source")
+        .with_help(format!("{why}; keep only one of them")),
+    );
+}

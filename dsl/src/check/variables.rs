@@ -1,0 +1,344 @@
+//! `${NAME}` references: defined, well-formed, and every arg used. See the interpolation rule
+//! in docs/format.md: args, then the stage's env so far (from its chain of stages), then the
+//! base image's env (unknown to `kiln check`, hence a warning there).
+
+use super::graph::Graph;
+use super::{Checker, Source};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::interpolate;
+use crate::model::*;
+use crate::platform::PLATFORM_ARGS;
+use crate::span::Sp;
+use crate::suggest::did_you_mean;
+use indexmap::IndexSet;
+
+/// Names that are always defined.
+const ALWAYS_KNOWN: &[&str] = &["PATH"];
+
+/// What a string can refer to where it is written.
+struct Scope {
+    /// Env names set so far (through the chain of stages and earlier steps).
+    env: Vec<String>,
+    /// Whether the base image may define more env (unknown until build time).
+    image_base: bool,
+    /// Where the string is, for messages: "stage `app`", "target `app`".
+    place: String,
+}
+
+pub(super) fn check(cx: &mut Checker<'_>, graph: &Graph) {
+    let mut used: IndexSet<String> = IndexSet::new();
+    let model = cx.model;
+    let arg_scope = |place: String| Scope {
+        env: Vec::new(),
+        image_base: false,
+        place,
+    };
+
+    for (name, arg) in &model.args {
+        if let Some(default) = &arg.default {
+            let scope = arg_scope(format!("arg `{}`", name.value));
+            check_string(cx, default, &scope, &mut used);
+        }
+    }
+    for (name, stage) in &model.stages {
+        let scope = Scope {
+            env: inherited_env(model, graph, &name.value),
+            image_base: !matches!(graph.root_base(&name.value), Source::Scratch),
+            place: format!("stage `{}`", name.value),
+        };
+        check_stage(cx, stage, scope, &mut used);
+    }
+    for (name, target) in &model.targets {
+        let scope = arg_scope(format!("target `{}`", name.value));
+        let strings = target
+            .tags
+            .iter()
+            .chain(&target.platforms)
+            .chain(target.args.values())
+            .chain(target.labels.values());
+        for s in strings.chain(target.output.as_ref().and_then(|o| o.dest.as_ref())) {
+            check_string(cx, s, &scope, &mut used);
+        }
+        for key in target.args.keys() {
+            if !model.args.contains_key(key.value.as_str()) {
+                let help = match did_you_mean(key, model.args.keys().map(|k| k.value.as_str())) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("declare it first: `args: {{ {}: ... }}`", key.value),
+                };
+                cx.report(
+                    Diagnostic::error(
+                        Code::UndefinedVariable,
+                        format!(
+                            "target `{}` sets `{}`, which is not a declared arg",
+                            name.value, key.value
+                        ),
+                    )
+                    .with_label(key.span, "not declared in `args`")
+                    .with_help(help),
+                );
+            }
+        }
+    }
+    for name in model.args.keys() {
+        if !used.contains(&name.value) {
+            cx.report(
+                Diagnostic::warning(
+                    Code::UnusedArg,
+                    format!("arg `{}` is never used", name.value),
+                )
+                .with_label(name.span, "declared here, never referenced")
+                .with_help(format!(
+                    "use it as `${{{}}}`, or remove it (args are not put into the environment)",
+                    name.value
+                )),
+            );
+        }
+    }
+}
+
+/// Env names set by the stages this stage builds `from` (not by the stage itself).
+fn inherited_env(model: &BuildFile, graph: &Graph, stage: &str) -> Vec<String> {
+    let mut env = Vec::new();
+    for ancestor in graph.from_chain(stage).iter().skip(1) {
+        let Some(s) = model.stages.get(ancestor.as_str()) else {
+            continue;
+        };
+        env.extend(s.env.keys().map(|k| k.value.clone()));
+        for step in &s.steps {
+            if let Step::Env(e) = &step.value {
+                env.extend(e.env.keys().map(|k| k.value.clone()));
+            }
+        }
+        if let Some(image) = &s.image {
+            env.extend(image.env.keys().map(|k| k.value.clone()));
+        }
+    }
+    env
+}
+
+fn check_stage(cx: &mut Checker<'_>, stage: &Stage, mut scope: Scope, used: &mut IndexSet<String>) {
+    // `from` and `platform` are resolved before any env exists.
+    let args_only = Scope {
+        env: Vec::new(),
+        image_base: false,
+        place: scope.place.clone(),
+    };
+    check_string(cx, &stage.from, &args_only, used);
+    if let Some(p) = &stage.platform {
+        check_string(cx, p, &args_only, used);
+    }
+    check_env_map(cx, &stage.env, &mut scope, used);
+    for s in stage
+        .packages
+        .iter()
+        .chain(&stage.workdir)
+        .chain(&stage.user)
+    {
+        check_string(cx, s, &scope, used);
+    }
+    for step in &stage.steps {
+        check_step(cx, &step.value, &mut scope, used);
+    }
+    if let Some(image) = &stage.image {
+        check_env_map(cx, &image.env, &mut scope, used);
+        let commands = [&image.entrypoint, &image.cmd].into_iter().flatten();
+        let mut strings: Vec<&Sp<String>> =
+            commands.flat_map(|c| command_strings(&c.value)).collect();
+        strings.extend(
+            image
+                .user
+                .iter()
+                .chain(&image.workdir)
+                .chain(&image.expose)
+                .chain(&image.volumes),
+        );
+        strings.extend(image.labels.values());
+        strings.extend(image.stopsignal.iter());
+        if let Some(h) = &image.healthcheck {
+            strings.extend(h.test.iter().flat_map(|c| command_strings(&c.value)));
+        }
+        for s in strings {
+            check_string(cx, s, &scope, used);
+        }
+    }
+}
+
+fn check_step(cx: &mut Checker<'_>, step: &Step, scope: &mut Scope, used: &mut IndexSet<String>) {
+    let strings: Vec<&Sp<String>> = match step {
+        Step::Run(run) => {
+            // The step's own env is visible to its command, not to later steps.
+            let mut own = Scope {
+                env: scope.env.clone(),
+                image_base: scope.image_base,
+                place: scope.place.clone(),
+            };
+            check_env_map(cx, &run.env, &mut own, used);
+            let mut strings = command_strings(&run.run.value);
+            strings.extend(run.user.iter().chain(&run.workdir));
+            strings.extend(run.mounts.iter().flat_map(|m| mount_strings(&m.value)));
+            for s in strings {
+                check_string(cx, s, &own, used);
+            }
+            return;
+        }
+        Step::Env(e) => {
+            check_env_map(cx, &e.env, scope, used);
+            return;
+        }
+        Step::Copy(CopyStep { copy }) => {
+            let mut v: Vec<&Sp<String>> = copy.src.value.iter().collect();
+            v.push(&copy.dst);
+            v.extend(
+                copy.from
+                    .iter()
+                    .chain(&copy.context)
+                    .chain(&copy.exclude)
+                    .chain(&copy.chown)
+                    .chain(&copy.chmod),
+            );
+            v
+        }
+        Step::Download(DownloadStep { download: d }) => {
+            let mut v = per_platform_strings(&d.url);
+            v.extend(d.sha256.iter().flat_map(per_platform_strings));
+            v.push(&d.dst);
+            v.extend(d.mode.iter().chain(&d.chown));
+            v
+        }
+        Step::Workdir(w) => vec![&w.workdir],
+        Step::User(u) => vec![&u.user],
+        Step::Mkdir(MkdirStep { mkdir }) => {
+            let mut v = vec![&mkdir.path];
+            v.extend(mkdir.mode.iter().chain(&mkdir.chown));
+            v
+        }
+        Step::Symlink(SymlinkStep { symlink }) => vec![&symlink.target, &symlink.path],
+        Step::Packages(p) => p.packages.iter().collect(),
+    };
+    for s in strings {
+        check_string(cx, s, scope, used);
+    }
+}
+
+/// Check env values in order; each name becomes known to the entries after it. A bare
+/// `$NAME` in an env value is stored literally, which is rarely what users mean.
+fn check_env_map(
+    cx: &mut Checker<'_>,
+    env: &StringMap,
+    scope: &mut Scope,
+    used: &mut IndexSet<String>,
+) {
+    for (key, value) in env {
+        check_string(cx, value, scope, used);
+        for (offset, name) in interpolate::bare_references(&value.value) {
+            let span = cx.sub_span(value, offset, name.len() + 1);
+            cx.report(
+                Diagnostic::warning(Code::BareVariable, format!("`${name}` in an env value is stored literally"))
+                    .with_label(span, "not replaced by kiln")
+                    .with_help(format!("write `${{{name}}}` to use the value of `{name}`, or `$${{{name}}}`... to keep a literal `$`")),
+            );
+        }
+        scope.env.push(key.value.clone());
+    }
+}
+
+fn command_strings(command: &Command) -> Vec<&Sp<String>> {
+    match command {
+        Command::Shell(s) => vec![s],
+        Command::Argv(argv) => argv.iter().collect(),
+    }
+}
+
+fn mount_strings(mount: &Mount) -> Vec<&Sp<String>> {
+    match mount {
+        Mount::Cache(m) => std::iter::once(&m.cache).chain(&m.id).collect(),
+        Mount::Secret(m) => std::iter::once(&m.secret)
+            .chain(&m.target)
+            .chain(&m.env)
+            .collect(),
+        Mount::Ssh(m) => std::iter::once(&m.ssh).chain(&m.target).collect(),
+        Mount::Tmpfs(m) => vec![&m.tmpfs],
+        Mount::Bind(m) => std::iter::once(&m.bind)
+            .chain(&m.from)
+            .chain(&m.context)
+            .chain(&m.source)
+            .collect(),
+    }
+}
+
+fn per_platform_strings(value: &PerPlatform) -> Vec<&Sp<String>> {
+    match value {
+        PerPlatform::All(v) => vec![v],
+        PerPlatform::ByPlatform(map) => map.values().collect(),
+    }
+}
+
+fn check_string(
+    cx: &mut Checker<'_>,
+    value: &Sp<String>,
+    scope: &Scope,
+    used: &mut IndexSet<String>,
+) {
+    if !value.value.contains('$') {
+        return;
+    }
+    let pieces = match interpolate::parse(&value.value) {
+        Ok(pieces) => pieces,
+        Err(error) => {
+            let span = cx.sub_span(value, error.offset, error.len);
+            cx.report(
+                Diagnostic::error(Code::InvalidInterpolation, error.message)
+                    .with_label(span, "malformed reference")
+                    .with_help(
+                        "for a shell expansion, write `$${` so kiln passes `${` through unchanged",
+                    ),
+            );
+            return;
+        }
+    };
+    for piece in pieces {
+        let interpolate::Piece::Var(var) = piece else {
+            continue;
+        };
+        if cx.model.args.contains_key(var.name) {
+            used.insert(var.name.to_string());
+            continue;
+        }
+        let known = PLATFORM_ARGS.contains(&var.name)
+            || ALWAYS_KNOWN.contains(&var.name)
+            || scope.env.iter().any(|e| e == var.name);
+        if known || var.default.is_some() {
+            continue;
+        }
+        let span = cx.sub_span(value, var.offset, var.len);
+        let candidates: Vec<&str> = cx
+            .model
+            .args
+            .keys()
+            .map(|k| k.value.as_str())
+            .chain(scope.env.iter().map(String::as_str))
+            .chain(PLATFORM_ARGS.iter().copied())
+            .collect();
+        let near = did_you_mean(var.name, candidates.iter().copied());
+        let message = format!("`{}` is not defined in {}", var.name, scope.place);
+        let shell_hint = format!(
+            "if `{0}` is a shell variable, write `${0}` or `$${{{0}}}`: kiln only replaces `${{NAME}}`",
+            var.name
+        );
+        let diagnostic = match near {
+            Some(name) => Diagnostic::error(Code::UndefinedVariable, message)
+                .with_label(span, "undefined")
+                .with_help(format!("did you mean `{name}`?")),
+            None if scope.image_base => Diagnostic::warning(
+                Code::UndefinedVariable,
+                format!("`{}` is not an arg or env of this file; it must come from the base image's environment", var.name),
+            )
+            .with_label(span, "unknown to kiln check")
+            .with_help(format!("declare it in `args` or `env`, or give a default: `${{{}:-value}}`. {shell_hint}", var.name)),
+            None => Diagnostic::error(Code::UndefinedVariable, message)
+                .with_label(span, "undefined")
+                .with_help(format!("declare it in `args` (or `env`), or give a default: `${{{}:-value}}`. {shell_hint}", var.name)),
+        };
+        cx.report(diagnostic);
+    }
+}

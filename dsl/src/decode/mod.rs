@@ -1,0 +1,379 @@
+//! The decoder: spanned `Node` tree → typed model. It reports every problem it finds (unknown
+//! keys with suggestions, type mismatches with their path, missing and duplicate keys) and
+//! keeps going, so one run shows them all.
+
+mod model;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::node::{Node, NodeKind};
+use crate::source::SourceFile;
+use crate::span::{Sp, Span};
+use crate::suggest;
+use indexmap::IndexMap;
+
+pub use model::decode_build_file;
+
+/// Decoding state: where we are in the document, and what went wrong so far.
+pub struct Decoder<'a> {
+    file: &'a SourceFile,
+    /// Path segments from the root, e.g. `stages`, `build`, `steps`, `[2]`.
+    path: Vec<String>,
+    /// Spans of the keys on the path; the innermost one is where a missing key is reported.
+    key_spans: Vec<Span>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Decoder<'a> {
+    pub fn new(file: &'a SourceFile) -> Self {
+        Decoder {
+            file,
+            path: Vec::new(),
+            key_spans: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The current path in the document, e.g. `stages.build.steps[2].run`.
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for segment in &self.path {
+            if !segment.starts_with('[') && !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(segment);
+        }
+        if out.is_empty() {
+            "the top level".into()
+        } else {
+            format!("`{out}`")
+        }
+    }
+
+    /// Decode inside `key`, keeping the path and key span up to date.
+    pub fn at_key<R>(&mut self, key: &str, key_span: Span, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.path.push(key.to_string());
+        self.key_spans.push(key_span);
+        let result = f(self);
+        self.key_spans.pop();
+        self.path.pop();
+        result
+    }
+
+    /// Decode inside list item `index`.
+    pub fn at_index<R>(&mut self, index: usize, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.path.push(format!("[{index}]"));
+        let result = f(self);
+        self.path.pop();
+        result
+    }
+
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    pub fn type_mismatch(&mut self, node: &Node, expected: &str) {
+        let message = format!(
+            "expected {expected} at {}, found {}",
+            self.path(),
+            node.describe()
+        );
+        let span = self.label_span(node);
+        self.report(
+            Diagnostic::error(Code::TypeMismatch, message)
+                .with_label(span, format!("expected {expected}")),
+        );
+    }
+
+    /// A span worth underlining: map nodes have an empty span, so use their key instead.
+    pub fn label_span(&self, node: &Node) -> Span {
+        if node.span.len == 0 {
+            if let Some(&key) = self.key_spans.last() {
+                return key;
+            }
+        }
+        node.span
+    }
+
+    /// A string value. Numbers and booleans are refused: the schema says string.
+    pub fn string(&mut self, node: &Node) -> Option<Sp<String>> {
+        match &node.kind {
+            NodeKind::Str(s) => Some(Sp::new(s.clone(), node.span)),
+            _ => {
+                self.type_mismatch(node, "a string");
+                None
+            }
+        }
+    }
+
+    /// A scalar used as text: strings, and numbers or booleans as written in the file
+    /// (`1.10` stays `1.10`).
+    pub fn text(&mut self, node: &Node) -> Option<Sp<String>> {
+        match &node.kind {
+            NodeKind::Str(s) => Some(Sp::new(s.clone(), node.span)),
+            NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_) => {
+                let written = self.file.slice(node.span).map(str::to_string);
+                let text = written.unwrap_or_else(|| match &node.kind {
+                    NodeKind::Int(i) => i.to_string(),
+                    NodeKind::Float(f) => f.to_string(),
+                    NodeKind::Bool(b) => b.to_string(),
+                    _ => unreachable!("matched above"),
+                });
+                Some(Sp::new(text, node.span))
+            }
+            _ => {
+                self.type_mismatch(node, "a string, number or boolean");
+                None
+            }
+        }
+    }
+
+    pub fn bool(&mut self, node: &Node) -> Option<Sp<bool>> {
+        match node.kind {
+            NodeKind::Bool(b) => Some(Sp::new(b, node.span)),
+            _ => {
+                self.type_mismatch(node, "`true` or `false`");
+                None
+            }
+        }
+    }
+
+    pub fn unsigned<T: TryFrom<i64>>(&mut self, node: &Node) -> Option<Sp<T>> {
+        match node.kind {
+            NodeKind::Int(i) => match T::try_from(i) {
+                Ok(v) => Some(Sp::new(v, node.span)),
+                Err(_) => {
+                    let message = format!("{i} is out of range at {}", self.path());
+                    self.report(
+                        Diagnostic::error(Code::InvalidValue, message)
+                            .with_label(node.span, "out of range"),
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.type_mismatch(node, "a whole number");
+                None
+            }
+        }
+    }
+
+    /// One of a fixed set of words.
+    pub fn choice<T: Copy>(&mut self, node: &Node, choices: &[(&str, T)]) -> Option<Sp<T>> {
+        let word = self.string(node)?;
+        if let Some((_, value)) = choices.iter().find(|(name, _)| *name == word.value) {
+            return Some(Sp::new(*value, node.span));
+        }
+        let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+        let message = format!("`{}` is not a valid value for {}", word.value, self.path());
+        self.report(
+            Diagnostic::error(Code::InvalidValue, message)
+                .with_label(
+                    node.span,
+                    format!("expected one of {}", suggest::quoted_list(&names)),
+                )
+                .with_help(suggest::help_for(&word.value, &names)),
+        );
+        None
+    }
+
+    /// A list, decoding each item with `item`. Items that fail are left out (and reported).
+    pub fn list<T>(
+        &mut self,
+        node: &Node,
+        mut item: impl FnMut(&mut Self, &Node) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let NodeKind::Seq(items) = &node.kind else {
+            self.type_mismatch(node, "a list");
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, node) in items.iter().enumerate() {
+            if let Some(value) = self.at_index(i, |d| item(d, node)) {
+                out.push(value);
+            }
+        }
+        Some(out)
+    }
+
+    /// A string or a list of strings.
+    pub fn one_or_many(&mut self, node: &Node) -> Option<Sp<Vec<Sp<String>>>> {
+        match &node.kind {
+            NodeKind::Str(s) => Some(Sp::new(vec![Sp::new(s.clone(), node.span)], node.span)),
+            NodeKind::Seq(_) => {
+                let items = self.list(node, |d, n| d.string(n))?;
+                Some(Sp::new(items, node.span))
+            }
+            _ => {
+                self.type_mismatch(node, "a string or a list of strings");
+                None
+            }
+        }
+    }
+
+    /// A map of names to values, in order. Duplicate names are reported with both places;
+    /// the first one wins.
+    pub fn named<T>(
+        &mut self,
+        node: &Node,
+        mut value: impl FnMut(&mut Self, &Sp<String>, &Node) -> Option<T>,
+    ) -> Option<IndexMap<Sp<String>, T>> {
+        let Some(entries) = node.as_map() else {
+            self.type_mismatch(node, "a map");
+            return None;
+        };
+        let mut out = IndexMap::with_capacity(entries.len());
+        let mut seen: IndexMap<Sp<String>, Span> = IndexMap::new();
+        for (key_node, value_node) in entries {
+            let Some(key) = self.key(key_node) else {
+                continue;
+            };
+            if let Some(&first) = seen.get(&key) {
+                self.duplicate_key(&key, first);
+                continue;
+            }
+            seen.insert(key.clone(), key.span);
+            if let Some(v) = self.at_key(&key.value, key.span, |d| value(d, &key, value_node)) {
+                out.insert(key, v);
+            }
+        }
+        Some(out)
+    }
+
+    /// A map of names to scalar values kept as text (env, labels, args).
+    pub fn string_map(&mut self, node: &Node) -> Option<IndexMap<Sp<String>, Sp<String>>> {
+        self.named(node, |d, _, v| d.text(v))
+    }
+
+    fn key(&mut self, key_node: &Node) -> Option<Sp<String>> {
+        match &key_node.kind {
+            NodeKind::Str(s) => Some(Sp::new(s.clone(), key_node.span)),
+            NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_) => self.text(key_node),
+            _ => {
+                let message = format!(
+                    "map keys must be strings at {}, found {}",
+                    self.path(),
+                    key_node.describe()
+                );
+                let span = self.label_span(key_node);
+                self.report(
+                    Diagnostic::error(Code::TypeMismatch, message)
+                        .with_label(span, "not a string key"),
+                );
+                None
+            }
+        }
+    }
+
+    fn duplicate_key(&mut self, key: &Sp<String>, first: Span) {
+        let message = format!("duplicate key `{}` at {}", key.value, self.path());
+        self.report(
+            Diagnostic::error(Code::DuplicateKey, message)
+                .with_label(key.span, "written again here")
+                .with_label(first, "first written here")
+                .with_help("YAML maps need unique keys; remove or rename one of them"),
+        );
+    }
+
+    /// Open a map whose keys are a fixed set of fields. Unknown keys are reported with a
+    /// suggestion, duplicates with both places.
+    pub fn fields<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        allowed: &[&'static str],
+    ) -> Option<Fields<'n>> {
+        let Some(entries) = node.as_map() else {
+            self.type_mismatch(node, what);
+            return None;
+        };
+        let mut fields = Fields {
+            entries: Vec::with_capacity(entries.len()),
+            owner: self.label_span(node),
+        };
+        for (key_node, value) in entries {
+            let Some(key) = self.key(key_node) else {
+                continue;
+            };
+            if !allowed.contains(&key.value.as_str()) {
+                self.unknown_key(&key, what, allowed);
+                continue;
+            }
+            if let Some((_, first, _)) = fields
+                .entries
+                .iter()
+                .find(|(name, _, _)| *name == key.value)
+            {
+                let first = *first;
+                self.duplicate_key(&key, first);
+                continue;
+            }
+            let name = allowed
+                .iter()
+                .find(|a| **a == key.value)
+                .copied()
+                .unwrap_or_default();
+            fields.entries.push((name, key.span, value));
+        }
+        Some(fields)
+    }
+
+    pub fn unknown_key(&mut self, key: &Sp<String>, what: &str, allowed: &[&str]) {
+        let message = format!("unknown key `{}` in {what} at {}", key.value, self.path());
+        self.report(
+            Diagnostic::error(Code::UnknownKey, message)
+                .with_label(key.span, "unknown key")
+                .with_help(suggest::help_for(&key.value, allowed)),
+        );
+    }
+
+    /// Decode field `name` of `fields` if present.
+    pub fn field<T>(
+        &mut self,
+        fields: &Fields<'_>,
+        name: &str,
+        f: impl FnOnce(&mut Self, &Node) -> Option<T>,
+    ) -> Option<T> {
+        let (key_span, node) = fields.get(name)?;
+        self.at_key(name, key_span, |d| f(d, node))
+    }
+
+    /// Decode field `name`, reporting it as missing when absent.
+    pub fn required<T>(
+        &mut self,
+        fields: &Fields<'_>,
+        name: &str,
+        what: &str,
+        f: impl FnOnce(&mut Self, &Node) -> Option<T>,
+    ) -> Option<T> {
+        if fields.get(name).is_none() {
+            let message = format!("missing key `{name}` in {what} at {}", self.path());
+            self.report(
+                Diagnostic::error(Code::MissingKey, message)
+                    .with_label(fields.owner, format!("this {what} has no `{name}`"))
+                    .with_help(format!("add `{name}:`")),
+            );
+            return None;
+        }
+        self.field(fields, name, f)
+    }
+}
+
+/// The known keys of one map, with their key spans and values.
+pub struct Fields<'n> {
+    entries: Vec<(&'static str, Span, &'n Node)>,
+    /// Where to point when a key is missing.
+    owner: Span,
+}
+
+impl<'n> Fields<'n> {
+    pub fn get(&self, name: &str) -> Option<(Span, &'n Node)> {
+        self.entries
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, span, node)| (*span, *node))
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}

@@ -1,0 +1,118 @@
+//! kiln's build-file language: parse YAML into the typed model, check it, and explain every
+//! problem with a labelled span.
+//!
+//! ```text
+//! bytes ──load──▶ SourceFile ──yaml::parse──▶ Node ──decode──▶ BuildFile ──check──▶ diagnostics
+//! ```
+//! Nothing here does I/O beyond what the caller hands in, and no input makes it panic.
+
+pub mod check;
+mod decode;
+pub mod diagnostic;
+pub mod interpolate;
+pub mod model;
+pub mod node;
+pub mod platform;
+pub mod reference;
+pub mod render;
+pub mod schema;
+pub mod source;
+pub mod span;
+mod suggest;
+pub mod yaml;
+
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use model::BuildFile;
+pub use source::SourceFile;
+pub use span::{Sp, Span};
+pub use yaml::Limits;
+
+/// The result of reading and checking one build file.
+#[derive(Debug)]
+pub struct Checked {
+    pub file: SourceFile,
+    /// The model, when the document could be decoded at all (it may still have errors).
+    pub model: Option<BuildFile>,
+    /// Every problem found, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The model if there are no errors (warnings are fine).
+    pub fn ok(&self) -> Option<&BuildFile> {
+        self.model.as_ref().filter(|_| !self.has_errors())
+    }
+}
+
+/// Turn raw bytes into a source file, refusing oversized and non-UTF-8 input.
+pub fn load(
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<SourceFile, (SourceFile, Diagnostic)> {
+    if bytes.len() > limits.max_file_bytes {
+        let file = SourceFile::new(name, "");
+        let message = format!(
+            "the build file is {} bytes, more than the limit of {} bytes",
+            bytes.len(),
+            limits.max_file_bytes
+        );
+        let diagnostic = Diagnostic::error(Code::TooLarge, message)
+            .with_help("split the build, or raise the limit with `--max-file-size BYTES`");
+        return Err((file, diagnostic));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err(error) => {
+            let file = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
+            // The lossy text has U+FFFD (3 bytes) where the bad bytes were; point there.
+            let offset = String::from_utf8_lossy(&bytes[..error.valid_up_to()]).len();
+            let diagnostic = Diagnostic::error(Code::NotUtf8, "the build file is not valid UTF-8")
+                .with_label(
+                    Span::new(offset, '\u{FFFD}'.len_utf8()),
+                    "invalid byte here",
+                )
+                .with_help("save the file as UTF-8");
+            Err((file, diagnostic))
+        }
+    }
+}
+
+/// Parse and decode a source file into the model, without semantic checks.
+pub fn parse(file: &SourceFile, limits: &Limits) -> (Option<BuildFile>, Vec<Diagnostic>) {
+    let root = match yaml::parse(file, limits) {
+        Ok(root) => root,
+        Err(diagnostic) => return (None, vec![diagnostic]),
+    };
+    let mut decoder = decode::Decoder::new(file);
+    let model = decode::decode_build_file(&mut decoder, &root);
+    (model, decoder.diagnostics)
+}
+
+/// Read, parse, decode and check a build file: every diagnostic, sorted by position.
+pub fn check_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Checked {
+    let file = match load(name, bytes, limits) {
+        Ok(file) => file,
+        Err((file, diagnostic)) => {
+            return Checked {
+                file,
+                model: None,
+                diagnostics: vec![diagnostic],
+            };
+        }
+    };
+    let (model, mut diagnostics) = parse(&file, limits);
+    if let Some(model) = &model {
+        diagnostics.extend(check::check(model, &file));
+    }
+    diagnostic::sort_and_dedup(&mut diagnostics);
+    Checked {
+        file,
+        model,
+        diagnostics,
+    }
+}
