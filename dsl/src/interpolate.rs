@@ -179,7 +179,7 @@ mod tests {
                 Piece::Text("make VERSION=".into()),
                 var("V", None, 13, 4),
                 Piece::Text(" OS=".into()),
-                var("OS", Some("linux"), 21, 13),
+                var("OS", Some("linux"), 21, 12),
             ]
         );
     }

@@ -37,10 +37,15 @@ impl Default for Limits {
 
 /// Parse YAML text into a node tree, or explain why it is not a usable document.
 pub fn parse(file: &SourceFile, limits: &Limits) -> Result<Node, Diagnostic> {
+    // Plain YAML yields at most about one event per two bytes of text; only alias expansion
+    // yields more. Scaling the budget with the file's size refuses an alias bomb after a few
+    // thousand events (milliseconds) while any honest file stays far below the budget.
+    let max_events = (20_000 + 2 * file.text.len()).min(limits.max_nodes * 2);
     let mut options = serde_saphyr::options! {
         with_snippet: false,
         budget: serde_saphyr::budget! {
-            max_nodes: limits.max_nodes,
+            max_events: max_events,
+            max_nodes: limits.max_nodes.min(max_events),
             max_aliases: limits.max_aliases,
             max_depth: limits.max_depth,
         },
@@ -60,28 +65,54 @@ fn syntax_diagnostic(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnost
             .unwrap_or_else(|| file.offset_of(loc.line() as usize, loc.column() as usize))
     });
     let message = error.to_string();
-    let (code, summary, help) = classify(&message);
+    let (code, summary, mut help) = classify(&message);
+    if let Some(offset) = offset {
+        if is_interpolation_in_flow(file, offset, &message) {
+            help = "`${` inside `[...]` or `{...}` must be quoted, because `{` and `}` are YAML flow \
+                    syntax there: write the item in double quotes, e.g. `[\"registry/app:${VERSION}\"]`"
+                .into();
+        }
+    }
     let mut diagnostic = Diagnostic::error(code, summary).with_help(help);
     if let Some(offset) = offset {
         let offset = offset.min(file.text.len());
         let len = file.text[offset..].chars().next().map_or(0, char::len_utf8);
-        diagnostic = diagnostic.with_label(Span::new(offset, len), first_line(&message));
+        let label = if code == Code::Limit {
+            "limit reached here".to_string()
+        } else {
+            first_line(&message)
+        };
+        diagnostic = diagnostic.with_label(Span::new(offset, len), label);
     }
     diagnostic
+}
+
+/// A `${...}` written unquoted inside a flow collection is the most common way to trip
+/// over YAML's flow syntax in a kiln file.
+fn is_interpolation_in_flow(file: &SourceFile, offset: usize, message: &str) -> bool {
+    let line_start = file.text[..offset.min(file.text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line_end = file.text[line_start..]
+        .find('\n')
+        .map_or(file.text.len(), |i| line_start + i);
+    message.contains("flow") && file.text[line_start..line_end].contains("${")
 }
 
 /// Turn the parser's message into our code, a one-line summary and a help line.
 fn classify(message: &str) -> (Code, String, String) {
     let lower = message.to_lowercase();
-    if lower.contains("budget") || lower.contains("recursion limit") || lower.contains("depth") {
+    if lower.contains("budget") || lower.contains("recursion limit") {
+        let summary = if lower.contains("depth") || lower.contains("recursion") {
+            "the YAML document nests too deeply"
+        } else {
+            "the YAML document is too large once its aliases are expanded (an alias bomb?)"
+        };
         (
             Code::Limit,
-            format!(
-                "the YAML document is too large or too deeply nested: {}",
-                first_line(message)
-            ),
-            "kiln refuses documents that expand to huge trees (alias bombs) or nest deeper than \
-             its limit; write the structure out plainly"
+            summary.to_string(),
+            "kiln refuses documents that expand to huge trees or nest deeper than its limits; \
+             write the structure out plainly"
                 .into(),
         )
     } else if lower.contains("tab") {

@@ -57,14 +57,14 @@ pub(super) fn check(cx: &mut Checker<'_>) -> Graph {
     };
     for (name, stage) in &model.stages {
         let mut uses = Vec::new();
-        let base = check_source(cx, &stage.from, "stage base");
+        let base = check_source(cx, &stage.from, "`from`");
         if let Source::Stage(s) = &base {
             uses.push((s.clone(), stage.from.span));
         }
         graph.bases.insert(name.value.clone(), base);
         for step in &stage.steps {
-            for from in step_sources(&step.value) {
-                if let Source::Stage(s) = check_source(cx, from, "copy source") {
+            for (what, from) in step_sources(&step.value) {
+                if let Source::Stage(s) = check_source(cx, from, what) {
                     uses.push((s, from.span));
                 }
             }
@@ -79,14 +79,14 @@ pub(super) fn check(cx: &mut Checker<'_>) -> Graph {
 }
 
 /// The `from` values of a step: a copy's source and bind mounts.
-fn step_sources(step: &Step) -> Vec<&Sp<String>> {
+fn step_sources(step: &Step) -> Vec<(&'static str, &Sp<String>)> {
     match step {
-        Step::Copy(c) => c.copy.from.iter().collect(),
+        Step::Copy(c) => c.copy.from.iter().map(|f| ("`copy.from`", f)).collect(),
         Step::Run(r) => r
             .mounts
             .iter()
             .filter_map(|m| match &m.value {
-                Mount::Bind(b) => b.from.as_ref(),
+                Mount::Bind(b) => b.from.as_ref().map(|f| ("a bind mount's `from`", f)),
                 _ => None,
             })
             .collect(),
@@ -101,10 +101,14 @@ fn check_source(cx: &mut Checker<'_>, from: &Sp<String>, what: &str) -> Source {
     let Source::Image(image) = &source else {
         return source;
     };
+    if image.is_empty() {
+        return source; // a missing `from` is reported by the decoder
+    }
     let stages: Vec<&str> = cx.model.stages.keys().map(|k| k.value.as_str()).collect();
     let near_stage = did_you_mean(image, stages.iter().copied());
     match (reference::parse(image), near_stage) {
-        (Err(_), Some(stage)) | (Ok(_), Some(stage)) if !image.contains(['/', ':', '@']) => {
+        (_, Some(stage)) if !image.contains(['/', ':', '@']) => {
+            let meant = Source::Stage(stage.to_string());
             cx.report(
                 Diagnostic::error(Code::UnknownStage, format!("unknown stage `{image}` in {what}"))
                     .with_label(from.span, "no stage has this name")
@@ -112,6 +116,7 @@ fn check_source(cx: &mut Checker<'_>, from: &Sp<String>, what: &str) -> Source {
                         "did you mean the stage `{stage}`? (to use an image of this name, write `docker.io/library/{image}`)"
                     )),
             );
+            return meant; // so the misspelt stage is not also reported as unused
         }
         (Err(problem), _) => {
             cx.report(
@@ -292,7 +297,10 @@ fn check_groups(cx: &mut Checker<'_>) {
                     .with_help(help),
                 );
             }
-            if model.groups.contains_key(member.value.as_str()) {
+            // A name that is both a target and a group is reported by the name check; here it
+            // counts as the target, so it does not also show up as a group cycle.
+            let is_target = model.targets.contains_key(member.value.as_str());
+            if !is_target && model.groups.contains_key(member.value.as_str()) {
                 members.push((member.value.as_str(), member.span));
             }
         }
@@ -334,7 +342,14 @@ fn check_unused_stages(cx: &mut Checker<'_>, graph: &Graph) {
                 .flat_map(|g| g.targets.iter().map(|m| m.value.as_str())),
         );
     let mut used: IndexSet<&str> = IndexSet::new();
-    let mut work: Vec<&str> = roots.filter(|r| model.stages.contains_key(*r)).collect();
+    // A misspelt stage name (already an error) counts as a use of the stage it resembles.
+    let stage_names: Vec<&str> = model.stages.keys().map(|k| k.value.as_str()).collect();
+    let mut work: Vec<&str> = roots
+        .filter_map(|r| match model.stages.get_key_value(r) {
+            Some((name, _)) => Some(name.value.as_str()),
+            None => did_you_mean(r, stage_names.iter().copied()),
+        })
+        .collect();
     while let Some(stage) = work.pop() {
         if used.insert(stage) {
             if let Some(uses) = graph.edges.get(stage) {

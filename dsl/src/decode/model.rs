@@ -14,7 +14,7 @@ pub fn decode_build_file(d: &mut Decoder<'_>, root: &Node) -> Option<BuildFile> 
     if matches!(root.kind, NodeKind::Null) {
         d.report(
             Diagnostic::error(Code::EmptyFile, "the build file is empty")
-                .with_label(root.span, "nothing here")
+                .with_label(crate::span::Span::new(0, 0), "nothing here")
                 .with_help("start with `version: 1` and a `stages:` map; see examples/"),
         );
         return None;

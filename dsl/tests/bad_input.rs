@@ -1,0 +1,128 @@
+//! Hostile and broken input: never a panic, always a diagnostic with the right code.
+
+use kiln_dsl::{Code, Limits, check_bytes};
+
+fn codes(bytes: &[u8], limits: &Limits) -> Vec<Code> {
+    check_bytes("input.kiln.yaml", bytes, limits)
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+#[test]
+fn an_empty_file_is_reported() {
+    assert_eq!(codes(b"", &Limits::default()), vec![Code::EmptyFile]);
+    assert_eq!(
+        codes(b"\n\n   \n", &Limits::default()),
+        vec![Code::EmptyFile]
+    );
+}
+
+#[test]
+fn non_utf8_bytes_are_reported_at_their_line() {
+    let checked = check_bytes(
+        "x.yaml",
+        b"version: 1\nstages:\n  app: \xff\xfe\n",
+        &Limits::default(),
+    );
+    assert_eq!(checked.diagnostics.len(), 1);
+    let d = &checked.diagnostics[0];
+    assert_eq!(d.code, Code::NotUtf8);
+    let at = checked.file.line_col(d.position());
+    assert_eq!((at.line, at.column), (3, 8));
+}
+
+#[test]
+fn a_50_megabyte_file_is_refused_by_size() {
+    let big = vec![b'#'; 50 << 20];
+    assert_eq!(codes(&big, &Limits::default()), vec![Code::TooLarge]);
+}
+
+#[test]
+fn the_size_limit_is_configurable() {
+    let text = b"version: 1\nstages:\n  app:\n    from: scratch\n";
+    let tight = Limits {
+        max_file_bytes: 10,
+        ..Limits::default()
+    };
+    assert_eq!(codes(text, &tight), vec![Code::TooLarge]);
+    assert_eq!(codes(text, &Limits::default()), vec![]);
+}
+
+#[test]
+fn duplicate_keys_show_both_places() {
+    let text = "version: 1\nstages:\n  app:\n    from: scratch\n  app:\n    from: scratch\n";
+    let checked = check_bytes("x.yaml", text.as_bytes(), &Limits::default());
+    let d = &checked.diagnostics[0];
+    assert_eq!(d.code, Code::DuplicateKey);
+    let lines: Vec<usize> = d
+        .labels
+        .iter()
+        .map(|l| checked.file.line_col(l.span.start).line)
+        .collect();
+    assert_eq!(
+        lines,
+        vec![5, 3],
+        "second occurrence first, then the original"
+    );
+}
+
+#[test]
+fn alias_bombs_and_deep_nesting_are_refused() {
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (prev, name) in ('a'..='i').zip('b'..='j') {
+        let refs = vec![format!("*{prev}"); 10].join(", ");
+        bomb.push_str(&format!("{name}: &{name} [{refs}]\n"));
+    }
+    assert_eq!(
+        codes(bomb.as_bytes(), &Limits::default()),
+        vec![Code::Limit]
+    );
+
+    let deep = format!(
+        "version: 1\nx: {}{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    assert_eq!(
+        codes(deep.as_bytes(), &Limits::default()),
+        vec![Code::Limit]
+    );
+    let deep_maps: String = (0..200)
+        .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+        .collect();
+    assert_eq!(
+        codes(deep_maps.as_bytes(), &Limits::default()),
+        vec![Code::Limit]
+    );
+}
+
+#[test]
+fn aliases_within_budget_are_allowed() {
+    let text = "version: 1\nstages:\n  a:\n    from: scratch\n    env: &env { A: \"1\" }\n  b:\n    from: a\n    env: *env\n";
+    assert_eq!(codes(text.as_bytes(), &Limits::default()), vec![]);
+}
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    // A cheap deterministic fuzz: mutate a valid file byte by byte.
+    let base = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/format-sketch.kiln.yaml"
+    ))
+    .unwrap();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..2_000 {
+        let mut bytes = base.clone();
+        for _ in 0..4 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let at = (state as usize) % bytes.len();
+            let alphabet = b"{}[]:-&*!|>'\"%@`#,\n\t ${x\xff";
+            bytes[at] = alphabet[(state >> 32) as usize % alphabet.len()];
+        }
+        let _ = check_bytes("fuzz.yaml", &bytes, &Limits::default());
+    }
+}
