@@ -53,7 +53,7 @@ pub fn load(
     name: &str,
     bytes: &[u8],
     limits: &Limits,
-) -> Result<SourceFile, (SourceFile, Diagnostic)> {
+) -> Result<SourceFile, Box<(SourceFile, Diagnostic)>> {
     if bytes.len() > limits.max_file_bytes {
         let file = SourceFile::new(name, "");
         let message = format!(
@@ -63,7 +63,7 @@ pub fn load(
         );
         let diagnostic = Diagnostic::error(Code::TooLarge, message)
             .with_help("split the build, or raise the limit with `--max-file-size BYTES`");
-        return Err((file, diagnostic));
+        return Err(Box::new((file, diagnostic)));
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(name, text)),
@@ -77,7 +77,7 @@ pub fn load(
                     "invalid byte here",
                 )
                 .with_help("save the file as UTF-8");
-            Err((file, diagnostic))
+            Err(Box::new((file, diagnostic)))
         }
     }
 }
@@ -97,7 +97,8 @@ pub fn parse(file: &SourceFile, limits: &Limits) -> (Option<BuildFile>, Vec<Diag
 pub fn check_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Checked {
     let file = match load(name, bytes, limits) {
         Ok(file) => file,
-        Err((file, diagnostic)) => {
+        Err(failed) => {
+            let (file, diagnostic) = *failed;
             return Checked {
                 file,
                 model: None,

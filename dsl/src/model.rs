@@ -48,6 +48,8 @@ pub struct BuildFile {
 
 /// What stage, target and group names may look like.
 pub const NAME_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
+/// Paths that must be absolute (a leading `${VAR}` is taken to expand to one).
+pub const ABSOLUTE_PATH_PATTERN: &str = r"^(/|\$\{)";
 /// What arg and environment variable names may look like.
 pub const ARG_NAME_PATTERN: &str = "^[A-Za-z_][A-Za-z0-9_]*$";
 
@@ -135,6 +137,7 @@ pub struct Stage {
     pub env: StringMap,
     /// Working directory for the steps and the image (absolute). Created if missing.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = ABSOLUTE_PATH_PATTERN))]
     pub workdir: Option<Sp<String>>,
     /// User (name or uid, optionally `:group`) that runs the steps and the image.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -222,7 +225,7 @@ pub enum Command {
     /// Run by `/bin/sh -c`.
     Shell(Sp<String>),
     /// Executed directly, without a shell.
-    Argv(Vec<Sp<String>>),
+    Argv(#[schemars(length(min = 1))] Vec<Sp<String>>),
 }
 
 /// Network mode of a `run` step.
@@ -262,6 +265,7 @@ pub const MOUNT_KINDS: &[&str] = &["cache", "secret", "ssh", "tmpfs", "bind"];
 #[serde(deny_unknown_fields)]
 pub struct CacheMount {
     /// Where the cache appears (absolute path).
+    #[schemars(regex(pattern = ABSOLUTE_PATH_PATTERN))]
     pub cache: Sp<String>,
     /// Cache identity; caches with the same id are shared. Defaults to the target path.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -316,6 +320,7 @@ pub struct SshMount {
 #[serde(deny_unknown_fields)]
 pub struct TmpfsMount {
     /// Where the tmpfs appears (absolute path).
+    #[schemars(regex(pattern = ABSOLUTE_PATH_PATTERN))]
     pub tmpfs: Sp<String>,
     /// Size limit in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -327,6 +332,7 @@ pub struct TmpfsMount {
 #[serde(deny_unknown_fields)]
 pub struct BindMount {
     /// Where the files appear (absolute path).
+    #[schemars(regex(pattern = ABSOLUTE_PATH_PATTERN))]
     pub bind: Sp<String>,
     /// A stage name or an image reference. Without `from` or `context`, the build context.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -528,6 +534,7 @@ pub struct ImageConfig {
     pub user: Option<Sp<String>>,
     /// Working directory of the container (absolute).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = ABSOLUTE_PATH_PATTERN))]
     pub workdir: Option<Sp<String>>,
     /// Ports the container listens on: `8080`, `8080/tcp` or `53/udp`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -535,6 +542,7 @@ pub struct ImageConfig {
     pub expose: Vec<Sp<String>>,
     /// Paths that are volumes (absolute).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(pattern = ABSOLUTE_PATH_PATTERN)))]
     pub volumes: Vec<Sp<String>>,
     /// Image labels.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]

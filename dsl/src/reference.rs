@@ -78,13 +78,15 @@ fn check_registry(registry: &str) -> Result<(), String> {
         Some((h, p)) => (h, Some(p)),
         None => (registry, None),
     };
-    if let Some(port) = port {
-        if port.is_empty()
-            || !port.bytes().all(|b| b.is_ascii_digit())
-            || port.parse::<u32>().map_or(true, |p| p > 65535)
-        {
-            return Err(format!("`{port}` is not a valid registry port"));
-        }
+    let port_ok = |p: &str| {
+        !p.is_empty()
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|p| p <= 65535)
+    };
+    if let Some(port) = port
+        && !port_ok(port)
+    {
+        return Err(format!("`{port}` is not a valid registry port"));
     }
     let valid_label = |l: &str| {
         !l.is_empty()

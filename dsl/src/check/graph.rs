@@ -35,7 +35,7 @@ impl Graph {
     }
 
     /// The stage and the stages it builds `from`, nearest first.
-    pub fn from_chain(&self, stage: &str) -> Vec<String> {
+    pub fn base_chain(&self, stage: &str) -> Vec<String> {
         let mut chain: Vec<String> = vec![stage.to_string()];
         while let Some(Source::Stage(parent)) =
             self.bases.get(chain.last().map_or("", |s| s.as_str()))
@@ -105,9 +105,15 @@ fn check_source(cx: &mut Checker<'_>, from: &Sp<String>, what: &str) -> Source {
         return source; // a missing `from` is reported by the decoder
     }
     let stages: Vec<&str> = cx.model.stages.keys().map(|k| k.value.as_str()).collect();
-    let near_stage = did_you_mean(image, stages.iter().copied());
+    // Only a bare name (no registry, tag or digest) can be a misspelt stage.
+    let bare_name = !image.contains(['/', ':', '@']);
+    let near_stage = if bare_name {
+        did_you_mean(image, stages.iter().copied())
+    } else {
+        None
+    };
     match (reference::parse(image), near_stage) {
-        (_, Some(stage)) if !image.contains(['/', ':', '@']) => {
+        (_, Some(stage)) => {
             let meant = Source::Stage(stage.to_string());
             cx.report(
                 Diagnostic::error(Code::UnknownStage, format!("unknown stage `{image}` in {what}"))
@@ -351,10 +357,10 @@ fn check_unused_stages(cx: &mut Checker<'_>, graph: &Graph) {
         })
         .collect();
     while let Some(stage) = work.pop() {
-        if used.insert(stage) {
-            if let Some(uses) = graph.edges.get(stage) {
-                work.extend(uses.iter().map(|(s, _)| s.as_str()));
-            }
+        if used.insert(stage)
+            && let Some(uses) = graph.edges.get(stage)
+        {
+            work.extend(uses.iter().map(|(s, _)| s.as_str()));
         }
     }
     for name in model.stages.keys() {

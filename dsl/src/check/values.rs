@@ -32,20 +32,24 @@ pub(super) fn check(cx: &mut Checker<'_>, _graph: &Graph) {
         for p in &target.platforms {
             check_platform(cx, p);
         }
-        if let Some(output) = &target.output {
-            if output.kind.value == OutputKind::Registry && target.tags.is_empty() {
-                cx.report(
-                    Diagnostic::error(
-                        Code::MissingKey,
-                        format!(
-                            "target `{}` pushes to a registry but has no tags",
-                            name.value
-                        ),
-                    )
-                    .with_label(output.kind.span, "pushed where?")
-                    .with_help("add `tags: [registry/name:tag]` to the target"),
-                );
-            }
+        let pushes = target
+            .output
+            .as_ref()
+            .filter(|o| o.kind.value == OutputKind::Registry);
+        if let Some(output) = pushes
+            && target.tags.is_empty()
+        {
+            cx.report(
+                Diagnostic::error(
+                    Code::MissingKey,
+                    format!(
+                        "target `{}` pushes to a registry but has no tags",
+                        name.value
+                    ),
+                )
+                .with_label(output.kind.span, "pushed where?")
+                .with_help("add `tags: [registry/name:tag]` to the target"),
+            );
         }
     }
 }

@@ -99,7 +99,7 @@ pub(super) fn check(cx: &mut Checker<'_>, graph: &Graph) {
 /// Env names set by the stages this stage builds `from` (not by the stage itself).
 fn inherited_env(model: &BuildFile, graph: &Graph, stage: &str) -> Vec<String> {
     let mut env = Vec::new();
-    for ancestor in graph.from_chain(stage).iter().skip(1) {
+    for ancestor in graph.base_chain(stage).iter().skip(1) {
         let Some(s) = model.stages.get(ancestor.as_str()) else {
             continue;
         };

@@ -86,10 +86,10 @@ impl<'a> Decoder<'a> {
 
     /// A span worth underlining: map nodes have an empty span, so use their key instead.
     pub fn label_span(&self, node: &Node) -> Span {
-        if node.span.len == 0 {
-            if let Some(&key) = self.key_spans.last() {
-                return key;
-            }
+        if node.span.len == 0
+            && let Some(&key) = self.key_spans.last()
+        {
+            return key;
         }
         node.span
     }
