@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Run every test of kiln: unit, corpus, CLI, JSON Schema validation with an independent
+# validator, and the end-to-end tests on the real BuildKit engines of the test bench.
+# Needs root on a fresh machine (the bench installs Debian packages and starts daemons).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n== %s\n' "$*"; }
+
+step "test bench: BuildKit engines, registry, base images (scripts/testbed.sh up)"
+scripts/testbed.sh up
+
+step "Python tools for schema validation (jsonschema, PyYAML) in target/pyenv"
+if [ ! -x target/pyenv/bin/python ]; then
+  python3 -m venv target/pyenv
+fi
+target/pyenv/bin/python -m pip install --quiet --disable-pip-version-check "jsonschema>=4.20" "PyYAML>=6"
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "cargo test (unit, corpus, CLI and end-to-end on both engines)"
+eval "$(scripts/testbed.sh env)"
+cargo test --workspace
+
+step "JSON Schema: examples valid, known-bad files rejected"
+target/pyenv/bin/python scripts/validate-schema.py
+
+step "all tests passed"
