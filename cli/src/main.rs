@@ -1,6 +1,9 @@
 //! `kiln`: check build files, print their JSON Schema, and (soon) lower and build them.
 
 mod check;
+mod graph;
+mod llb;
+mod load;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -21,6 +24,10 @@ struct Cli {
 enum Command {
     /// Check build files and report every problem. Exit 0 clean, 1 errors, 2 unusable input.
     Check(CheckArgs),
+    /// Lower a target to a BuildKit LLB Definition (for `buildctl build`, or readable JSON).
+    Llb(llb::LlbArgs),
+    /// Print the stage/step graph as Graphviz DOT or Mermaid.
+    Graph(graph::GraphArgs),
     /// Print the JSON Schema (draft-07) of build files, for editors and validators.
     Schema {
         /// Write to this file instead of standard output.
@@ -65,6 +72,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Llb(args) => llb::run(&args),
+        Command::Graph(args) => graph::run(&args),
         Command::Schema { output } => schema(output),
     }
 }

@@ -62,6 +62,10 @@ pub enum Code {
     EmptyGroup,
     UnusedStage,
     UnusedArg,
+    // Lowering.
+    UnsupportedFeature,
+    InvalidPath,
+    EmptySource,
 }
 
 impl Code {
@@ -99,6 +103,9 @@ impl Code {
         Code::EmptyGroup,
         Code::UnusedStage,
         Code::UnusedArg,
+        Code::UnsupportedFeature,
+        Code::InvalidPath,
+        Code::EmptySource,
     ];
 
     /// The stable name, e.g. `kiln::unknown-key`.
@@ -137,6 +144,9 @@ impl Code {
             Code::EmptyGroup => "kiln::empty-group",
             Code::UnusedStage => "kiln::unused-stage",
             Code::UnusedArg => "kiln::unused-arg",
+            Code::UnsupportedFeature => "kiln::unsupported-feature",
+            Code::InvalidPath => "kiln::invalid-path",
+            Code::EmptySource => "kiln::empty-source",
         }
     }
 

@@ -119,7 +119,7 @@ pub fn references(input: &str) -> Vec<VarRef<'_>> {
 }
 
 /// Substitute variables with `lookup`; `None` if some variable has no value and no default.
-pub fn substitute(input: &str, lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
+pub fn substitute(input: &str, mut lookup: impl FnMut(&str) -> Option<String>) -> Option<String> {
     let mut out = String::new();
     for piece in parse(input).ok()? {
         match piece {

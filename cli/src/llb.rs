@@ -1,0 +1,114 @@
+//! `kiln llb`: lower a target to a BuildKit LLB Definition (bytes for `buildctl build`, or a
+//! readable JSON form).
+
+use crate::load::checked_model;
+use clap::ValueEnum;
+use kiln_dsl::render;
+use kiln_lowering::{CapSet, LowerOptions, lower};
+use prost::Message;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct LlbArgs {
+    /// The build file.
+    file: PathBuf,
+    /// Target (or stage) to lower.
+    #[arg(long)]
+    target: Option<String>,
+    /// Platform to build for, e.g. linux/arm64.
+    #[arg(long)]
+    platform: Option<String>,
+    /// Set a build arg: NAME=VALUE (repeatable).
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    build_args: Vec<String>,
+    /// `raw`: the marshalled Definition (what `buildctl build` reads on stdin); `json`: readable.
+    #[arg(long, value_enum, default_value_t = LlbFormat::Raw)]
+    format: LlbFormat,
+    /// Lower for the caps of this BuildKit: `all` (default) or `v0.8` (Docker 20.10).
+    #[arg(long, default_value = "all")]
+    buildkit: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LlbFormat {
+    Raw,
+    Json,
+}
+
+pub fn run(args: &LlbArgs) -> ExitCode {
+    let checked = match checked_model(&args.file) {
+        Ok(c) => c,
+        Err(code) => return ExitCode::from(code),
+    };
+    let mut build_args = BTreeMap::new();
+    for pair in &args.build_args {
+        match pair.split_once('=') {
+            Some((k, v)) => build_args.insert(k.to_string(), v.to_string()),
+            None => {
+                eprintln!("kiln: --build-arg takes NAME=VALUE, got `{pair}`");
+                return ExitCode::from(2);
+            }
+        };
+    }
+    let caps = match args.buildkit.as_str() {
+        "all" => CapSet::All,
+        "v0.8" => CapSet::buildkit_v0_8(),
+        other => {
+            eprintln!("kiln: --buildkit takes `all` or `v0.8`, got `{other}`");
+            return ExitCode::from(2);
+        }
+    };
+    let options = LowerOptions {
+        target: args.target.clone(),
+        platform: args.platform.clone(),
+        build_args,
+        caps,
+        ..Default::default()
+    };
+    let model = checked
+        .model
+        .as_ref()
+        .expect("checked_model returns a model");
+    let lowered = match lower(model, &checked.file, &options) {
+        Ok(l) => l,
+        Err(diagnostics) => {
+            eprint!(
+                "{}",
+                render::render_human(&checked.file, &diagnostics, std::io::stderr().is_terminal())
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let written = match args.format {
+        LlbFormat::Raw => {
+            if stdout.is_terminal() {
+                eprintln!(
+                    "kiln: not writing binary LLB to a terminal: pipe it (e.g. into `buildctl build`) or use --format json"
+                );
+                return ExitCode::from(2);
+            }
+            stdout.write_all(&lowered.definition.encode_to_vec())
+        }
+        LlbFormat::Json => {
+            let json = serde_json::json!({
+                "target": lowered.target,
+                "stage": lowered.stage,
+                "platform": lowered.platform,
+                "definition": kiln_lowering::json::definition_json(&lowered.definition),
+                "image": lowered.image,
+            });
+            writeln!(stdout, "{json:#}")
+        }
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("kiln: cannot write the output: {error}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The LLB graph being built: ops keyed by the digest of their exact bytes, with metadata and
+//! source locations, marshalled into a `Definition` in a deterministic order.
+
+use indexmap::IndexMap;
+use kiln_proto::pb;
+use prost::Message;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One output of an op: what a filesystem state is. `None` (elsewhere) means scratch.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Output {
+    pub digest: String,
+    pub index: i64,
+}
+
+struct Entry {
+    bytes: Vec<u8>,
+    metadata: pb::OpMetadata,
+    locations: Vec<pb::Range>,
+}
+
+/// The ops added so far, in the order they were added (inputs always before their users).
+#[derive(Default)]
+pub struct Dag {
+    entries: IndexMap<String, Entry>,
+}
+
+/// What to record about an op besides its bytes.
+pub struct OpInfo<'a> {
+    pub name: String,
+    pub caps: &'a [&'static str],
+    pub location: Option<pb::Range>,
+    pub ignore_cache: bool,
+}
+
+impl Dag {
+    /// Add an op (or find the identical one already there) and return its digest.
+    pub fn add(&mut self, op: &pb::Op, info: OpInfo<'_>) -> String {
+        let bytes = op.encode_to_vec();
+        let digest = kiln_proto::digest(&bytes);
+        let entry = self.entries.entry(digest.clone()).or_insert_with(|| Entry {
+            bytes,
+            metadata: pb::OpMetadata {
+                description: BTreeMap::from([("llb.customname".to_string(), info.name)]),
+                ..Default::default()
+            },
+            locations: Vec::new(),
+        });
+        for cap in info.caps {
+            entry.metadata.caps.insert(cap.to_string(), true);
+        }
+        entry.metadata.ignore_cache |= info.ignore_cache;
+        if let Some(range) = info.location {
+            if !entry.locations.contains(&range) {
+                entry.locations.push(range);
+            }
+        }
+        digest
+    }
+
+    /// The Definition whose result is `head` (`None`: an empty filesystem). The ops that
+    /// `head` does not need are left out.
+    pub fn definition(
+        &self,
+        head: Option<&Output>,
+        source: Option<pb::SourceInfo>,
+    ) -> pb::Definition {
+        let Some(head) = head else {
+            return pb::Definition::default();
+        };
+        let needed = self.reachable(&head.digest);
+        let mut definition = pb::Definition::default();
+        let mut locations = BTreeMap::new();
+        for (digest, entry) in self
+            .entries
+            .iter()
+            .filter(|(d, _)| needed.contains(d.as_str()))
+        {
+            definition.def.push(entry.bytes.clone());
+            definition
+                .metadata
+                .insert(digest.clone(), entry.metadata.clone());
+            if !entry.locations.is_empty() {
+                let location = pb::Location {
+                    source_index: 0,
+                    ranges: entry.locations.clone(),
+                };
+                locations.insert(
+                    digest.clone(),
+                    pb::Locations {
+                        locations: vec![location],
+                    },
+                );
+            }
+        }
+        // The terminal op: no operation, one input selecting the result. It must come last.
+        let terminal = pb::Op {
+            inputs: vec![pb::Input {
+                digest: head.digest.clone(),
+                index: head.index,
+            }],
+            ..Default::default()
+        };
+        let bytes = terminal.encode_to_vec();
+        let caps = ["constraints", "platform"]
+            .map(|c| (c.to_string(), true))
+            .into();
+        definition.metadata.insert(
+            kiln_proto::digest(&bytes),
+            pb::OpMetadata {
+                caps,
+                ..Default::default()
+            },
+        );
+        definition.def.push(bytes);
+        if let Some(info) = source {
+            definition.source = Some(pb::Source {
+                locations,
+                infos: vec![info],
+            });
+        }
+        definition
+    }
+
+    fn reachable(&self, head: &str) -> BTreeSet<&str> {
+        let mut seen = BTreeSet::new();
+        let mut work = vec![head];
+        while let Some(digest) = work.pop() {
+            let Some((key, entry)) = self.entries.get_key_value(digest) else {
+                continue;
+            };
+            if !seen.insert(key.as_str()) {
+                continue;
+            }
+            if let Ok(op) = pb::Op::decode(entry.bytes.as_slice()) {
+                for input in op.inputs {
+                    if let Some((k, _)) = self.entries.get_key_value(&input.digest) {
+                        work.push(k.as_str());
+                    }
+                }
+            }
+        }
+        seen
+    }
+}

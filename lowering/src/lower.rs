@@ -1,0 +1,553 @@
+//! The driver: pick the target, lower the stages it needs (each once), and assemble the
+//! Definition and image config.
+
+use crate::caps::{CapSet, introduced_in};
+use crate::dag::{Dag, OpInfo, Output};
+use crate::image::ImageConfig;
+use crate::platform;
+use crate::sources;
+use kiln_dsl::model::{BuildFile, Stage, Target};
+use kiln_dsl::{Code, Diagnostic, SourceFile, Sp, Span, interpolate};
+use kiln_proto::pb;
+use std::collections::{BTreeMap, HashMap};
+
+/// What the builder knows, and what the user asked for.
+#[derive(Clone, Debug)]
+pub struct LowerOptions {
+    /// Target, stage or (later) group to build; default: see `select_target`.
+    pub target: Option<String>,
+    /// Platform to build for; default: the target's first platform, else `build_platform`.
+    pub platform: Option<String>,
+    /// The platform of the builder (`BUILDPLATFORM`).
+    pub build_platform: String,
+    /// `--build-arg NAME=VALUE`.
+    pub build_args: BTreeMap<String, String>,
+    /// `--label KEY=VALUE`, added to the image.
+    pub labels: BTreeMap<String, String>,
+    /// The builder's LLB caps.
+    pub caps: CapSet,
+    /// Configs of base images, keyed by normalized reference (`docker.io/library/alpine:3`).
+    pub base_configs: BTreeMap<String, Vec<u8>>,
+    /// The client session that serves local directories (`BUILDKIT_SESSION_ID`).
+    pub session_id: Option<String>,
+    /// `.dockerignore` patterns of the main build context.
+    pub dockerignore: Vec<String>,
+    /// `image-resolve-mode` (`default`, `pull`, `local`).
+    pub image_resolve_mode: Option<String>,
+    /// Ignore the cache for every op.
+    pub no_cache: bool,
+    /// Attach the build file to the Definition so BuildKit errors can show it. Files over
+    /// 1 MiB are never attached (a SolveRequest must stay under 4 MiB on BuildKit v0.8).
+    pub attach_source: bool,
+}
+
+impl Default for LowerOptions {
+    fn default() -> Self {
+        LowerOptions {
+            target: None,
+            platform: None,
+            build_platform: "linux/amd64".into(),
+            build_args: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            caps: CapSet::All,
+            base_configs: BTreeMap::new(),
+            session_id: None,
+            dockerignore: Vec::new(),
+            image_resolve_mode: None,
+            no_cache: false,
+            attach_source: true,
+        }
+    }
+}
+
+/// One target lowered for one platform.
+#[derive(Clone, Debug)]
+pub struct Lowered {
+    pub target: String,
+    pub stage: String,
+    pub platform: String,
+    pub definition: pb::Definition,
+    pub image: ImageConfig,
+}
+
+/// The filesystem and config of a stage after its steps.
+#[derive(Clone, Debug)]
+pub(crate) struct StageState {
+    pub fs: Option<Output>,
+    pub image: ImageConfig,
+    pub workdir: String,
+    pub user: String,
+    pub platform: String,
+}
+
+pub(crate) struct Lowerer<'a> {
+    pub model: &'a BuildFile,
+    pub file: &'a SourceFile,
+    pub opts: &'a LowerOptions,
+    pub dag: Dag,
+    /// Resolved args: build args, then the target's args, then defaults.
+    pub args: BTreeMap<String, Option<String>>,
+    pub target_platform: String,
+    stages: HashMap<String, StageState>,
+    in_progress: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every cap an op needs, with the span of what needed it.
+    pub cap_uses: Vec<(&'static str, Span)>,
+}
+
+/// Which target to build: the one asked for; else the `default` group's single member; else
+/// the only target; else, with no targets at all, the last stage.
+pub fn select_target<'m>(
+    model: &'m BuildFile,
+    asked: Option<&str>,
+) -> Result<(String, Option<&'m Target>, String), String> {
+    let choices = || {
+        let names: Vec<&str> = model
+            .targets
+            .keys()
+            .chain(model.stages.keys())
+            .map(|k| k.value.as_str())
+            .collect();
+        names.join(", ")
+    };
+    let name = match asked {
+        Some(name) => name.to_string(),
+        None => {
+            let default = model
+                .groups
+                .get("default")
+                .map(|g| g.targets.as_slice())
+                .unwrap_or_default();
+            match (default, model.targets.len()) {
+                ([only], _) => only.value.clone(),
+                ([], 1) => model
+                    .targets
+                    .keys()
+                    .next()
+                    .map(|k| k.value.clone())
+                    .unwrap_or_default(),
+                ([], 0) => match model.stages.keys().last() {
+                    Some(k) => k.value.clone(),
+                    None => return Err("the file has no stages".into()),
+                },
+                _ => {
+                    return Err(format!(
+                        "no target given and no single default: choose one with --target ({})",
+                        choices()
+                    ));
+                }
+            }
+        }
+    };
+    if model.groups.contains_key(name.as_str()) && !model.targets.contains_key(name.as_str()) {
+        return Err(format!(
+            "`{name}` is a group; building a group needs `kiln bake` (one target at a time here)"
+        ));
+    }
+    if let Some((key, target)) = model.targets.get_key_value(name.as_str()) {
+        return Ok((key.value.clone(), Some(target), target.stage.value.clone()));
+    }
+    if model.stages.contains_key(name.as_str()) {
+        return Ok((name.clone(), None, name));
+    }
+    Err(format!(
+        "no target or stage named `{name}` (choices: {})",
+        choices()
+    ))
+}
+
+/// Lower one target. Diagnostics point at the step that caused them.
+pub fn lower(
+    model: &BuildFile,
+    file: &SourceFile,
+    opts: &LowerOptions,
+) -> Result<Lowered, Vec<Diagnostic>> {
+    let (target_name, target, stage_name) = select_target(model, opts.target.as_deref())
+        .map_err(|message| vec![Diagnostic::error(Code::UnknownTarget, message)])?;
+    let target_platform = choose_platform(target, opts)?;
+    let mut lowerer = Lowerer {
+        model,
+        file,
+        opts,
+        dag: Dag::default(),
+        args: BTreeMap::new(),
+        target_platform: target_platform.clone(),
+        stages: HashMap::new(),
+        in_progress: Vec::new(),
+        diagnostics: Vec::new(),
+        cap_uses: Vec::new(),
+    };
+    lowerer.resolve_args(target);
+    let stage = lowerer.stage(&stage_name);
+    let mut image = stage.as_ref().map(|s| s.image.clone()).unwrap_or_default();
+    if let Some(target) = target {
+        lowerer.apply_labels(&mut image, &target.labels);
+    }
+    for (key, value) in &opts.labels {
+        image
+            .config
+            .labels
+            .get_or_insert_with(BTreeMap::new)
+            .insert(key.clone(), value.clone());
+    }
+    lowerer.check_caps();
+    if lowerer.diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(lowerer.diagnostics);
+    }
+    let source = (opts.attach_source && file.text.len() <= 1 << 20).then(|| pb::SourceInfo {
+        filename: file.name.clone(),
+        data: file.text.as_bytes().to_vec(),
+        language: "YAML".into(),
+        ..Default::default()
+    });
+    let head = stage.as_ref().and_then(|s| s.fs.clone());
+    let definition = lowerer.dag.definition(head.as_ref(), source);
+    Ok(Lowered {
+        target: target_name,
+        stage: stage_name,
+        platform: target_platform,
+        definition,
+        image,
+    })
+}
+
+fn choose_platform(
+    target: Option<&Target>,
+    opts: &LowerOptions,
+) -> Result<String, Vec<Diagnostic>> {
+    let declared: Vec<&Sp<String>> = target
+        .map(|t| t.platforms.iter().collect())
+        .unwrap_or_default();
+    match &opts.platform {
+        Some(asked) => {
+            if !declared.is_empty() && !declared.iter().any(|p| p.value == *asked) {
+                let list: Vec<&str> = declared.iter().map(|p| p.value.as_str()).collect();
+                let first = declared[0].span;
+                return Err(vec![
+                    Diagnostic::error(
+                        Code::InvalidPlatform,
+                        format!("the target does not declare platform `{asked}`"),
+                    )
+                    .with_label(first, format!("declared: {}", list.join(", ")))
+                    .with_help(
+                        "build one of the declared platforms, or add this one to `platforms`",
+                    ),
+                ]);
+            }
+            if let Err(problem) = kiln_dsl::platform::parse(asked) {
+                return Err(vec![Diagnostic::error(
+                    Code::InvalidPlatform,
+                    format!("invalid platform `{asked}`: {problem}"),
+                )]);
+            }
+            Ok(asked.clone())
+        }
+        None => Ok(declared
+            .first()
+            .map_or_else(|| opts.build_platform.clone(), |p| p.value.clone())),
+    }
+}
+
+impl Lowerer<'_> {
+    fn resolve_args(&mut self, target: Option<&Target>) {
+        for (name, arg) in &self.model.args {
+            let value = if let Some(v) = self.opts.build_args.get(name.value.as_str()) {
+                Some(v.clone())
+            } else if let Some(v) = target.and_then(|t| t.args.get(name.value.as_str())) {
+                self.expand(v, &[])
+            } else {
+                arg.default.as_ref().and_then(|d| self.expand(d, &[]))
+            };
+            self.args.insert(name.value.clone(), value);
+        }
+    }
+
+    /// Replace `${NAME}` in a string: args, platform args, then `env` (the stage's
+    /// environment so far). An unknown name is an error at the string's span.
+    pub fn expand(&mut self, value: &Sp<String>, env: &[(String, String)]) -> Option<String> {
+        if !value.value.contains('$') {
+            return Some(value.value.clone());
+        }
+        let platform_args = platform::args(&self.target_platform, &self.opts.build_platform);
+        let mut missing: Option<String> = None;
+        let result = interpolate::substitute(&value.value, |name| {
+            let found = match self.args.get(name) {
+                Some(Some(v)) => Some(v.clone()),
+                Some(None) => None,
+                None => platform_args
+                    .iter()
+                    .chain(env.iter().rev())
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone()),
+            };
+            if found.is_none() && missing.is_none() {
+                missing = Some(name.to_string());
+            }
+            found
+        });
+        if result.is_none() {
+            let name = missing.unwrap_or_default();
+            let help = if self.args.contains_key(&name) {
+                format!(
+                    "the arg `{name}` has no value: pass `--build-arg {name}=...` or give it a default"
+                )
+            } else {
+                format!("declare `{name}` in `args` or `env`, or write `${{{name}:-default}}`")
+            };
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::UndefinedVariable,
+                    format!("`{name}` has no value here"),
+                )
+                .with_label(value.span, "cannot be expanded")
+                .with_help(help),
+            );
+        }
+        result
+    }
+
+    /// The state after a stage's steps (lowered once, then reused).
+    pub fn stage(&mut self, name: &str) -> Option<StageState> {
+        if let Some(done) = self.stages.get(name) {
+            return Some(done.clone());
+        }
+        let (key, stage) = self.model.stages.get_key_value(name)?;
+        if self.in_progress.iter().any(|n| n == name) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::StageCycle,
+                    format!("stage `{name}` depends on itself"),
+                )
+                .with_label(key.span, "part of a cycle"),
+            );
+            return None;
+        }
+        self.in_progress.push(name.to_string());
+        let state = self.lower_stage(name, stage);
+        self.in_progress.pop();
+        if let Some(state) = &state {
+            self.stages.insert(name.to_string(), state.clone());
+        }
+        state
+    }
+
+    fn lower_stage(&mut self, name: &str, stage: &Stage) -> Option<StageState> {
+        let platform = match &stage.platform {
+            Some(p) => self.expand(p, &[])?,
+            None => self.target_platform.clone(),
+        };
+        let mut state = self.base(name, stage, &platform)?;
+        let mut counter = StepCounter::new(name, stage);
+        for (key, value) in &stage.env {
+            let env = state.image.env_pairs();
+            if let Some(v) = self.expand(value, &env) {
+                state.image.set_env(&key.value, &v);
+                state.image.record(format!("ENV {}={v}", key.value), true);
+            }
+        }
+        if let Some(workdir) = &stage.workdir {
+            let dir = self.expand(workdir, &state.image.env_pairs())?;
+            self.workdir(&mut state, &dir, workdir.span, &mut counter);
+        }
+        if let Some(user) = &stage.user {
+            let user = self.expand(user, &state.image.env_pairs())?;
+            state.user = user.clone();
+            state.image.config.user = Some(user.clone());
+            state.image.record(format!("USER {user}"), true);
+        }
+        if !stage.packages.is_empty() {
+            let span = stage.packages[0].span;
+            self.packages(&mut state, &stage.packages, span, &mut counter);
+        }
+        for step in &stage.steps {
+            self.step(&mut state, step, &mut counter);
+        }
+        if let Some(config) = &stage.image {
+            self.apply_image_config(&mut state, config);
+        }
+        Some(state)
+    }
+
+    /// The state a stage starts from: scratch, another stage, or an image.
+    fn base(&mut self, name: &str, stage: &Stage, platform: &str) -> Option<StageState> {
+        let from = self.expand(&stage.from, &[])?;
+        let pb_platform = platform::to_pb(platform);
+        let empty = |platform: &str| {
+            let p = platform::to_pb(platform);
+            ImageConfig {
+                architecture: p.architecture,
+                os: p.os,
+                variant: (!p.variant.is_empty()).then_some(p.variant),
+                ..Default::default()
+            }
+        };
+        if from == "scratch" {
+            return Some(StageState {
+                fs: None,
+                image: empty(platform),
+                workdir: "/".into(),
+                user: String::new(),
+                platform: platform.into(),
+            });
+        }
+        if self.model.stages.contains_key(from.as_str()) {
+            let mut state = self.stage(&from)?;
+            state.platform = platform.to_string();
+            return Some(state);
+        }
+        let normalized = match sources::normalize_image(&from) {
+            Ok(n) => n,
+            Err(problem) => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidImage,
+                        format!("`{from}` is not a valid image reference"),
+                    )
+                    .with_label(stage.from.span, problem),
+                );
+                return None;
+            }
+        };
+        let (op, caps) = sources::image_op(
+            &normalized,
+            &pb_platform,
+            self.opts.image_resolve_mode.as_deref(),
+        );
+        let digest = self.add_op(
+            &op,
+            format!("[{name}] from {normalized}"),
+            &caps,
+            stage.from.span,
+        );
+        let mut image = self
+            .opts
+            .base_configs
+            .get(&normalized)
+            .and_then(|bytes| ImageConfig::from_base(bytes))
+            .unwrap_or_else(|| empty(platform));
+        image.rootfs.diff_ids.clear();
+        let p = platform::to_pb(platform);
+        image.architecture = p.architecture;
+        image.os = p.os;
+        image.variant = (!p.variant.is_empty()).then_some(p.variant);
+        let workdir = image
+            .config
+            .working_dir
+            .clone()
+            .filter(|w| !w.is_empty())
+            .unwrap_or_else(|| "/".into());
+        let user = image.config.user.clone().unwrap_or_default();
+        Some(StageState {
+            fs: Some(Output { digest, index: 0 }),
+            image,
+            workdir,
+            user,
+            platform: platform.into(),
+        })
+    }
+
+    /// Add an op to the graph with its name, caps and source location.
+    pub fn add_op(
+        &mut self,
+        op: &pb::Op,
+        name: String,
+        caps: &[&'static str],
+        span: Span,
+    ) -> String {
+        for cap in caps {
+            self.cap_uses.push((cap, span));
+        }
+        let location = Some(self.range(span));
+        self.dag.add(
+            op,
+            OpInfo {
+                name,
+                caps,
+                location,
+                ignore_cache: self.opts.no_cache,
+            },
+        )
+    }
+
+    fn range(&self, span: Span) -> pb::Range {
+        let start = self.file.line_col(span.start);
+        let end = self.file.line_col(span.end());
+        let position = |lc: kiln_dsl::source::LineCol| pb::Position {
+            line: lc.line as i32,
+            character: lc.column as i32 - 1,
+        };
+        pb::Range {
+            start: Some(position(start)),
+            end: Some(position(end)),
+        }
+    }
+
+    /// Refuse what the builder cannot do, at the step that needs it.
+    fn check_caps(&mut self) {
+        // One diagnostic per missing cap, at its first use (a mount's own span comes first).
+        let mut reported = Vec::new();
+        for (cap, span) in std::mem::take(&mut self.cap_uses) {
+            if self.opts.caps.has(cap) || reported.contains(&cap) {
+                continue;
+            }
+            reported.push(cap);
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::UnsupportedFeature,
+                    format!("this builder's BuildKit lacks `{cap}`, which this step needs"),
+                )
+                .with_label(span, format!("needs `{cap}` (BuildKit {} or newer)", introduced_in(cap)))
+                .with_help(format!(
+                    "build with a BuildKit of {} or newer (Docker 20.10 has v0.8), or avoid this feature",
+                    introduced_in(cap)
+                )),
+            );
+        }
+    }
+
+    fn apply_labels(&mut self, image: &mut ImageConfig, labels: &kiln_dsl::model::StringMap) {
+        for (key, value) in labels {
+            if let Some(v) = self.expand(value, &[]) {
+                image
+                    .config
+                    .labels
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(key.value.clone(), v);
+            }
+        }
+    }
+}
+
+/// Names steps `[stage i/n] ...` in progress output.
+pub(crate) struct StepCounter {
+    stage: String,
+    done: usize,
+    total: usize,
+}
+
+impl StepCounter {
+    fn new(name: &str, stage: &Stage) -> Self {
+        let total = stage.steps.len()
+            + usize::from(stage.workdir.is_some())
+            + usize::from(!stage.packages.is_empty());
+        StepCounter {
+            stage: name.to_string(),
+            done: 0,
+            total,
+        }
+    }
+
+    pub fn name(&mut self, what: &str) -> String {
+        self.done += 1;
+        let mut what = what.replace('\n', " ");
+        if what.chars().count() > 80 {
+            what = what.chars().take(77).collect::<String>() + "...";
+        }
+        format!(
+            "[{} {}/{}] {what}",
+            self.stage,
+            self.done,
+            self.total.max(self.done)
+        )
+    }
+}
