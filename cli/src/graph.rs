@@ -134,14 +134,14 @@ fn edges(model: &BuildFile) -> Vec<Edge> {
                 }
                 Step::Run(r) => {
                     for m in &r.mounts {
-                        if let Mount::Bind(b) = &m.value {
-                            if let Some(from) = &b.from {
-                                out.push(Edge {
-                                    from: stage_or_image(&from.value),
-                                    to: node_id("stage", name),
-                                    label: "bind",
-                                });
-                            }
+                        if let Mount::Bind(b) = &m.value
+                            && let Some(from) = &b.from
+                        {
+                            out.push(Edge {
+                                from: stage_or_image(&from.value),
+                                to: node_id("stage", name),
+                                label: "bind",
+                            });
                         }
                     }
                 }
@@ -188,10 +188,10 @@ fn images(model: &BuildFile) -> Vec<String> {
     for stage in model.stages.values() {
         add(&stage.from.value);
         for step in &stage.steps {
-            if let Step::Copy(c) = &step.value {
-                if let Some(from) = &c.copy.from {
-                    add(&from.value);
-                }
+            if let Step::Copy(c) = &step.value
+                && let Some(from) = &c.copy.from
+            {
+                add(&from.value);
             }
         }
     }

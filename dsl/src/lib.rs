@@ -6,6 +6,8 @@
 //! ```
 //! Nothing here does I/O beyond what the caller hands in, and no input makes it panic.
 
+#[doc(hidden)]
+pub mod bench;
 pub mod check;
 mod decode;
 pub mod diagnostic;

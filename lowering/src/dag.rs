@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use kiln_proto::pb;
 use prost::Message;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// One output of an op: what a filesystem state is. `None` (elsewhere) means scratch.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -15,6 +15,8 @@ pub struct Output {
 
 struct Entry {
     bytes: Vec<u8>,
+    /// Digests of the op's inputs, kept so the graph can be walked without decoding.
+    inputs: Vec<String>,
     metadata: pb::OpMetadata,
     locations: Vec<pb::Range>,
 }
@@ -40,6 +42,7 @@ impl Dag {
         let digest = kiln_proto::digest(&bytes);
         let entry = self.entries.entry(digest.clone()).or_insert_with(|| Entry {
             bytes,
+            inputs: op.inputs.iter().map(|i| i.digest.clone()).collect(),
             metadata: pb::OpMetadata {
                 description: BTreeMap::from([("llb.customname".to_string(), info.name)]),
                 ..Default::default()
@@ -50,16 +53,17 @@ impl Dag {
             entry.metadata.caps.insert(cap.to_string(), true);
         }
         entry.metadata.ignore_cache |= info.ignore_cache;
-        if let Some(range) = info.location {
-            if !entry.locations.contains(&range) {
-                entry.locations.push(range);
-            }
+        if let Some(range) = info.location
+            && !entry.locations.contains(&range)
+        {
+            entry.locations.push(range);
         }
         digest
     }
 
-    /// The Definition whose result is `head` (`None`: an empty filesystem). The ops that
-    /// `head` does not need are left out.
+    /// The Definition whose result is `head` (`None`: an empty filesystem), leaving out the
+    /// ops `head` does not need. With `source`, the build file and each op's location in it
+    /// are attached.
     pub fn definition(
         &self,
         head: Option<&Output>,
@@ -71,16 +75,15 @@ impl Dag {
         let needed = self.reachable(&head.digest);
         let mut definition = pb::Definition::default();
         let mut locations = BTreeMap::new();
-        for (digest, entry) in self
-            .entries
-            .iter()
-            .filter(|(d, _)| needed.contains(d.as_str()))
-        {
+        for (i, (digest, entry)) in self.entries.iter().enumerate() {
+            if !needed[i] {
+                continue;
+            }
             definition.def.push(entry.bytes.clone());
             definition
                 .metadata
                 .insert(digest.clone(), entry.metadata.clone());
-            if !entry.locations.is_empty() {
+            if source.is_some() && !entry.locations.is_empty() {
                 let location = pb::Location {
                     source_index: 0,
                     ranges: entry.locations.clone(),
@@ -122,24 +125,22 @@ impl Dag {
         definition
     }
 
-    fn reachable(&self, head: &str) -> BTreeSet<&str> {
-        let mut seen = BTreeSet::new();
-        let mut work = vec![head];
-        while let Some(digest) = work.pop() {
-            let Some((key, entry)) = self.entries.get_key_value(digest) else {
-                continue;
-            };
-            if !seen.insert(key.as_str()) {
+    /// Which entries (by position) `head` needs, itself included.
+    fn reachable(&self, head: &str) -> Vec<bool> {
+        let mut needed = vec![false; self.entries.len()];
+        let mut work: Vec<usize> = self.entries.get_index_of(head).into_iter().collect();
+        while let Some(i) = work.pop() {
+            if std::mem::replace(&mut needed[i], true) {
                 continue;
             }
-            if let Ok(op) = pb::Op::decode(entry.bytes.as_slice()) {
-                for input in op.inputs {
-                    if let Some((k, _)) = self.entries.get_key_value(&input.digest) {
-                        work.push(k.as_str());
-                    }
-                }
-            }
+            let (_, entry) = self.entries.get_index(i).expect("index from this map");
+            work.extend(
+                entry
+                    .inputs
+                    .iter()
+                    .filter_map(|d| self.entries.get_index_of(d.as_str())),
+            );
         }
-        seen
+        needed
     }
 }

@@ -101,19 +101,6 @@ impl ImageConfig {
             .collect()
     }
 
-    /// Set one environment variable, replacing it in place if it exists (Docker's ENV).
-    pub fn set_env(&mut self, name: &str, value: &str) {
-        let env = self.config.env.get_or_insert_with(Vec::new);
-        let entry = format!("{name}={value}");
-        match env
-            .iter_mut()
-            .find(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k) == name)
-        {
-            Some(existing) => *existing = entry,
-            None => env.push(entry),
-        }
-    }
-
     pub fn record(&mut self, created_by: String, empty_layer: bool) {
         self.history.push(History {
             created_by: Some(created_by),

@@ -9,7 +9,11 @@ use crate::sources;
 use kiln_dsl::model::{BuildFile, Stage, Target};
 use kiln_dsl::{Code, Diagnostic, SourceFile, Sp, Span, interpolate};
 use kiln_proto::pb;
+use prost::Message;
 use std::collections::{BTreeMap, HashMap};
+
+/// Stay well below the 4 MiB gRPC message limit of BuildKit before v0.14.
+const MAX_SOLVE_REQUEST_BYTES: usize = 3 << 20;
 
 /// What the builder knows, and what the user asked for.
 #[derive(Clone, Debug)]
@@ -36,8 +40,8 @@ pub struct LowerOptions {
     pub image_resolve_mode: Option<String>,
     /// Ignore the cache for every op.
     pub no_cache: bool,
-    /// Attach the build file to the Definition so BuildKit errors can show it. Files over
-    /// 1 MiB are never attached (a SolveRequest must stay under 4 MiB on BuildKit v0.8).
+    /// Attach the build file to the Definition so BuildKit errors can show it (skipped when
+    /// the SolveRequest would come near 4 MiB, the limit of BuildKit before v0.14).
     pub attach_source: bool,
 }
 
@@ -75,6 +79,8 @@ pub struct Lowered {
 pub(crate) struct StageState {
     pub fs: Option<Output>,
     pub image: ImageConfig,
+    /// The environment so far, in order; written into `image` when the stage ends.
+    pub env: Vec<(String, String)>,
     pub workdir: String,
     pub user: String,
     pub platform: String,
@@ -88,6 +94,8 @@ pub(crate) struct Lowerer<'a> {
     /// Resolved args: build args, then the target's args, then defaults.
     pub args: BTreeMap<String, Option<String>>,
     pub target_platform: String,
+    /// `TARGETPLATFORM`, `BUILDARCH`, ... for this build.
+    platform_args: Vec<(String, String)>,
     stages: HashMap<String, StageState>,
     in_progress: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
@@ -172,6 +180,7 @@ pub fn lower(
         dag: Dag::default(),
         args: BTreeMap::new(),
         target_platform: target_platform.clone(),
+        platform_args: platform::args(&target_platform, &opts.build_platform),
         stages: HashMap::new(),
         in_progress: Vec::new(),
         diagnostics: Vec::new(),
@@ -194,14 +203,21 @@ pub fn lower(
     if lowerer.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(lowerer.diagnostics);
     }
-    let source = (opts.attach_source && file.text.len() <= 1 << 20).then(|| pb::SourceInfo {
-        filename: file.name.clone(),
-        data: file.text.as_bytes().to_vec(),
-        language: "YAML".into(),
-        ..Default::default()
-    });
     let head = stage.as_ref().and_then(|s| s.fs.clone());
-    let definition = lowerer.dag.definition(head.as_ref(), source);
+    // The file goes along so BuildKit can show it in errors, unless that would bring the
+    // SolveRequest near BuildKit v0.8's 4 MiB limit (locations add about as much as ops).
+    let mut definition = lowerer.dag.definition(head.as_ref(), None);
+    if opts.attach_source
+        && 2 * definition.encoded_len() + file.text.len() < MAX_SOLVE_REQUEST_BYTES
+    {
+        let info = pb::SourceInfo {
+            filename: file.name.clone(),
+            data: file.text.as_bytes().to_vec(),
+            language: "YAML".into(),
+            ..Default::default()
+        };
+        definition = lowerer.dag.definition(head.as_ref(), Some(info));
+    }
     Ok(Lowered {
         target: target_name,
         stage: stage_name,
@@ -268,7 +284,7 @@ impl Lowerer<'_> {
         if !value.value.contains('$') {
             return Some(value.value.clone());
         }
-        let platform_args = platform::args(&self.target_platform, &self.opts.build_platform);
+        let platform_args = &self.platform_args;
         let mut missing: Option<String> = None;
         let result = interpolate::substitute(&value.value, |name| {
             let found = match self.args.get(name) {
@@ -339,18 +355,17 @@ impl Lowerer<'_> {
         let mut state = self.base(name, stage, &platform)?;
         let mut counter = StepCounter::new(name, stage);
         for (key, value) in &stage.env {
-            let env = state.image.env_pairs();
-            if let Some(v) = self.expand(value, &env) {
-                state.image.set_env(&key.value, &v);
+            if let Some(v) = self.expand(value, &state.env) {
+                set_env(&mut state.env, &key.value, &v);
                 state.image.record(format!("ENV {}={v}", key.value), true);
             }
         }
         if let Some(workdir) = &stage.workdir {
-            let dir = self.expand(workdir, &state.image.env_pairs())?;
+            let dir = self.expand(workdir, &state.env)?;
             self.workdir(&mut state, &dir, workdir.span, &mut counter);
         }
         if let Some(user) = &stage.user {
-            let user = self.expand(user, &state.image.env_pairs())?;
+            let user = self.expand(user, &state.env)?;
             state.user = user.clone();
             state.image.config.user = Some(user.clone());
             state.image.record(format!("USER {user}"), true);
@@ -364,6 +379,10 @@ impl Lowerer<'_> {
         }
         if let Some(config) = &stage.image {
             self.apply_image_config(&mut state, config);
+        }
+        if !state.env.is_empty() {
+            state.image.config.env =
+                Some(state.env.iter().map(|(k, v)| format!("{k}={v}")).collect());
         }
         Some(state)
     }
@@ -385,6 +404,7 @@ impl Lowerer<'_> {
             return Some(StageState {
                 fs: None,
                 image: empty(platform),
+                env: Vec::new(),
                 workdir: "/".into(),
                 user: String::new(),
                 platform: platform.into(),
@@ -437,9 +457,11 @@ impl Lowerer<'_> {
             .filter(|w| !w.is_empty())
             .unwrap_or_else(|| "/".into());
         let user = image.config.user.clone().unwrap_or_default();
+        let env = image.env_pairs();
         Some(StageState {
             fs: Some(Output { digest, index: 0 }),
             image,
+            env,
             workdir,
             user,
             platform: platform.into(),
@@ -549,5 +571,13 @@ impl StepCounter {
             self.done,
             self.total.max(self.done)
         )
+    }
+}
+
+/// Set one environment variable, replacing it in place if it exists (Docker's ENV).
+pub(crate) fn set_env(env: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match env.iter_mut().find(|(k, _)| k == name) {
+        Some(existing) => existing.1 = value.to_string(),
+        None => env.push((name.to_string(), value.to_string())),
     }
 }

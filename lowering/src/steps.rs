@@ -1,7 +1,7 @@
 //! Lowering of each step kind into exec and file ops, and of a stage's image config.
 
 use crate::dag::Output;
-use crate::lower::{Lowerer, StageState, StepCounter};
+use crate::lower::{Lowerer, StageState, StepCounter, set_env};
 use crate::sources;
 use kiln_dsl::model::*;
 use kiln_dsl::{Code, Diagnostic, Sp, Span};
@@ -115,8 +115,8 @@ impl Lowerer<'_> {
             Step::Env(EnvStep { env }) => {
                 let mut set = Vec::new();
                 for (key, value) in env {
-                    if let Some(v) = self.expand(value, &state.image.env_pairs()) {
-                        state.image.set_env(&key.value, &v);
+                    if let Some(v) = self.expand(value, &state.env) {
+                        set_env(&mut state.env, &key.value, &v);
                         set.push(format!("{}={v}", key.value));
                     }
                 }
@@ -124,13 +124,13 @@ impl Lowerer<'_> {
                 state.image.record(format!("ENV {}", set.join(" ")), true);
             }
             Step::Workdir(WorkdirStep { workdir }) => {
-                if let Some(dir) = self.expand(workdir, &state.image.env_pairs()) {
+                if let Some(dir) = self.expand(workdir, &state.env) {
                     let dir = join(&state.workdir, &dir);
                     self.workdir(state, &dir, span, counter);
                 }
             }
             Step::User(UserStep { user }) => {
-                if let Some(user) = self.expand(user, &state.image.env_pairs()) {
+                if let Some(user) = self.expand(user, &state.env) {
                     counter.name("user");
                     state.user = user.clone();
                     state.image.config.user = Some(user.clone());
@@ -195,11 +195,11 @@ impl Lowerer<'_> {
         span: Span,
         counter: &mut StepCounter,
     ) {
-        let mut env = state.image.env_pairs();
+        // The step's own env applies to this command only.
+        let mut env = std::borrow::Cow::Borrowed(state.env.as_slice());
         for (key, value) in &run.env {
             if let Some(v) = self.expand(value, &env) {
-                env.retain(|(k, _)| *k != key.value);
-                env.push((key.value.clone(), v));
+                set_env(env.to_mut(), &key.value, &v);
             }
         }
         let args: Vec<String> = match &run.run.value {
@@ -233,7 +233,7 @@ impl Lowerer<'_> {
         };
         let mut spec = ExecSpec {
             args,
-            env,
+            env: env_strings(&env),
             cwd,
             user,
             network: run.network.as_ref().map_or(Network::Default, |n| n.value),
@@ -251,7 +251,7 @@ impl Lowerer<'_> {
     }
 
     fn mount(&mut self, state: &StageState, mount: &Mount, span: Span) -> Option<MountSpec> {
-        let env = state.image.env_pairs();
+        let env = &state.env;
         // Caps that only some mounts need are attributed to the mount, so a refusal points at it.
         let mount_caps: &[&'static str] = match mount {
             Mount::Secret(m) if m.env.is_some() => &["exec.secretenv"],
@@ -265,9 +265,9 @@ impl Lowerer<'_> {
             .extend(mount_caps.iter().map(|cap| (*cap, span)));
         Some(match mount {
             Mount::Cache(m) => {
-                let target = self.expand(&m.cache, &env)?;
+                let target = self.expand(&m.cache, env)?;
                 let id = match &m.id {
-                    Some(id) => self.expand(id, &env)?,
+                    Some(id) => self.expand(id, env)?,
                     None => target.clone(),
                 };
                 let sharing = m.sharing.as_ref().map_or(Sharing::Shared, |s| s.value);
@@ -278,9 +278,9 @@ impl Lowerer<'_> {
                 }
             }
             Mount::Secret(m) => {
-                let id = self.expand(&m.secret, &env)?;
+                let id = self.expand(&m.secret, env)?;
                 let target = match &m.target {
-                    Some(t) => Some(self.expand(t, &env)?),
+                    Some(t) => Some(self.expand(t, env)?),
                     None => None,
                 };
                 let env_name = m.env.as_ref().map(|e| e.value.clone());
@@ -297,9 +297,9 @@ impl Lowerer<'_> {
                 }
             }
             Mount::Ssh(m) => {
-                let id = self.expand(&m.ssh, &env)?;
+                let id = self.expand(&m.ssh, env)?;
                 let target = match &m.target {
-                    Some(t) => self.expand(t, &env)?,
+                    Some(t) => self.expand(t, env)?,
                     None => "/run/buildkit/ssh_agent.0".into(),
                 };
                 MountSpec::Ssh {
@@ -309,16 +309,16 @@ impl Lowerer<'_> {
                 }
             }
             Mount::Tmpfs(m) => MountSpec::Tmpfs {
-                target: self.expand(&m.tmpfs, &env)?,
+                target: self.expand(&m.tmpfs, env)?,
                 size: m.size.as_ref().map(|s| s.value),
             },
             Mount::Bind(m) => {
-                let target = self.expand(&m.bind, &env)?;
+                let target = self.expand(&m.bind, env)?;
                 let source_state =
                     self.source_state(state, m.from.as_ref(), m.context.as_ref(), span)?;
                 let selector = match &m.source {
                     Some(s) => self
-                        .expand(s, &env)?
+                        .expand(s, env)?
                         .trim_start_matches("./")
                         .trim_start_matches('/')
                         .to_string(),
@@ -414,8 +414,8 @@ impl Lowerer<'_> {
             ..Default::default()
         }];
         let mut secret_env = Vec::new();
-        let mut env: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        if !spec.env.iter().any(|(k, _)| k == "PATH") {
+        let mut env = spec.env;
+        if !env.iter().any(|e| e.starts_with("PATH=")) {
             caps.push("exec.meta.setsdefaultpath");
         }
         for mount in spec.mounts {
@@ -579,20 +579,16 @@ impl Lowerer<'_> {
     }
 
     fn copy(&mut self, state: &mut StageState, copy: &Copy, span: Span, counter: &mut StepCounter) {
-        let env = state.image.env_pairs();
+        let env = &state.env;
         let Some(source) =
             self.source_state(state, copy.from.as_ref(), copy.context.as_ref(), span)
         else {
             return;
         };
-        let sources: Option<Vec<String>> = copy
-            .src
-            .value
-            .iter()
-            .map(|s| self.expand(s, &env))
-            .collect();
+        let sources: Option<Vec<String>> =
+            copy.src.value.iter().map(|s| self.expand(s, env)).collect();
         let Some(sources) = sources else { return };
-        let Some(mut dest) = self.expand(&copy.dst, &env) else {
+        let Some(mut dest) = self.expand(&copy.dst, env) else {
             return;
         };
         if sources.len() > 1 && !dest.ends_with('/') {
@@ -600,7 +596,7 @@ impl Lowerer<'_> {
         }
         let dest = join(&state.workdir, &dest);
         let exclude: Option<Vec<String>> =
-            copy.exclude.iter().map(|e| self.expand(e, &env)).collect();
+            copy.exclude.iter().map(|e| self.expand(e, env)).collect();
         let exclude = exclude.unwrap_or_default();
         let mode = match &copy.chmod {
             Some(m) => match parse_mode(&m.value) {
@@ -624,13 +620,10 @@ impl Lowerer<'_> {
         let dest_input = inputs.index(base.as_ref());
         let source_input = inputs.index(source.as_ref());
         let owner_lookup = if dest_input >= 0 { dest_input } else { -1 };
-        let owner = match &copy.chown {
-            Some(c) => Some(chown(
-                &self.expand(c, &env).unwrap_or_default(),
-                owner_lookup,
-            )),
-            None => None,
-        };
+        let owner = copy
+            .chown
+            .as_ref()
+            .map(|c| chown(&self.expand(c, env).unwrap_or_default(), owner_lookup));
         let count = inputs.0.len() as i64;
         let actions: Vec<pb::FileAction> = sources
             .iter()
@@ -709,7 +702,7 @@ impl Lowerer<'_> {
         span: Span,
         counter: &mut StepCounter,
     ) {
-        let env = state.image.env_pairs();
+        let env = &state.env;
         let Some(url) = self.for_platform(&download.url, &state.platform, span, "URL") else {
             return;
         };
@@ -720,10 +713,10 @@ impl Lowerer<'_> {
             },
             None => None,
         };
-        let Some(url) = self.expand(&url, &env) else {
+        let Some(url) = self.expand(&url, env) else {
             return;
         };
-        let Some(dst) = self.expand(&download.dst, &env) else {
+        let Some(dst) = self.expand(&download.dst, env) else {
             return;
         };
         let dst = join(&state.workdir, &dst);
@@ -804,8 +797,8 @@ impl Lowerer<'_> {
         span: Span,
         counter: &mut StepCounter,
     ) {
-        let env = state.image.env_pairs();
-        let Some(path) = self.expand(&mkdir.path, &env) else {
+        let env = &state.env;
+        let Some(path) = self.expand(&mkdir.path, env) else {
             return;
         };
         let path = join(&state.workdir, &path);
@@ -817,7 +810,7 @@ impl Lowerer<'_> {
         let mut inputs = Inputs::default();
         let input = inputs.index(state.fs.as_ref());
         let owner = match &mkdir.chown {
-            Some(c) => self.expand(c, &env).map(|c| chown(&c, input)),
+            Some(c) => self.expand(c, env).map(|c| chown(&c, input)),
             None => None,
         };
         let action = pb::FileAction {
@@ -845,10 +838,10 @@ impl Lowerer<'_> {
         span: Span,
         counter: &mut StepCounter,
     ) {
-        let env = state.image.env_pairs();
+        let env = &state.env;
         let (Some(target), Some(path)) = (
-            self.expand(&symlink.target, &env),
-            self.expand(&symlink.path, &env),
+            self.expand(&symlink.target, env),
+            self.expand(&symlink.path, env),
         ) else {
             return;
         };
@@ -884,8 +877,8 @@ impl Lowerer<'_> {
         span: Span,
         counter: &mut StepCounter,
     ) {
-        let env = state.image.env_pairs();
-        let names: Option<Vec<String>> = packages.iter().map(|p| self.expand(p, &env)).collect();
+        let env = &state.env;
+        let names: Option<Vec<String>> = packages.iter().map(|p| self.expand(p, env)).collect();
         let Some(names) = names else { return };
         let apt: Vec<String> = names.iter().map(|n| shell_quote(n)).collect();
         let dnf: Vec<String> = names
@@ -916,7 +909,7 @@ impl Lowerer<'_> {
         };
         let spec = ExecSpec {
             args: vec!["/bin/sh".into(), "-c".into(), script],
-            env,
+            env: env_strings(env),
             cwd: state.workdir.clone(),
             user: String::new(),
             network: Network::Default,
@@ -938,7 +931,7 @@ impl Lowerer<'_> {
     }
 
     pub(crate) fn apply_image_config(&mut self, state: &mut StageState, image: &ImageConfig) {
-        let env = state.image.env_pairs();
+        let env = state.env.clone();
         let command = |this: &mut Self, c: &Sp<Command>| -> Option<Vec<String>> {
             match &c.value {
                 Command::Shell(s) => {
@@ -964,7 +957,7 @@ impl Lowerer<'_> {
         }
         for (key, value) in &image.env {
             if let Some(v) = self.expand(value, &env) {
-                state.image.set_env(&key.value, &v);
+                set_env(&mut state.env, &key.value, &v);
             }
         }
         let expand_opt =
@@ -1075,9 +1068,15 @@ fn duration_nanos(text: &str) -> Option<u64> {
     Some(total as u64)
 }
 
+/// `NAME=value` strings, as an exec op's environment.
+fn env_strings(env: &[(String, String)]) -> Vec<String> {
+    env.iter().map(|(k, v)| format!("{k}={v}")).collect()
+}
+
 struct ExecSpec {
     args: Vec<String>,
-    env: Vec<(String, String)>,
+    /// `NAME=value` strings.
+    env: Vec<String>,
     cwd: String,
     user: String,
     network: Network,

@@ -17,12 +17,12 @@ pub use generated::pb;
 
 /// `sha256:<hex>` of bytes: how BuildKit names an op (the digest of its exact bytes).
 pub fn digest(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let hash = sha256(bytes);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(71);
     out.push_str("sha256:");
-    for b in hash {
-        let _ = write!(out, "{b:02x}");
+    for b in sha256(bytes) {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
     }
     out
 }
@@ -30,4 +30,15 @@ pub fn digest(bytes: &[u8]) -> String {
 fn sha256(bytes: &[u8]) -> [u8; 32] {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).into()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn digest_is_sha256_hex() {
+        assert_eq!(
+            super::digest(b"abc"),
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }

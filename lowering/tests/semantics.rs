@@ -1,0 +1,369 @@
+//! What lowering does with each construct: exec meta and mounts, copies, downloads, image
+//! config inheritance, caps gating, and the diagnostics of bad input.
+
+mod common;
+
+use kiln_dsl::Code;
+use kiln_lowering::{CapSet, LowerOptions, lower};
+use kiln_proto::pb;
+use prost::Message;
+
+fn ops(def: &pb::Definition) -> Vec<pb::Op> {
+    def.def
+        .iter()
+        .map(|b| pb::Op::decode(b.as_slice()).unwrap())
+        .collect()
+}
+
+fn execs(def: &pb::Definition) -> Vec<pb::ExecOp> {
+    ops(def)
+        .into_iter()
+        .filter_map(|op| match op.op {
+            Some(pb::op::Op::Exec(e)) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+fn lower_text(
+    text: &str,
+    options: LowerOptions,
+) -> Result<kiln_lowering::Lowered, Vec<kiln_dsl::Diagnostic>> {
+    let (model, file) = common::load_text("t.kiln.yaml", text);
+    lower(&model, &file, &options)
+}
+
+const RUN_WITH_MOUNTS: &str = r#"version: 1
+args:
+  V: "7"
+stages:
+  app:
+    from: localhost:5000/busybox:1
+    env: { A: one }
+    workdir: /w
+    steps:
+      - run: echo ${V} $HOME
+        env: { B: two }
+        network: none
+        mounts:
+          - cache: /root/.cache
+            sharing: locked
+          - secret: tok
+          - tmpfs: /tmp
+"#;
+
+#[test]
+fn run_steps_become_exec_ops_with_env_cwd_and_mounts() {
+    let lowered = lower_text(RUN_WITH_MOUNTS, LowerOptions::default()).unwrap();
+    let exec = execs(&lowered.definition).pop().unwrap();
+    let meta = exec.meta.unwrap();
+    assert_eq!(
+        meta.args,
+        vec!["/bin/sh", "-c", "echo 7 $HOME"],
+        "args expanded, shell vars untouched"
+    );
+    assert_eq!(
+        meta.env,
+        vec!["A=one", "B=two"],
+        "stage env then step env; args are not env"
+    );
+    assert_eq!(meta.cwd, "/w");
+    assert_eq!(exec.network, pb::NetMode::None as i32);
+    let dests: Vec<&str> = exec.mounts.iter().map(|m| m.dest.as_str()).collect();
+    assert_eq!(
+        dests,
+        vec!["/", "/root/.cache", "/run/secrets/tok", "/tmp"],
+        "sorted by destination"
+    );
+    let cache = &exec.mounts[1];
+    assert_eq!(cache.mount_type, pb::MountType::Cache as i32);
+    assert_eq!(
+        cache.cache_opt.as_ref().unwrap().sharing,
+        pb::CacheSharingOpt::Locked as i32
+    );
+    let secret = exec.mounts[2].secret_opt.as_ref().unwrap();
+    assert_eq!(
+        (secret.id.as_str(), secret.mode, secret.optional),
+        ("tok", 0o400, true)
+    );
+    assert_eq!(exec.mounts[0].output, 0);
+    assert!(exec.mounts[1..].iter().all(|m| m.output == -1));
+    // Args are never stored in the image; env is.
+    let env = lowered.image.config.env.clone().unwrap();
+    assert_eq!(env, vec!["A=one"]);
+}
+
+#[test]
+fn base_image_config_is_inherited_and_entrypoint_clears_cmd() {
+    let text = "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    env: { B: b }\n    image:\n      entrypoint: [/bin/app]\n";
+    let base = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "config": { "Env": ["PATH=/bin", "A=a"], "Cmd": ["sh"], "WorkingDir": "/home", "User": "1000" },
+        "rootfs": { "type": "layers", "diff_ids": ["sha256:abc"] },
+        "history": [{ "created_by": "base layer" }]
+    });
+    let options = LowerOptions {
+        base_configs: [(
+            "localhost:5000/busybox:1".to_string(),
+            serde_json::to_vec(&base).unwrap(),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    let lowered = lower_text(text, options).unwrap();
+    let config = &lowered.image.config;
+    assert_eq!(config.env.clone().unwrap(), vec!["PATH=/bin", "A=a", "B=b"]);
+    assert_eq!(config.working_dir.as_deref(), Some("/home"));
+    assert_eq!(config.user.as_deref(), Some("1000"));
+    assert_eq!(config.entrypoint.clone().unwrap(), vec!["/bin/app"]);
+    assert_eq!(config.cmd, None, "an entrypoint clears the inherited cmd");
+    assert!(
+        lowered.image.rootfs.diff_ids.is_empty(),
+        "layers are filled in by the exporter"
+    );
+    let history: Vec<(Option<String>, bool)> = lowered
+        .image
+        .history
+        .iter()
+        .map(|h| (h.created_by.clone(), h.empty_layer))
+        .collect();
+    assert_eq!(
+        history[0],
+        (Some("base layer".into()), false),
+        "the base's history comes first"
+    );
+    assert!(
+        history[1..].iter().all(|(_, empty)| *empty),
+        "env and entrypoint make no layer: {history:?}"
+    );
+    // The env of the base image is visible to ${...}.
+    let text = "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: echo ${A}\n";
+    let options = LowerOptions {
+        base_configs: [(
+            "localhost:5000/busybox:1".to_string(),
+            serde_json::to_vec(&base).unwrap(),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    let exec = execs(&lower_text(text, options).unwrap().definition)
+        .pop()
+        .unwrap();
+    assert_eq!(exec.meta.unwrap().args[2], "echo a");
+}
+
+#[test]
+fn downloads_are_checked_http_sources_chosen_per_platform() {
+    let text = r#"version: 1
+stages:
+  app:
+    from: localhost:5000/busybox:1
+    steps:
+      - download:
+          url: { amd64: "https://x.example/t-amd64", arm64: "https://x.example/t-arm64" }
+          sha256:
+            amd64: 5F70BF18A086007016E948B04AED3B82103A36BEA41755B6CDDFAF10ACE3C6EF
+            arm64: 7d865e959b2466918c9863afca942d0fb89d7c9ac0c99bafc3749504ded97730
+          dst: /usr/bin/t
+          mode: "0755"
+targets:
+  app: { stage: app, platforms: [linux/amd64, linux/arm64] }
+"#;
+    for (platform, url, sha) in [
+        (
+            "linux/amd64",
+            "https://x.example/t-amd64",
+            "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef",
+        ),
+        (
+            "linux/arm64",
+            "https://x.example/t-arm64",
+            "sha256:7d865e959b2466918c9863afca942d0fb89d7c9ac0c99bafc3749504ded97730",
+        ),
+    ] {
+        let options = LowerOptions {
+            platform: Some(platform.into()),
+            ..Default::default()
+        };
+        let lowered = lower_text(text, options).unwrap();
+        let source = ops(&lowered.definition)
+            .into_iter()
+            .find_map(|op| match op.op {
+                Some(pb::op::Op::Source(s)) if s.identifier.starts_with("https") => Some(s),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(source.identifier, url);
+        assert_eq!(source.attrs["http.checksum"], sha);
+        assert_eq!(source.attrs["http.filename"], "t");
+        assert_eq!(source.attrs["http.perm"], "0755");
+    }
+}
+
+#[test]
+fn copies_from_context_and_stages() {
+    let text = r#"version: 1
+stages:
+  build:
+    from: localhost:5000/busybox:1
+    steps:
+      - run: mkdir /out && echo x > /out/x
+  app:
+    from: scratch
+    workdir: /app
+    steps:
+      - copy: { src: [a.txt, dir/], dst: . }
+      - copy: { from: build, src: /out/x, dst: /x, chmod: "0600", chown: "10:20" }
+"#;
+    let options = LowerOptions {
+        dockerignore: vec!["*.log".into()],
+        session_id: Some("s1".into()),
+        ..Default::default()
+    };
+    let lowered = lower_text(text, options).unwrap();
+    let all = ops(&lowered.definition);
+    let local = all
+        .iter()
+        .find_map(|op| match &op.op {
+            Some(pb::op::Op::Source(s)) if s.identifier == "local://context" => Some(s),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(local.attrs["local.excludepatterns"], r#"["*.log"]"#);
+    assert_eq!(local.attrs["local.session"], "s1");
+    let copies: Vec<pb::FileActionCopy> = all
+        .iter()
+        .filter_map(|op| match &op.op {
+            Some(pb::op::Op::File(f)) => Some(f.actions.clone()),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|a| match a.action {
+            Some(pb::file_action::Action::Copy(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let pairs: Vec<(&str, &str)> = copies
+        .iter()
+        .map(|c| (c.src.as_str(), c.dest.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![("/a.txt", "/app/"), ("/dir/", "/app/"), ("/out/x", "/x")]
+    );
+    assert!(copies[0].dir_copy_contents && copies[0].allow_wildcard && copies[0].create_dest_path);
+    assert_eq!(copies[2].mode, 0o600);
+    let owner = copies[2].owner.clone().unwrap();
+    assert_eq!(owner.user.unwrap().user, Some(pb::user_opt::User::ById(10)));
+}
+
+#[test]
+fn features_missing_on_buildkit_v0_8_are_refused_at_their_step() {
+    let text = r#"version: 1
+stages:
+  app:
+    from: localhost:5000/busybox:1
+    steps:
+      - run: echo ok
+      - symlink: { target: /bin/busybox, path: /bin/x }
+      - copy: { src: ., dst: /src, exclude: ["*.md"] }
+"#;
+    let options = LowerOptions {
+        caps: CapSet::buildkit_v0_8(),
+        ..Default::default()
+    };
+    let errors = lower_text(text, options).unwrap_err();
+    let found: Vec<(Code, usize)> = errors.iter().map(|d| (d.code, d.position())).collect();
+    assert_eq!(found.len(), 2, "{errors:#?}");
+    assert!(found.iter().all(|(c, _)| *c == Code::UnsupportedFeature));
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.message.contains("file.symlink.create"))
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.message.contains("file.copy.includeexcludepatterns"))
+    );
+    // The same file lowers on a current BuildKit, recording the caps in the op metadata.
+    let lowered = lower_text(text, LowerOptions::default()).unwrap();
+    assert!(
+        lowered
+            .definition
+            .metadata
+            .values()
+            .any(|m| m.caps.contains_key("file.symlink.create"))
+    );
+}
+
+#[test]
+fn bad_input_is_a_diagnostic_at_the_step() {
+    // An arg that expands to a relative workdir.
+    let text = "version: 1\nargs:\n  DIR: /ok\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - workdir: ${DIR}\n";
+    let options = LowerOptions {
+        build_args: [("DIR".into(), "relative".into())].into(),
+        ..Default::default()
+    };
+    // `workdir` steps join relative paths onto the current one, so this one is fine...
+    assert!(lower_text(text, options).is_ok());
+    // ...but a stage workdir must be absolute once expanded.
+    let text = "version: 1\nargs:\n  DIR: /ok\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    workdir: ${DIR}\n";
+    let options = LowerOptions {
+        build_args: [("DIR".into(), "relative".into())].into(),
+        ..Default::default()
+    };
+    let errors = lower_text(text, options).unwrap_err();
+    assert_eq!(errors[0].code, Code::InvalidPath);
+    assert_eq!(
+        errors[0].position(),
+        text.find("workdir:").unwrap() + "workdir: ".len()
+    );
+
+    // A copy from a stage that produces nothing.
+    let text = "version: 1\nstages:\n  empty:\n    from: scratch\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - copy: { from: empty, src: /x, dst: /x }\n";
+    let errors = lower_text(text, LowerOptions::default()).unwrap_err();
+    assert_eq!(errors[0].code, Code::EmptySource);
+    assert_eq!(
+        errors[0].position(),
+        text.find("from: empty").unwrap() + "from: ".len()
+    );
+
+    // A platform the target does not declare.
+    let text = "version: 1\nstages:\n  app:\n    from: scratch\n    steps:\n      - mkdir: /x\ntargets:\n  app: { stage: app, platforms: [linux/amd64] }\n";
+    let options = LowerOptions {
+        platform: Some("linux/arm64".into()),
+        ..Default::default()
+    };
+    let errors = lower_text(text, options).unwrap_err();
+    assert_eq!(errors[0].code, Code::InvalidPlatform);
+
+    // A download with no entry for the platform built.
+    let text = "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - download: { url: { amd64: \"https://x.example/a\" }, sha256: { amd64: 5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef }, dst: /a }\n";
+    let options = LowerOptions {
+        platform: Some("linux/arm64".into()),
+        ..Default::default()
+    };
+    let errors = lower_text(text, options).unwrap_err();
+    assert_eq!(errors[0].code, Code::MissingKey);
+    assert!(errors[0].message.contains("linux/arm64"));
+
+    // An arg without a value.
+    let text = "version: 1\nargs:\n  TOKEN: ~\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: echo ${TOKEN}\n";
+    let errors = lower_text(text, LowerOptions::default()).unwrap_err();
+    assert_eq!(errors[0].code, Code::UndefinedVariable);
+}
+
+#[test]
+fn a_solve_request_stays_small_for_big_files() {
+    // Source text that would bring the request near 4 MiB is not attached.
+    let mut text = String::from(
+        "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: echo hi\n",
+    );
+    while text.len() < 3_300_000 {
+        text.push_str("# a long comment that makes the file big without adding steps\n");
+    }
+    let lowered = lower_text(&text, LowerOptions::default()).unwrap();
+    assert!(lowered.definition.source.is_none());
+    assert!(lowered.definition.encode_to_vec().len() < 64 << 10);
+}
