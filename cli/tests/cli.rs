@@ -94,3 +94,80 @@ fn schema_command_prints_the_committed_schema() {
     let committed = std::fs::read(repo().join("schema/kiln.schema.json")).unwrap();
     assert_eq!(out.stdout, committed);
 }
+
+#[test]
+fn llb_writes_a_definition_that_decodes_and_is_stable() {
+    use prost::Message;
+    let args = ["llb", "examples/format-sketch.kiln.yaml", "--target", "app"];
+    let first = kiln(&args);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let second = kiln(&args);
+    assert_eq!(first.stdout, second.stdout, "byte-identical across runs");
+    let definition =
+        kiln_proto::pb::Definition::decode(first.stdout.as_slice()).expect("a pb.Definition");
+    assert!(definition.def.len() >= 2);
+
+    let json = kiln(&[
+        "llb",
+        "examples/format-sketch.kiln.yaml",
+        "--target",
+        "app",
+        "--format",
+        "json",
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let ops = value["definition"]["ops"].as_array().unwrap();
+    assert_eq!(ops.len(), definition.def.len());
+    assert_eq!(ops[0]["digest"], kiln_proto::digest(&definition.def[0]));
+    assert_eq!(
+        value["image"]["config"]["Entrypoint"],
+        serde_json::json!(["/usr/bin/app"])
+    );
+}
+
+#[test]
+fn llb_refuses_unknown_targets_and_old_buildkit_features() {
+    let out = kiln(&["llb", "examples/group.kiln.yaml", "--target", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no target or stage named `nope`"));
+    let out = kiln(&["llb", "examples/mounts.kiln.yaml", "--buildkit", "v0.8"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("kiln::unsupported-feature") && stderr.contains("file.symlink.create"),
+        "{stderr}"
+    );
+    let out = kiln(&["llb", &bad("stage-cycle")]);
+    assert_eq!(out.status.code(), Some(1), "check errors stop lowering");
+}
+
+#[test]
+fn graph_renders_dot_and_mermaid() {
+    let dot = kiln(&["graph", "examples/group.kiln.yaml"]);
+    assert_eq!(dot.status.code(), Some(0));
+    let dot = String::from_utf8(dot.stdout).unwrap();
+    assert!(dot.starts_with("digraph kiln {"), "{dot}");
+    assert!(
+        dot.contains("stage_base -> stage_api [label=\"from\"];"),
+        "{dot}"
+    );
+    assert!(dot.contains("target_api -> group_services;"), "{dot}");
+    assert!(dot.contains("group_services -> group_all;"), "{dot}");
+    let mermaid = kiln(&[
+        "graph",
+        "--format",
+        "mermaid",
+        "examples/format-sketch.kiln.yaml",
+    ]);
+    let mermaid = String::from_utf8(mermaid.stdout).unwrap();
+    assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+    assert!(
+        mermaid.contains("stage_build -->|copy| stage_app"),
+        "{mermaid}"
+    );
+}
