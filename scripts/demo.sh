@@ -13,5 +13,12 @@ echo; echo "== kiln check examples/*.kiln.yaml"
 echo; echo "== kiln schema (first lines of the JSON Schema editors use)"
 "$kiln" schema | head -n 12
 
+echo; echo "== kiln llb: the LLB of examples/format-sketch.kiln.yaml, target app (readable form, op names)"
+"$kiln" llb examples/format-sketch.kiln.yaml --target app --format json \
+  | python3 -c 'import json,sys; [print(" ", o["digest"][:19], (o["metadata"] or {}).get("description", {}).get("llb.customname", "(result)")) for o in json.load(sys.stdin)["definition"]["ops"]]'
+
+echo; echo "== kiln graph (Mermaid) of examples/group.kiln.yaml"
+"$kiln" graph --format mermaid examples/group.kiln.yaml
+
 echo; echo "== what a mistake looks like: tests/corpus/bad/many-errors-sorted.kiln.yaml"
 "$kiln" check tests/corpus/bad/many-errors-sorted.kiln.yaml || true

@@ -165,20 +165,33 @@ fn check_stage_cycles(cx: &mut Checker<'_>, graph: &Graph) {
             )
         })
         .collect();
-    for cycle in find_cycles(&edges) {
+    let help = "a stage cannot use itself, directly or through other stages; break the cycle";
+    report_cycles(
+        cx,
+        &edges,
+        Code::StageCycle,
+        "stages depend on each other",
+        "uses",
+        help,
+    );
+}
+
+/// One diagnostic per cycle, with a label on every edge of it (`a` uses `b` here).
+fn report_cycles(
+    cx: &mut Checker<'_>,
+    edges: &IndexMap<&str, Vec<(&str, Span)>>,
+    code: Code,
+    what: &str,
+    verb: &str,
+    help: &str,
+) {
+    for cycle in find_cycles(edges) {
         let names: Vec<&str> = cycle.iter().map(|(n, _)| *n).collect();
-        let mut diagnostic = Diagnostic::error(
-            Code::StageCycle,
-            format!(
-                "stages depend on each other in a cycle: {} → {}",
-                names.join(" → "),
-                names[0]
-            ),
-        )
-        .with_help("a stage cannot use itself, directly or through other stages; break the cycle");
+        let message = format!("{what} in a cycle: {} → {}", names.join(" → "), names[0]);
+        let mut diagnostic = Diagnostic::error(code, message).with_help(help);
         for (i, (name, span)) in cycle.iter().enumerate() {
             let next = names[(i + 1) % names.len()];
-            diagnostic = diagnostic.with_label(*span, format!("`{name}` uses `{next}` here"));
+            diagnostic = diagnostic.with_label(*span, format!("`{name}` {verb} `{next}` here"));
         }
         cx.report(diagnostic);
     }
@@ -312,23 +325,15 @@ fn check_groups(cx: &mut Checker<'_>) {
         }
         edges.insert(name.value.as_str(), members);
     }
-    for cycle in find_cycles(&edges) {
-        let names: Vec<&str> = cycle.iter().map(|(n, _)| *n).collect();
-        let mut diagnostic = Diagnostic::error(
-            Code::GroupCycle,
-            format!(
-                "groups contain each other in a cycle: {} → {}",
-                names.join(" → "),
-                names[0]
-            ),
-        )
-        .with_help("a group cannot contain itself, directly or through other groups");
-        for (i, (name, span)) in cycle.iter().enumerate() {
-            let next = names[(i + 1) % names.len()];
-            diagnostic = diagnostic.with_label(*span, format!("`{name}` contains `{next}` here"));
-        }
-        cx.report(diagnostic);
-    }
+    let help = "a group cannot contain itself, directly or through other groups";
+    report_cycles(
+        cx,
+        &edges,
+        Code::GroupCycle,
+        "groups contain each other",
+        "contains",
+        help,
+    );
 }
 
 /// With targets declared, a stage that no target (or group) reaches is never built.
