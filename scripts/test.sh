@@ -10,10 +10,16 @@ step "test bench: BuildKit engines, registry, base images (scripts/testbed.sh up
 scripts/testbed.sh up
 
 step "Python tools for schema validation (jsonschema, PyYAML) in target/pyenv"
-if [ ! -x target/pyenv/bin/python ]; then
-  python3 -m venv target/pyenv
+# A virtualenv keeps them out of the system Python; without the venv module, a plain
+# directory on PYTHONPATH does the same.
+python=target/pyenv/bin/python
+if [ ! -x "$python" ] && ! python3 -m venv target/pyenv >/dev/null 2>&1; then
+  python=python3
+  export PYTHONPATH=$PWD/target/pylib
+  pip_target=(--target target/pylib)
 fi
-target/pyenv/bin/python -m pip install --quiet --disable-pip-version-check "jsonschema>=4.20" "PyYAML>=6"
+"$python" -m pip install --quiet --disable-pip-version-check ${pip_target[@]+"${pip_target[@]}"} \
+  "jsonschema>=4.20" "PyYAML>=6"
 
 step "format and lints"
 cargo fmt --all -- --check
@@ -24,6 +30,6 @@ eval "$(scripts/testbed.sh env)"
 cargo test --workspace
 
 step "JSON Schema: examples valid, known-bad files rejected"
-target/pyenv/bin/python scripts/validate-schema.py
+"$python" scripts/validate-schema.py
 
 step "all tests passed"

@@ -62,12 +62,13 @@ impl Dag {
     }
 
     /// The Definition whose result is `head` (`None`: an empty filesystem), leaving out the
-    /// ops `head` does not need. With `source`, the build file and each op's location in it
-    /// are attached.
-    pub fn definition(
-        &self,
+    /// ops `head` does not need. `source` (the build file) and each op's location in it are
+    /// attached when the whole stays under `max_bytes`.
+    pub fn into_definition(
+        self,
         head: Option<&Output>,
         source: Option<pb::SourceInfo>,
+        max_bytes: usize,
     ) -> pb::Definition {
         let Some(head) = head else {
             return pb::Definition::default();
@@ -75,18 +76,15 @@ impl Dag {
         let needed = self.reachable(&head.digest);
         let mut definition = pb::Definition::default();
         let mut locations = BTreeMap::new();
-        for (i, (digest, entry)) in self.entries.iter().enumerate() {
-            if !needed[i] {
+        for (needed, (digest, entry)) in needed.into_iter().zip(self.entries) {
+            if !needed {
                 continue;
             }
-            definition.def.push(entry.bytes.clone());
-            definition
-                .metadata
-                .insert(digest.clone(), entry.metadata.clone());
-            if source.is_some() && !entry.locations.is_empty() {
+            definition.def.push(entry.bytes);
+            if !entry.locations.is_empty() {
                 let location = pb::Location {
                     source_index: 0,
-                    ranges: entry.locations.clone(),
+                    ranges: entry.locations,
                 };
                 locations.insert(
                     digest.clone(),
@@ -95,6 +93,7 @@ impl Dag {
                     },
                 );
             }
+            definition.metadata.insert(digest, entry.metadata);
         }
         // The terminal op: no operation, one input selecting the result. It must come last.
         let terminal = pb::Op {
@@ -117,10 +116,13 @@ impl Dag {
         );
         definition.def.push(bytes);
         if let Some(info) = source {
-            definition.source = Some(pb::Source {
+            let source = pb::Source {
                 locations,
                 infos: vec![info],
-            });
+            };
+            if definition.encoded_len() + source.encoded_len() < max_bytes {
+                definition.source = Some(source);
+            }
         }
         definition
     }

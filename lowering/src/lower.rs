@@ -9,7 +9,6 @@ use crate::sources;
 use kiln_dsl::model::{BuildFile, Stage, Target};
 use kiln_dsl::{Code, Diagnostic, SourceFile, Sp, Span, interpolate};
 use kiln_proto::pb;
-use prost::Message;
 use std::collections::{BTreeMap, HashMap};
 
 /// Stay well below the 4 MiB gRPC message limit of BuildKit before v0.14.
@@ -205,19 +204,16 @@ pub fn lower(
     }
     let head = stage.as_ref().and_then(|s| s.fs.clone());
     // The file goes along so BuildKit can show it in errors, unless that would bring the
-    // SolveRequest near BuildKit v0.8's 4 MiB limit (locations add about as much as ops).
-    let mut definition = lowerer.dag.definition(head.as_ref(), None);
-    if opts.attach_source
-        && 2 * definition.encoded_len() + file.text.len() < MAX_SOLVE_REQUEST_BYTES
-    {
-        let info = pb::SourceInfo {
-            filename: file.name.clone(),
-            data: file.text.as_bytes().to_vec(),
-            language: "YAML".into(),
-            ..Default::default()
-        };
-        definition = lowerer.dag.definition(head.as_ref(), Some(info));
-    }
+    // SolveRequest near BuildKit v0.8's 4 MiB limit.
+    let source = opts.attach_source.then(|| pb::SourceInfo {
+        filename: file.name.clone(),
+        data: file.text.as_bytes().to_vec(),
+        language: "YAML".into(),
+        ..Default::default()
+    });
+    let definition = lowerer
+        .dag
+        .into_definition(head.as_ref(), source, MAX_SOLVE_REQUEST_BYTES);
     Ok(Lowered {
         target: target_name,
         stage: stage_name,
