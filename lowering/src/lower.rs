@@ -39,6 +39,9 @@ pub struct LowerOptions {
     pub image_resolve_mode: Option<String>,
     /// Ignore the cache for every op.
     pub no_cache: bool,
+    /// Expand an unknown `${NAME}` to nothing instead of failing: for a first pass that only
+    /// discovers the base images to resolve (their env is not known yet).
+    pub unknown_vars_as_empty: bool,
     /// Attach the build file to the Definition so BuildKit errors can show it (skipped when
     /// the SolveRequest would come near 4 MiB, the limit of BuildKit before v0.14).
     pub attach_source: bool,
@@ -58,6 +61,7 @@ impl Default for LowerOptions {
             dockerignore: Vec::new(),
             image_resolve_mode: None,
             no_cache: false,
+            unknown_vars_as_empty: false,
             attach_source: true,
         }
     }
@@ -297,6 +301,17 @@ impl Lowerer<'_> {
             }
             found
         });
+        if result.is_none() && self.opts.unknown_vars_as_empty {
+            return interpolate::substitute(&value.value, |name| {
+                self.args.get(name).cloned().flatten().or_else(|| {
+                    let known = platform_args
+                        .iter()
+                        .chain(env.iter().rev())
+                        .find(|(k, _)| k == name);
+                    Some(known.map(|(_, v)| v.clone()).unwrap_or_default())
+                })
+            });
+        }
         if result.is_none() {
             let name = missing.unwrap_or_default();
             let help = if self.args.contains_key(&name) {

@@ -1,0 +1,292 @@
+//! One frontend run: read the build file and `.dockerignore` through the gateway, check the
+//! file, resolve base images, lower each platform, solve, and describe the result.
+
+use crate::errors::{self, INVALID_ARGUMENT};
+use crate::gateway::{Gateway, single_op_definition};
+use crate::options::Options;
+use kiln_dsl::{Limits, render};
+use kiln_lowering::{CapSet, LowerOptions, Lowered, lower};
+use kiln_proto::{gateway as gw, pb, rpc};
+use prost::Message;
+use std::collections::BTreeMap;
+
+const DEFAULT_FILENAME: &str = "kiln.yaml";
+
+pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Result, rpc::Status> {
+    if let Some(request) = options.get("requestid").filter(|r| !r.is_empty()) {
+        return Err(errors::status(
+            errors::UNKNOWN,
+            format!("kiln does not answer the subrequest `{request}` yet"),
+        ));
+    }
+    let filename = options
+        .get("filename")
+        .filter(|f| !f.is_empty())
+        .unwrap_or(DEFAULT_FILENAME)
+        .to_string();
+    let source = read_build_file(gateway, options, &filename).await?;
+    let dockerignore = read_dockerignore(gateway, options).await;
+
+    let checked = kiln_dsl::check_bytes(&filename, &source, &Limits::default());
+    if checked.has_errors() || checked.model.is_none() {
+        let errors: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        let report = render::render_human(&checked.file, &errors, false);
+        return Err(errors::status(
+            INVALID_ARGUMENT,
+            format!("kiln found problems in {filename}:\n\n{report}"),
+        ));
+    }
+    let model = checked.model.as_ref().expect("checked above");
+
+    let platforms: Vec<String> = match options.get("platform").filter(|p| !p.is_empty()) {
+        Some(list) => list.split(',').map(|p| p.trim().to_string()).collect(),
+        None => vec![String::new()],
+    };
+    let default_platform = options
+        .worker_platform
+        .clone()
+        .or_else(|| gateway.worker_platform.clone())
+        .unwrap_or_else(|| "linux/amd64".into());
+    let mut base = LowerOptions {
+        target: options
+            .get("target")
+            .filter(|t| !t.is_empty())
+            .map(str::to_string),
+        build_platform: default_platform.clone(),
+        build_args: options.with_prefix("build-arg:"),
+        labels: options.with_prefix("label:"),
+        caps: CapSet::Only(gateway.llb_caps.clone()),
+        session_id: options.session_id.clone(),
+        dockerignore,
+        image_resolve_mode: options
+            .get("image-resolve-mode")
+            .filter(|m| !m.is_empty())
+            .map(str::to_string),
+        no_cache: options.get("no-cache").is_some_and(|v| v.is_empty()),
+        ..Default::default()
+    };
+    // BUILDKIT_SYNTAX chose this frontend; it is not an arg of the file.
+    base.build_args.remove("BUILDKIT_SYNTAX");
+
+    let mut results: Vec<(String, Lowered, String)> = Vec::new();
+    for platform in &platforms {
+        let mut lower_options = base.clone();
+        lower_options.platform = (!platform.is_empty()).then(|| platform.clone());
+        lower_options.base_configs =
+            resolve_base_images(gateway, model, &checked.file, &lower_options).await?;
+        let lowered = lower(model, &checked.file, &lower_options).map_err(|diagnostics| {
+            let report = render::render_human(&checked.file, &diagnostics, false);
+            errors::status(
+                INVALID_ARGUMENT,
+                format!("kiln cannot build {filename}:\n\n{report}"),
+            )
+        })?;
+        let solved = if lowered.definition.def.is_empty() {
+            String::new() // an empty filesystem (a scratch stage with no steps)
+        } else {
+            gateway
+                .solve(lowered.definition.clone(), true)
+                .await
+                .map_err(|e| errors::solve_failure(&e, &lowered.definition, &filename))?
+        };
+        results.push((lowered.platform.clone(), lowered, solved));
+    }
+    Ok(describe_result(gateway, results, platforms.len() > 1))
+}
+
+/// The build file, from the `dockerfile` local of the client session.
+async fn read_build_file(
+    gateway: &mut Gateway,
+    options: &Options,
+    filename: &str,
+) -> Result<Vec<u8>, rpc::Status> {
+    let name = options
+        .get("dockerfilekey")
+        .filter(|k| !k.is_empty())
+        .unwrap_or("dockerfile");
+    let op = local_op(name, options, &[filename]);
+    let definition = single_op_definition(
+        &op,
+        &format!("[internal] load build definition from {filename}"),
+        &local_caps(options),
+    );
+    let solved = gateway.solve(definition, false).await.map_err(|e| {
+        errors::status(
+            e.code() as i32,
+            format!("cannot load {filename}: {}", e.message()),
+        )
+    })?;
+    gateway.read_file(&solved, filename).await.map_err(|e| {
+        errors::status(
+            e.code() as i32,
+            format!("cannot read the build file {filename}: {}", e.message()),
+        )
+    })
+}
+
+/// Patterns of the context's `.dockerignore` (none when there is no such file).
+async fn read_dockerignore(gateway: &mut Gateway, options: &Options) -> Vec<String> {
+    let name = options
+        .get("contextkey")
+        .filter(|k| !k.is_empty())
+        .unwrap_or("context");
+    let op = local_op(name, options, &[".dockerignore"]);
+    let definition =
+        single_op_definition(&op, "[internal] load .dockerignore", &local_caps(options));
+    let Ok(solved) = gateway.solve(definition, false).await else {
+        return Vec::new();
+    };
+    let Ok(bytes) = gateway.read_file(&solved, ".dockerignore").await else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+fn local_op(name: &str, options: &Options, follow: &[&str]) -> pb::Op {
+    let mut attrs = BTreeMap::from([
+        (
+            "local.followpaths".to_string(),
+            serde_json::to_string(follow).unwrap_or_default(),
+        ),
+        ("local.sharedkeyhint".to_string(), name.to_string()),
+    ]);
+    if let Some(session) = &options.session_id {
+        attrs.insert("local.session".to_string(), session.clone());
+    }
+    pb::Op {
+        op: Some(pb::op::Op::Source(pb::SourceOp {
+            identifier: format!("local://{name}"),
+            attrs,
+        })),
+        constraints: Some(pb::WorkerConstraints::default()),
+        ..Default::default()
+    }
+}
+
+fn local_caps(options: &Options) -> Vec<&'static str> {
+    let mut caps = vec![
+        "source.local",
+        "source.local.followpaths",
+        "source.local.sharedkeyhint",
+    ];
+    if options.session_id.is_some() {
+        caps.push("source.local.sessionid");
+    }
+    caps
+}
+
+/// Configs of the images the build starts from, so their Env, WorkingDir, User, Entrypoint
+/// and Cmd are inherited. A first, lenient lowering finds which images those are.
+async fn resolve_base_images(
+    gateway: &mut Gateway,
+    model: &kiln_dsl::BuildFile,
+    file: &kiln_dsl::SourceFile,
+    options: &LowerOptions,
+) -> Result<BTreeMap<String, Vec<u8>>, rpc::Status> {
+    let discover = LowerOptions {
+        unknown_vars_as_empty: true,
+        caps: CapSet::All,
+        attach_source: false,
+        ..options.clone()
+    };
+    let Ok(first) = lower(model, file, &discover) else {
+        return Ok(BTreeMap::new());
+    };
+    let mut configs = BTreeMap::new();
+    let mode = options.image_resolve_mode.as_deref().unwrap_or("default");
+    for bytes in &first.definition.def {
+        let Ok(op) = pb::Op::decode(bytes.as_slice()) else {
+            continue;
+        };
+        let Some(pb::op::Op::Source(source)) = &op.op else {
+            continue;
+        };
+        let Some(reference) = source.identifier.strip_prefix("docker-image://") else {
+            continue;
+        };
+        if configs.contains_key(reference) {
+            continue;
+        }
+        let platform = op.platform.clone().unwrap_or_default();
+        let config = gateway
+            .image_config(reference, &platform, mode)
+            .await
+            .map_err(|e| {
+                errors::status(
+                    e.code() as i32,
+                    format!("cannot resolve the image {reference}: {}", e.message()),
+                )
+            })?;
+        configs.insert(reference.to_string(), config);
+    }
+    Ok(configs)
+}
+
+/// The result BuildKit exports: one ref and its config, or one per platform with
+/// `refs.platforms` describing them.
+fn describe_result(
+    gateway: &Gateway,
+    results: Vec<(String, Lowered, String)>,
+    multi: bool,
+) -> gw::Result {
+    let ref_array = gateway.gateway_caps.contains("proto.refarray");
+    let as_ref = |id: String, definition: pb::Definition| gw::Ref {
+        id,
+        def: Some(definition),
+    };
+    let config = |lowered: &Lowered| serde_json::to_vec(&lowered.image).unwrap_or_default();
+    let mut metadata = BTreeMap::new();
+    if !multi {
+        let (_, lowered, id) = results.into_iter().next().expect("one platform at least");
+        metadata.insert("containerimage.config".to_string(), config(&lowered));
+        let result = if ref_array {
+            gw::result::Result::Ref(as_ref(id, lowered.definition))
+        } else {
+            gw::result::Result::RefDeprecated(id)
+        };
+        return gw::Result {
+            result: Some(result),
+            metadata,
+        };
+    }
+    let mut platforms = Vec::new();
+    let mut refs = BTreeMap::new();
+    let mut deprecated = BTreeMap::new();
+    for (platform, lowered, id) in results {
+        metadata.insert(
+            format!("containerimage.config/{platform}"),
+            config(&lowered),
+        );
+        let p = &lowered.image;
+        let mut described = serde_json::json!({ "architecture": p.architecture, "os": p.os });
+        if let Some(variant) = &p.variant {
+            described["variant"] = variant.clone().into();
+        }
+        platforms.push(serde_json::json!({ "ID": platform, "Platform": described }));
+        deprecated.insert(platform.clone(), id.clone());
+        refs.insert(platform, as_ref(id, lowered.definition));
+    }
+    metadata.insert(
+        "refs.platforms".to_string(),
+        serde_json::to_vec(&serde_json::json!({ "Platforms": platforms })).unwrap_or_default(),
+    );
+    let result = if ref_array {
+        gw::result::Result::Refs(gw::RefMap { refs })
+    } else {
+        gw::result::Result::RefsDeprecated(gw::RefMapDeprecated { refs: deprecated })
+    };
+    gw::Result {
+        result: Some(result),
+        metadata,
+    }
+}

@@ -1,0 +1,147 @@
+//! A thin client of BuildKit's gateway: solve, read files, resolve image configs, with the
+//! caps the daemon announced.
+
+use kiln_proto::gateway::{self, llb_bridge_client::LlbBridgeClient};
+use kiln_proto::pb;
+use prost::Message;
+use std::collections::BTreeSet;
+use tonic::transport::Channel;
+
+pub struct Gateway {
+    client: LlbBridgeClient<Channel>,
+    pub llb_caps: BTreeSet<String>,
+    pub gateway_caps: BTreeSet<String>,
+    /// The first platform of the first worker, from Ping.
+    pub worker_platform: Option<String>,
+}
+
+impl Gateway {
+    /// Ping first: it opens the conversation and tells what the daemon can do.
+    pub async fn connect(channel: Channel) -> Result<Gateway, tonic::Status> {
+        let mut client = LlbBridgeClient::new(channel)
+            .max_decoding_message_size(16 << 20)
+            .max_encoding_message_size(16 << 20);
+        let pong = client.ping(gateway::PingRequest {}).await?.into_inner();
+        let enabled = |caps: &[kiln_proto::apicaps::ApiCap]| {
+            caps.iter()
+                .filter(|c| c.enabled)
+                .map(|c| c.id.clone())
+                .collect::<BTreeSet<_>>()
+        };
+        let worker_platform = pong
+            .workers
+            .first()
+            .and_then(|w| w.platforms.first())
+            .map(|p| {
+                if p.variant.is_empty() {
+                    format!("{}/{}", p.os, p.architecture)
+                } else {
+                    format!("{}/{}/{}", p.os, p.architecture, p.variant)
+                }
+            });
+        Ok(Gateway {
+            client,
+            llb_caps: enabled(&pong.llb_caps),
+            gateway_caps: enabled(&pong.frontend_api_caps),
+            worker_platform,
+        })
+    }
+
+    /// Solve a Definition. With `evaluate` (and the daemon's support for it) the build runs
+    /// now, so a failing step comes back here instead of at export time.
+    /// Returns the id of the result's ref.
+    pub async fn solve(
+        &mut self,
+        definition: pb::Definition,
+        evaluate: bool,
+    ) -> Result<String, tonic::Status> {
+        let request = gateway::SolveRequest {
+            definition: Some(definition),
+            allow_result_return: true,
+            allow_result_array_ref: true,
+            evaluate: evaluate && self.gateway_caps.contains("gateway.solve.evaluate"),
+            ..Default::default()
+        };
+        let response = self.client.solve(request).await?.into_inner();
+        let id = match response.result.and_then(|r| r.result) {
+            Some(gateway::result::Result::Ref(r)) => r.id,
+            Some(gateway::result::Result::RefDeprecated(id)) => id,
+            _ => response.r#ref,
+        };
+        Ok(id)
+    }
+
+    pub async fn read_file(
+        &mut self,
+        reference: &str,
+        path: &str,
+    ) -> Result<Vec<u8>, tonic::Status> {
+        let request = gateway::ReadFileRequest {
+            r#ref: reference.to_string(),
+            file_path: path.to_string(),
+            range: None,
+        };
+        Ok(self.client.read_file(request).await?.into_inner().data)
+    }
+
+    /// The config of an image, as JSON bytes (`None` when the daemon gives none).
+    pub async fn image_config(
+        &mut self,
+        reference: &str,
+        platform: &pb::Platform,
+        mode: &str,
+    ) -> Result<Vec<u8>, tonic::Status> {
+        let request = gateway::ResolveImageConfigRequest {
+            r#ref: reference.to_string(),
+            platform: Some(platform.clone()),
+            resolve_mode: mode.to_string(),
+            log_name: format!("[internal] load metadata for {reference}"),
+            ..Default::default()
+        };
+        Ok(self
+            .client
+            .resolve_image_config(request)
+            .await?
+            .into_inner()
+            .config)
+    }
+
+    pub async fn finish(&mut self, request: gateway::ReturnRequest) -> Result<(), tonic::Status> {
+        self.client.r#return(request).await.map(|_| ())
+    }
+}
+
+/// A Definition of a single op (plus the terminal op that selects it).
+pub fn single_op_definition(op: &pb::Op, name: &str, caps: &[&str]) -> pb::Definition {
+    let bytes = op.encode_to_vec();
+    let digest = kiln_proto::digest(&bytes);
+    let terminal = pb::Op {
+        inputs: vec![pb::Input {
+            digest: digest.clone(),
+            index: 0,
+        }],
+        ..Default::default()
+    };
+    let terminal_bytes = terminal.encode_to_vec();
+    let mut definition = pb::Definition {
+        def: vec![bytes, terminal_bytes.clone()],
+        ..Default::default()
+    };
+    let metadata = pb::OpMetadata {
+        description: [("llb.customname".to_string(), name.to_string())].into(),
+        caps: caps.iter().map(|c| (c.to_string(), true)).collect(),
+        ..Default::default()
+    };
+    definition.metadata.insert(digest, metadata);
+    let terminal_caps = ["constraints", "platform"]
+        .map(|c| (c.to_string(), true))
+        .into();
+    definition.metadata.insert(
+        kiln_proto::digest(&terminal_bytes),
+        pb::OpMetadata {
+            caps: terminal_caps,
+            ..Default::default()
+        },
+    );
+    definition
+}

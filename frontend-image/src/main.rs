@@ -1,0 +1,65 @@
+//! kiln's BuildKit frontend. BuildKit runs this binary (the image's entrypoint) with the
+//! gateway API on stdin/stdout: read the kiln file, lower it, solve it, return the image.
+//! Logs go to stderr (the daemon's log); stdout is the gRPC wire.
+
+mod build;
+mod errors;
+mod gateway;
+mod options;
+mod transport;
+
+use kiln_proto::gateway::ReturnRequest;
+
+fn main() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kiln-frontend: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    let code = runtime.block_on(run());
+    // Exit at once: BuildKit waits for the process, and the pipes stay open until we go.
+    std::process::exit(code);
+}
+
+async fn run() -> i32 {
+    let channel = match transport::stdio_channel().await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kiln-frontend: cannot talk to BuildKit over stdin/stdout: {e}");
+            return 1;
+        }
+    };
+    let mut gateway = match gateway::Gateway::connect(channel).await {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("kiln-frontend: ping failed: {e}");
+            return 1;
+        }
+    };
+    let options = options::Options::from_env();
+    let request = match build::build(&mut gateway, &options).await {
+        Ok(result) => ReturnRequest {
+            result: Some(result),
+            error: None,
+        },
+        Err(status) => {
+            eprintln!("kiln-frontend: {}", status.message);
+            ReturnRequest {
+                result: None,
+                error: Some(status),
+            }
+        }
+    };
+    match gateway.finish(request).await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("kiln-frontend: return failed: {e}");
+            1
+        }
+    }
+}
