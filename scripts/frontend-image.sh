@@ -17,3 +17,9 @@ size=$(stat -c %s "$ctx/kiln-frontend")
 DOCKER_HOST=unix:///var/run/docker.sock DOCKER_BUILDKIT=1 /usr/bin/docker build -q -t "$image" "$ctx" >/dev/null
 DOCKER_HOST=unix:///var/run/docker.sock /usr/bin/docker push -q "$image" >/dev/null
 echo "frontend image $image: static binary $((size / 1024)) KiB"
+# Docker prefers its own image store for `# syntax=` images: refresh the newer engine's copy
+# (when it is running), so every build uses the frontend just built.
+d28=unix://${KILN_TESTBED_STATE:-/var/lib/kiln-testbed}/sid/run/d28.sock
+if DOCKER_HOST=$d28 /usr/bin/docker info >/dev/null 2>&1; then
+  DOCKER_HOST=$d28 /usr/bin/docker pull -q "$image" >/dev/null
+fi

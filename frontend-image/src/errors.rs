@@ -27,14 +27,21 @@ pub fn solve_failure(
     let details = rpc::Status::decode(error.details())
         .map(|s| s.details)
         .unwrap_or_default();
-    let vertex = details.iter().find_map(|any| {
-        if !any.type_url.ends_with("errdefs.Vertex+json") {
-            return None;
-        }
-        let value: serde_json::Value = serde_json::from_slice(&any.value).ok()?;
-        value["digest"].as_str().map(str::to_string)
+    let json = |suffix: &str| {
+        details
+            .iter()
+            .filter(|any| any.type_url.ends_with(suffix))
+            .find_map(|any| serde_json::from_slice::<serde_json::Value>(&any.value).ok())
+    };
+    // BuildKit v0.8 names the failing vertex by our op's digest. Newer BuildKits rewrite ops
+    // before solving (so the digest differs): find ours from the failing op they report.
+    let by_digest = json("errdefs.Vertex+json")
+        .and_then(|v| v["digest"].as_str().map(str::to_string))
+        .filter(|digest| definition.metadata.contains_key(digest));
+    let digest = by_digest.or_else(|| {
+        json("errdefs.Solve+json").and_then(|solve| matching_op(definition, &solve["op"]))
     });
-    let step = vertex
+    let step = digest
         .as_deref()
         .and_then(|digest| describe_vertex(definition, digest, file));
     let message = match step {
@@ -51,6 +58,50 @@ pub fn solve_failure(
         message,
         details,
     }
+}
+
+/// The digest of our op that the reported (JSON) op was made from: same command, working
+/// directory and environment for an exec; same first action for a file op.
+fn matching_op(definition: &pb::Definition, reported: &serde_json::Value) -> Option<String> {
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let exec = &reported["exec"]["meta"];
+    let action = &reported["file"]["actions"][0];
+    definition.def.iter().find_map(|bytes| {
+        let op = pb::Op::decode(bytes.as_slice()).ok()?;
+        let same = match op.op? {
+            pb::op::Op::Exec(e) => {
+                let meta = e.meta?;
+                exec.is_object()
+                    && meta.args == strings(&exec["args"])
+                    && meta.env == strings(&exec["env"])
+                    && meta.cwd == exec["cwd"].as_str().unwrap_or("")
+            }
+            pb::op::Op::File(f) => {
+                let ours = serde_json::to_value(f.actions.first()?.action.as_ref()?).ok()?;
+                let text = |v: &serde_json::Value, key: &str| {
+                    v.pointer(key).and_then(|s| s.as_str()).map(str::to_string)
+                };
+                action.is_object()
+                    && [
+                        ("/Copy/src", "/copy/src"),
+                        ("/Copy/dest", "/copy/dest"),
+                        ("/Mkdir/path", "/mkdir/path"),
+                    ]
+                    .iter()
+                    .all(|(a, b)| text(&ours, a) == text(action, b))
+            }
+            _ => false,
+        };
+        same.then(|| kiln_proto::digest(bytes))
+    })
 }
 
 /// `kiln.yaml:12: [build 2/3] run: make`
