@@ -4,8 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/testbed.sh up
+scripts/frontend-image.sh
 cargo build --quiet --release -p kiln-cli
 kiln=target/release/kiln
+
+echo; echo "== docker build of examples/demo (a kiln file, # syntax=localhost:5000/kiln:dev), then run it"
+DOCKER_HOST=unix:///var/run/docker.sock DOCKER_BUILDKIT=1 /usr/bin/docker build -q \
+  -f examples/demo/kiln.yaml -t kiln-demo examples/demo >/dev/null
+DOCKER_HOST=unix:///var/run/docker.sock /usr/bin/docker run --rm kiln-demo
 
 echo; echo "== kiln check examples/*.kiln.yaml"
 "$kiln" check examples/*.kiln.yaml

@@ -9,6 +9,9 @@ step() { printf '\n== %s\n' "$*"; }
 step "test bench: BuildKit engines, registry, base images (scripts/testbed.sh up)"
 scripts/testbed.sh up
 
+step "the kiln frontend image from this code (scripts/frontend-image.sh)"
+scripts/frontend-image.sh
+
 step "Python tools for schema validation (jsonschema, PyYAML) in target/pyenv"
 # A virtualenv keeps them out of the system Python; without the venv module, a plain
 # directory on PYTHONPATH does the same.

@@ -48,6 +48,12 @@ pub fn solve_failure(
         Some(step) => format!("{step} failed: {}", error.message()),
         None => format!("{file}: the build failed: {}", error.message()),
     };
+    let mut details = details;
+    // Current BuildKits rewrite ops before solving and lose our source map on the way; a
+    // Source detail of our own lets clients (buildx) still show the kiln file's snippet.
+    if let Some(source) = digest.as_deref().and_then(|d| source_detail(definition, d)) {
+        details.insert(0, source);
+    }
     let code = if error.code() as i32 == 0 {
         UNKNOWN
     } else {
@@ -98,6 +104,9 @@ fn matching_op(definition: &pb::Definition, reported: &serde_json::Value) -> Opt
                     .iter()
                     .all(|(a, b)| text(&ours, a) == text(action, b))
             }
+            pb::op::Op::Source(source) => {
+                reported["source"]["identifier"].as_str() == Some(source.identifier.as_str())
+            }
             _ => false,
         };
         same.then(|| kiln_proto::digest(bytes))
@@ -123,5 +132,36 @@ fn describe_vertex(definition: &pb::Definition, digest: &str, file: &str) -> Opt
     Some(match line {
         Some(line) => format!("{file}:{line}: {name}"),
         None => format!("{file}: {name}"),
+    })
+}
+
+/// `errdefs.Source` (as BuildKit's JSON) for the step an op came from.
+fn source_detail(definition: &pb::Definition, digest: &str) -> Option<prost_types::Any> {
+    use base64::Engine as _;
+    let source = definition.source.as_ref()?;
+    let location = source.locations.get(digest)?.locations.first()?;
+    let info = source
+        .infos
+        .get(usize::try_from(location.source_index).ok()?)?;
+    let position = |p: &Option<pb::Position>| {
+        let p = p.unwrap_or_default();
+        serde_json::json!({ "line": p.line, "character": p.character })
+    };
+    let ranges: Vec<_> = location
+        .ranges
+        .iter()
+        .map(|r| serde_json::json!({ "start": position(&r.start), "end": position(&r.end) }))
+        .collect();
+    let value = serde_json::json!({
+        "info": {
+            "filename": info.filename,
+            "data": base64::engine::general_purpose::STANDARD.encode(&info.data),
+            "language": info.language,
+        },
+        "ranges": ranges,
+    });
+    Some(prost_types::Any {
+        type_url: "github.com/moby/buildkit/errdefs.Source+json".into(),
+        value: serde_json::to_vec(&value).ok()?,
     })
 }

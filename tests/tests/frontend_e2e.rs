@@ -1,0 +1,479 @@
+//! End to end: kiln files built by the kiln frontend image (`# syntax=localhost:5000/kiln:dev`,
+//! built from this code by scripts/frontend-image.sh) on both engines of the bench, with the
+//! results checked inside the images. Needs `scripts/testbed.sh up` and the frontend image.
+
+use kiln_testbed::{Build, Engine, Image, Kind, compare, sha256_hex, unique_tag};
+use std::path::{Path, PathBuf};
+
+const SYNTAX: &str = "# syntax=localhost:5000/kiln:dev\n";
+
+/// A build context with the given files; `kiln.yaml` gets the syntax line.
+fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let text = if name.ends_with(".yaml") {
+            format!("{SYNTAX}{content}")
+        } else {
+            content.to_string()
+        };
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn kiln_build(dir: &Path) -> Build {
+    Build {
+        file: Some(PathBuf::from("kiln.yaml")),
+        ..Build::new(dir)
+    }
+}
+
+fn build_and_save(engine: &Engine, build: &Build) -> Image {
+    let tag = unique_tag("kiln-e2e/image");
+    engine
+        .build_image(build, &tag)
+        .unwrap_or_else(|log| panic!("[{}] build failed:\n{log}", engine.name));
+    let image = engine.save(&tag);
+    engine.remove_image(&tag);
+    image
+}
+
+fn file_is(image: &Image, path: &str, content: &str) -> bool {
+    image.file_sha256(path) == Some(sha256_hex(content.as_bytes()).as_str())
+}
+
+const MULTISTAGE: &str = r#"version: 1
+args:
+  GREETING: hello
+stages:
+  build:
+    from: localhost:5000/busybox:1
+    workdir: /src
+    steps:
+      - copy: { src: input.txt, dst: ./ }
+      - run: echo "${GREETING} from kiln" > out.txt && cat input.txt >> out.txt
+  app:
+    from: localhost:5000/busybox:1
+    env: { MODE: prod }
+    workdir: /app
+    steps:
+      - copy: { from: build, src: /src/out.txt, dst: /app/out.txt, chmod: "0640" }
+    image:
+      entrypoint: [cat, /app/out.txt]
+      labels: { org.example.kind: demo }
+  other:
+    from: scratch
+    steps:
+      - copy: { from: build, src: /src/out.txt, dst: /only.txt }
+targets:
+  app: { stage: app }
+  other: { stage: other }
+groups:
+  default: [app]
+"#;
+
+#[test]
+fn multi_stage_build_with_inherited_config() {
+    let ctx = context(&[("kiln.yaml", MULTISTAGE), ("input.txt", "input line\n")]);
+    for engine in Engine::all() {
+        let image = build_and_save(&engine, &kiln_build(ctx.path()));
+        assert!(
+            file_is(&image, "/app/out.txt", "hello from kiln\ninput line\n"),
+            "[{}] {:?}",
+            engine.name,
+            image.files.get("/app/out.txt")
+        );
+        assert_eq!(image.files["/app/out.txt"].mode, 0o640, "[{}]", engine.name);
+        assert!(
+            !image.files.contains_key("/src/out.txt"),
+            "[{}] only what was copied",
+            engine.name
+        );
+        let config = &image.config["config"];
+        let env: Vec<&str> = config["Env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert!(
+            env.contains(&"MODE=prod") && env.iter().any(|e| e.starts_with("PATH=")),
+            "[{}] {env:?}",
+            engine.name
+        );
+        assert!(
+            !env.iter().any(|e| e.starts_with("GREETING")),
+            "[{}] args are never stored",
+            engine.name
+        );
+        assert_eq!(config["WorkingDir"], "/app");
+        assert_eq!(
+            config["Entrypoint"],
+            serde_json::json!(["cat", "/app/out.txt"])
+        );
+        assert_eq!(
+            config["Cmd"],
+            serde_json::Value::Null,
+            "[{}] an entrypoint clears the base's cmd",
+            engine.name
+        );
+        assert_eq!(config["Labels"]["org.example.kind"], "demo");
+        // The image runs.
+        let tag = unique_tag("kiln-e2e/run");
+        engine.build_image(&kiln_build(ctx.path()), &tag).unwrap();
+        let output = engine.docker_ok(&["run", "--rm", &tag]);
+        assert_eq!(output, "hello from kiln\ninput line\n");
+        engine.remove_image(&tag);
+    }
+}
+
+#[test]
+fn build_args_and_targets() {
+    let ctx = context(&[("kiln.yaml", MULTISTAGE), ("input.txt", "x\n")]);
+    for engine in Engine::all() {
+        let build = Build {
+            target: Some("other".into()),
+            build_args: vec![("GREETING".into(), "hi".into())],
+            ..kiln_build(ctx.path())
+        };
+        let image = build_and_save(&engine, &build);
+        assert!(
+            file_is(&image, "/only.txt", "hi from kiln\nx\n"),
+            "[{}]",
+            engine.name
+        );
+        assert_eq!(
+            image.files.len(),
+            1,
+            "[{}] a scratch stage holds only its copy: {:?}",
+            engine.name,
+            image.files.keys()
+        );
+    }
+}
+
+#[test]
+fn a_check_error_shows_the_kiln_diagnostic() {
+    let ctx = context(&[(
+        "kiln.yaml",
+        "version: 1\nstages:\n  app:\n    form: localhost:5000/busybox:1\n",
+    )]);
+    for engine in Engine::all() {
+        let log = engine
+            .build_image(&kiln_build(ctx.path()), &unique_tag("kiln-e2e/bad"))
+            .unwrap_err();
+        assert!(log.contains("kiln::unknown-key"), "[{}] {log}", engine.name);
+        assert!(
+            log.contains("kiln.yaml:5:5"),
+            "[{}] the position counts the syntax line: {log}",
+            engine.name
+        );
+        assert!(
+            log.contains("did you mean `from`?"),
+            "[{}] {log}",
+            engine.name
+        );
+    }
+}
+
+#[test]
+fn a_failing_step_names_the_file_and_line() {
+    let ctx = context(&[(
+        "kiln.yaml",
+        "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: echo fine\n      - run: exit 3\n",
+    )]);
+    for engine in Engine::all() {
+        let log = engine
+            .build_image(&kiln_build(ctx.path()), &unique_tag("kiln-e2e/fail"))
+            .unwrap_err();
+        assert!(
+            log.contains("kiln.yaml:8: [app 2/2] run: exit 3 failed"),
+            "[{}] {log}",
+            engine.name
+        );
+        assert!(
+            log.contains("exit code: 3"),
+            "[{}] BuildKit's own message is kept: {log}",
+            engine.name
+        );
+    }
+}
+
+/// A static file server on 127.0.0.1 (BuildKit downloads from the daemon's network).
+struct FileServer {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl FileServer {
+    fn start(files: &[(&str, &[u8])]) -> FileServer {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, content) in files {
+            std::fs::write(dir.path().join(name), content).unwrap();
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 serves files");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        FileServer {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for FileServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+#[test]
+fn downloads_are_checked_against_their_sha256() {
+    let content = b"#!/bin/sh\necho tool\n";
+    let server = FileServer::start(&[("tool.sh", content)]);
+    let url = format!("http://127.0.0.1:{}/tool.sh", server.port);
+    let file = |sha: &str| {
+        format!(
+            "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - download:\n          url: {url}\n          sha256: {sha}\n          dst: /usr/local/bin/tool\n          mode: \"0755\"\n"
+        )
+    };
+    let good = context(&[("kiln.yaml", &file(&sha256_hex(content)))]);
+    let bad = context(&[("kiln.yaml", &file(&sha256_hex(b"something else")))]);
+    for engine in Engine::all() {
+        let image = build_and_save(&engine, &kiln_build(good.path()));
+        assert!(
+            file_is(
+                &image,
+                "/usr/local/bin/tool",
+                std::str::from_utf8(content).unwrap()
+            ),
+            "[{}]",
+            engine.name
+        );
+        assert_eq!(
+            image.files["/usr/local/bin/tool"].mode, 0o755,
+            "[{}]",
+            engine.name
+        );
+        let log = engine
+            .build_image(&kiln_build(bad.path()), &unique_tag("kiln-e2e/sha"))
+            .unwrap_err();
+        assert!(
+            log.to_lowercase().contains("digest") || log.to_lowercase().contains("checksum"),
+            "[{}] {log}",
+            engine.name
+        );
+        assert!(
+            log.contains("kiln.yaml:7"),
+            "[{}] the download step's line: {log}",
+            engine.name
+        );
+    }
+}
+
+#[test]
+fn secrets_reach_the_step_but_never_the_image() {
+    let secret = "s3cr3t-value-for-kiln";
+    let ctx = context(&[
+        (
+            "kiln.yaml",
+            "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: wc -c < /run/secrets/token > /secret-length\n        mounts:\n          - secret: token\n            required: true\n",
+        ),
+        ("token.txt", secret),
+    ]);
+    for engine in Engine::all() {
+        let tag = unique_tag("kiln-e2e/secret");
+        let src = format!("id=token,src={}", ctx.path().join("token.txt").display());
+        let out = engine.docker(&[
+            "build",
+            "--secret",
+            &src,
+            "-f",
+            &ctx.path().join("kiln.yaml").display().to_string(),
+            "-t",
+            &tag,
+            &ctx.path().display().to_string(),
+        ]);
+        assert!(
+            out.status.success(),
+            "[{}] {}",
+            engine.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let image = engine.save(&tag);
+        assert!(
+            file_is(&image, "/secret-length", &format!("{}\n", secret.len())),
+            "[{}]",
+            engine.name
+        );
+        let secret_hash = sha256_hex(secret.as_bytes());
+        assert!(
+            image.files.values().all(|e| e.kind
+                != Kind::File {
+                    size: secret.len() as u64,
+                    sha256: secret_hash.clone()
+                }),
+            "[{}] the secret is not a file of the image",
+            engine.name
+        );
+        assert!(
+            !image.files.contains_key("/run/secrets/token"),
+            "[{}]",
+            engine.name
+        );
+        assert!(
+            !image.config.to_string().contains(secret),
+            "[{}] nor in its config or history",
+            engine.name
+        );
+        engine.remove_image(&tag);
+    }
+}
+
+#[test]
+fn network_none_has_no_network() {
+    let ctx = context(&[(
+        "kiln.yaml",
+        "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: grep -c ':' /proc/net/dev > /interfaces\n        network: none\n",
+    )]);
+    for engine in Engine::all() {
+        let image = build_and_save(&engine, &kiln_build(ctx.path()));
+        assert!(
+            file_is(&image, "/interfaces", "1\n"),
+            "[{}] only the loopback interface",
+            engine.name
+        );
+    }
+}
+
+#[test]
+fn cache_mounts_survive_between_builds() {
+    let file = "version: 1\nargs:\n  N: \"1\"\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: ls /cache > /seen; touch /cache/run-${N}\n        mounts:\n          - cache: /cache\n            id: kiln-e2e-cache\n";
+    let ctx = context(&[("kiln.yaml", file)]);
+    for engine in Engine::all() {
+        let first = Build {
+            build_args: vec![("N".into(), format!("{}a", std::process::id()))],
+            ..kiln_build(ctx.path())
+        };
+        build_and_save(&engine, &first);
+        let second = Build {
+            build_args: vec![("N".into(), format!("{}b", std::process::id()))],
+            ..kiln_build(ctx.path())
+        };
+        let image = build_and_save(&engine, &second);
+        let seen = image.files.get("/seen").expect("the step ran");
+        assert!(
+            matches!(seen.kind, Kind::File { size, .. } if size > 0),
+            "[{}] the second build saw the first's file",
+            engine.name
+        );
+        assert!(
+            !image.files.keys().any(|p| p.starts_with("/cache/")),
+            "[{}] cache contents stay out of the image",
+            engine.name
+        );
+    }
+}
+
+#[test]
+fn same_files_and_config_as_a_dockerfile_twin() {
+    let kiln = "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    env: { APP_HOME: /srv/app }\n    workdir: /srv/app\n    steps:\n      - copy: { src: conf/, dst: ./conf/ }\n      - run: echo built > built.txt && mkdir -p data\n      - user: nobody\n    image:\n      entrypoint: [/bin/sh, -c]\n      cmd: [\"cat built.txt\"]\n      expose: [8080]\n      labels: { a: b }\n";
+    let dockerfile = "FROM localhost:5000/busybox:1\nENV APP_HOME=/srv/app\nWORKDIR /srv/app\nCOPY conf/ ./conf/\nRUN echo built > built.txt && mkdir -p data\nUSER nobody\nENTRYPOINT [\"/bin/sh\", \"-c\"]\nCMD [\"cat built.txt\"]\nEXPOSE 8080\nLABEL a=b\n";
+    let ctx = context(&[
+        ("kiln.yaml", kiln),
+        ("Dockerfile", dockerfile),
+        ("conf/app.conf", "key=value\n"),
+        ("conf/sub/x", "x\n"),
+    ]);
+    for engine in Engine::all() {
+        let ours = build_and_save(&engine, &kiln_build(ctx.path()));
+        let twin = build_and_save(&engine, &Build::new(ctx.path()));
+        let diffs: Vec<String> = compare(&ours, &twin)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(
+            diffs.is_empty(),
+            "[{}] kiln vs Dockerfile:\n{}",
+            engine.name,
+            diffs.join("\n")
+        );
+    }
+}
+
+#[test]
+fn buildx_shows_the_kiln_snippet_of_a_failing_step() {
+    let ctx = context(&[(
+        "kiln.yaml",
+        "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: exit 7\n",
+    )]);
+    let engine = Engine::all()
+        .into_iter()
+        .find(|e| e.name == "docker28")
+        .unwrap();
+    let out = std::process::Command::new("docker")
+        .args(["buildx", "build", "--progress=plain", "-f"])
+        .arg(ctx.path().join("kiln.yaml"))
+        .arg(ctx.path())
+        .env("DOCKER_HOST", &engine.host)
+        .output()
+        .expect("the docker CLI with the buildx plugin");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{log}");
+    assert!(
+        log.contains("kiln.yaml:7"),
+        "buildx names our file and line: {log}"
+    );
+    assert!(
+        log.contains(">>>") && log.contains("- run: exit 7"),
+        "buildx prints the snippet from our source map: {log}"
+    );
+}
+
+#[test]
+fn the_demo_example_builds_and_runs() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo");
+    for engine in Engine::all() {
+        let tag = unique_tag("kiln-e2e/demo");
+        engine
+            .build_image(&kiln_build(&demo), &tag)
+            .unwrap_or_else(|log| panic!("[{}] {log}", engine.name));
+        let output = engine.docker_ok(&["run", "--rm", &tag]);
+        assert_eq!(
+            output,
+            "Hello from a kiln build on x86_64!\nThis image was built from YAML by BuildKit, through the kiln frontend.\n",
+            "[{}]",
+            engine.name
+        );
+        engine.remove_image(&tag);
+    }
+}
