@@ -4,3 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== parse + check + lowering of a generated 1,000-stage / 10,000-step file (release build)"
 cargo run --quiet --release -p kiln-lowering --example bench
+
+echo
+echo "== the frontend on real BuildKit (cached rebuilds of examples/demo vs its Dockerfile twin)"
+if scripts/testbed.sh status >/dev/null 2>&1; then
+  scripts/frontend-image.sh
+  scripts/bench-frontend.sh
+else
+  echo "the test bench is not up: run scripts/testbed.sh up (as root) for this part"
+fi

@@ -7,12 +7,12 @@ cd "$(dirname "$0")/.."
 image=${KILN_FRONTEND_IMAGE:-localhost:5000/kiln:dev}
 target=x86_64-unknown-linux-gnu
 # An explicit --target keeps RUSTFLAGS away from proc-macros (which cannot be static).
-RUSTFLAGS="-C target-feature=+crt-static" cargo build --quiet --release --locked \
+RUSTFLAGS="-C target-feature=+crt-static" cargo build --quiet --profile frontend --locked \
   --target "$target" -p kiln-frontend
 ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
 cp frontend-image/Dockerfile "$ctx/"
-strip -o "$ctx/kiln-frontend" "target/$target/release/kiln-frontend"
+cp "target/$target/frontend/kiln-frontend" "$ctx/kiln-frontend"
 size=$(stat -c %s "$ctx/kiln-frontend")
 DOCKER_HOST=unix:///var/run/docker.sock DOCKER_BUILDKIT=1 /usr/bin/docker build -q -t "$image" "$ctx" >/dev/null
 DOCKER_HOST=unix:///var/run/docker.sock /usr/bin/docker push -q "$image" >/dev/null
