@@ -477,3 +477,58 @@ fn the_demo_example_builds_and_runs() {
         engine.remove_image(&tag);
     }
 }
+
+#[test]
+fn buildkit_syntax_build_arg_chooses_the_frontend_too() {
+    // No `# syntax=` line: the frontend comes from the BUILDKIT_SYNTAX build arg.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("build.kiln.yaml"),
+        "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: echo by-arg > /how\n",
+    )
+    .unwrap();
+    for engine in Engine::all() {
+        let build = Build {
+            file: Some(PathBuf::from("build.kiln.yaml")),
+            frontend: Some("localhost:5000/kiln:dev".into()),
+            ..Build::new(dir.path())
+        };
+        let image = build_and_save(&engine, &build);
+        assert!(file_is(&image, "/how", "by-arg\n"), "[{}]", engine.name);
+    }
+}
+
+#[test]
+fn each_declared_platform_builds_and_runs_its_own_architecture() {
+    // Docker's own clients send one platform per build (the docker driver refuses several),
+    // so each platform is built on its own; several in one request go through the same code.
+    let ctx = context(&[(
+        "kiln.yaml",
+        "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: uname -m > /arch\ntargets:\n  app: { stage: app, platforms: [linux/amd64, linux/arm64] }\n",
+    )]);
+    for engine in Engine::all() {
+        for (platform, arch) in [("linux/amd64", "x86_64"), ("linux/arm64", "aarch64")] {
+            let out = tempfile::tempdir().unwrap();
+            let build = Build {
+                platform: Some(platform.into()),
+                ..kiln_build(ctx.path())
+            };
+            engine
+                .build_local(&build, out.path())
+                .unwrap_or_else(|log| panic!("[{}] {log}", engine.name));
+            let found = std::fs::read_to_string(out.path().join("arch")).unwrap();
+            assert_eq!(found.trim(), arch, "[{}] {platform}", engine.name);
+        }
+        let out = tempfile::tempdir().unwrap();
+        let undeclared = Build {
+            platform: Some("linux/s390x".into()),
+            ..kiln_build(ctx.path())
+        };
+        let log = engine.build_local(&undeclared, out.path()).unwrap_err();
+        assert!(
+            log.contains("does not declare platform `linux/s390x`"),
+            "[{}] {log}",
+            engine.name
+        );
+    }
+}
