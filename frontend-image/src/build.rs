@@ -63,6 +63,7 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         caps: CapSet::Only(gateway.llb_caps.clone()),
         session_id: options.session_id.clone(),
         dockerignore,
+        named_contexts: options.with_prefix("context:"),
         image_resolve_mode: options
             .get("image-resolve-mode")
             .filter(|m| !m.is_empty())

@@ -44,7 +44,12 @@ async fn run() -> i32 {
     if std::env::var_os("KILN_FRONTEND_FLOOR").is_some() {
         // Benchmark floor: what any `# syntax=` image costs on this daemon (see scripts/bench.sh).
         let error = errors::status(errors::UNKNOWN, "kiln floor image: ping, then this error");
-        let _ = gateway.finish(ReturnRequest { result: None, error: Some(error) }).await;
+        let _ = gateway
+            .finish(ReturnRequest {
+                result: None,
+                error: Some(error),
+            })
+            .await;
         return 0;
     }
     let options = options::Options::from_env();

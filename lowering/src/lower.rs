@@ -35,6 +35,9 @@ pub struct LowerOptions {
     pub session_id: Option<String>,
     /// `.dockerignore` patterns of the main build context.
     pub dockerignore: Vec<String>,
+    /// Named contexts from the client (`context:NAME` options): `local:DIR` or
+    /// `docker-image://REF`.
+    pub named_contexts: BTreeMap<String, String>,
     /// `image-resolve-mode` (`default`, `pull`, `local`).
     pub image_resolve_mode: Option<String>,
     /// Ignore the cache for every op.
@@ -59,6 +62,7 @@ impl Default for LowerOptions {
             base_configs: BTreeMap::new(),
             session_id: None,
             dockerignore: Vec::new(),
+            named_contexts: BTreeMap::new(),
             image_resolve_mode: None,
             no_cache: false,
             unknown_vars_as_empty: false,

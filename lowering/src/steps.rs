@@ -346,9 +346,7 @@ impl Lowerer<'_> {
     ) -> Option<Option<Output>> {
         if let Some(context) = context {
             let name = self.expand(context, &[])?;
-            let (op, caps) = sources::local_op(&name, self.opts.session_id.as_deref(), &[]);
-            let digest = self.add_op(&op, format!("[context {name}] load"), &caps, span);
-            return Some(Some(Output { digest, index: 0 }));
+            return self.named_context(state, &name, context.span);
         }
         let Some(from) = from else {
             let exclude = self.opts.dockerignore.clone();
@@ -401,6 +399,62 @@ impl Lowerer<'_> {
             &caps,
             from.span,
         );
+        Some(Some(Output { digest, index: 0 }))
+    }
+
+    /// A named build context: what the client mapped the name to (`--build-context
+    /// NAME=DIR|docker-image://REF`), or by default the client's local directory NAME.
+    fn named_context(
+        &mut self,
+        state: &StageState,
+        name: &str,
+        span: Span,
+    ) -> Option<Option<Output>> {
+        let mapped = self.opts.named_contexts.get(name).cloned();
+        if let Some(image) = mapped
+            .as_deref()
+            .and_then(|m| m.strip_prefix("docker-image://"))
+        {
+            let normalized = match sources::normalize_image(image) {
+                Ok(n) => n,
+                Err(problem) => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::InvalidImage,
+                            format!("context `{name}` names an invalid image `{image}`"),
+                        )
+                        .with_label(span, problem),
+                    );
+                    return None;
+                }
+            };
+            let platform = crate::platform::to_pb(&state.platform);
+            let (op, caps) = sources::image_op(
+                &normalized,
+                &platform,
+                self.opts.image_resolve_mode.as_deref(),
+            );
+            let digest = self.add_op(&op, format!("[context {name}] {normalized}"), &caps, span);
+            return Some(Some(Output { digest, index: 0 }));
+        }
+        let local = match mapped.as_deref() {
+            Some(m) => {
+                match m.strip_prefix("local:") {
+                    Some(local) => local.to_string(),
+                    None => {
+                        self.diagnostics.push(
+                        Diagnostic::error(Code::UnsupportedFeature, format!("context `{name}` is `{m}`, which kiln cannot use yet"))
+                            .with_label(span, "named context")
+                            .with_help("pass a directory (`--build-context NAME=DIR`) or `docker-image://REF`"),
+                    );
+                        return None;
+                    }
+                }
+            }
+            None => name.to_string(),
+        };
+        let (op, caps) = sources::local_op(&local, self.opts.session_id.as_deref(), &[]);
+        let digest = self.add_op(&op, format!("[context {name}] load"), &caps, span);
         Some(Some(Output { digest, index: 0 }))
     }
 

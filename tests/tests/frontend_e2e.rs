@@ -532,3 +532,67 @@ fn each_declared_platform_builds_and_runs_its_own_architecture() {
         );
     }
 }
+
+#[test]
+fn dockerignore_keeps_files_out_of_context_copies() {
+    let ctx = context(&[
+        (
+            "kiln.yaml",
+            "version: 1\nstages:\n  app:\n    from: scratch\n    steps:\n      - copy: { src: ., dst: /ctx/ }\n",
+        ),
+        (".dockerignore", "secret.txt\n*.log\n"),
+        ("keep.txt", "keep\n"),
+        ("secret.txt", "do not send\n"),
+        ("debug.log", "noise\n"),
+    ]);
+    for engine in Engine::all() {
+        let image = build_and_save(&engine, &kiln_build(ctx.path()));
+        assert!(
+            file_is(&image, "/ctx/keep.txt", "keep\n"),
+            "[{}] {:?}",
+            engine.name,
+            image.files.keys()
+        );
+        assert!(
+            !image.files.contains_key("/ctx/secret.txt")
+                && !image.files.contains_key("/ctx/debug.log"),
+            "[{}]",
+            engine.name
+        );
+    }
+}
+
+#[test]
+fn named_contexts_from_buildx() {
+    let ctx = context(&[(
+        "kiln.yaml",
+        "version: 1\nstages:\n  app:\n    from: scratch\n    steps:\n      - copy: { context: assets, src: logo.txt, dst: /assets/ }\n",
+    )]);
+    let assets = context(&[("logo.txt", "logo\n")]);
+    let engine = Engine::all()
+        .into_iter()
+        .find(|e| e.name == "docker28")
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("docker")
+        .args(["buildx", "build", "--progress=plain", "-f"])
+        .arg(ctx.path().join("kiln.yaml"))
+        .arg(format!(
+            "--build-context=assets={}",
+            assets.path().display()
+        ))
+        .arg(format!("--output=type=local,dest={}", out.path().display()))
+        .arg(ctx.path())
+        .env("DOCKER_HOST", &engine.host)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("assets/logo.txt")).unwrap(),
+        "logo\n"
+    );
+}
