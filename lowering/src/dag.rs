@@ -120,7 +120,12 @@ impl Dag {
                 locations,
                 infos: vec![info],
             };
-            if definition.encoded_len() + source.encoded_len() < max_bytes {
+            // Ops and their metadata are about the same size: only measure exactly near the limit.
+            let ops: usize = definition.def.iter().map(Vec::len).sum();
+            let roughly = 3 * ops + 2 * source.infos[0].data.len();
+            if roughly < max_bytes / 2
+                || definition.encoded_len() + source.encoded_len() < max_bytes
+            {
                 definition.source = Some(source);
             }
         }

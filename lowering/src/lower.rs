@@ -342,6 +342,19 @@ impl Lowerer<'_> {
         if let Some(done) = self.stages.get(name) {
             return Some(done.clone());
         }
+        self.lower_stage_once(name)
+    }
+
+    /// Only the filesystem of a stage (what a copy or bind mount reads), without copying its
+    /// whole state.
+    pub fn stage_fs(&mut self, name: &str) -> Option<Option<Output>> {
+        if let Some(done) = self.stages.get(name) {
+            return Some(done.fs.clone());
+        }
+        self.lower_stage_once(name).map(|s| s.fs)
+    }
+
+    fn lower_stage_once(&mut self, name: &str) -> Option<StageState> {
         let (key, stage) = self.model.stages.get_key_value(name)?;
         if self.in_progress.iter().any(|n| n == name) {
             self.diagnostics.push(

@@ -360,8 +360,8 @@ impl Lowerer<'_> {
             return Some(None);
         }
         if self.model.stages.contains_key(name.as_str()) {
-            let source = self.stage(&name)?;
-            if source.fs.is_none() {
+            let fs = self.stage_fs(&name)?;
+            if fs.is_none() {
                 self.diagnostics.push(
                     Diagnostic::error(
                         Code::EmptySource,
@@ -372,7 +372,7 @@ impl Lowerer<'_> {
                 );
                 return None;
             }
-            return Some(source.fs);
+            return Some(fs);
         }
         let normalized = match sources::normalize_image(&name) {
             Ok(n) => n,
