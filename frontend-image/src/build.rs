@@ -24,8 +24,22 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         .filter(|f| !f.is_empty())
         .unwrap_or(DEFAULT_FILENAME)
         .to_string();
-    let source = read_build_file(gateway, options, &filename).await?;
-    let dockerignore = read_dockerignore(gateway, options).await;
+    // Engine API clients (docker build with a tar body, bollard) send the context as a tar the
+    // daemon serves over HTTP; the build file is inside it, and they apply .dockerignore.
+    let context_tar_url = options
+        .get("context")
+        .filter(|c| c.starts_with("http://") || c.starts_with("https://"))
+        .map(str::to_string);
+    let (source, dockerignore) = match &context_tar_url {
+        Some(url) => (
+            read_from_tar_context(gateway, url, &filename).await?,
+            Vec::new(),
+        ),
+        None => (
+            read_build_file(gateway, options, &filename).await?,
+            read_dockerignore(gateway, options).await,
+        ),
+    };
 
     let checked = kiln_dsl::check_bytes(&filename, &source, &Limits::default());
     if checked.has_errors() || checked.model.is_none() {
@@ -63,6 +77,7 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         caps: CapSet::Only(gateway.llb_caps.clone()),
         session_id: options.session_id.clone(),
         dockerignore,
+        context_tar_url,
         named_contexts: options.with_prefix("context:"),
         image_resolve_mode: options
             .get("image-resolve-mode")
@@ -127,6 +142,61 @@ async fn read_build_file(
             e.code() as i32,
             format!("cannot read the build file {filename}: {}", e.message()),
         )
+    })
+}
+
+/// The build file from a tar context: download it, unpack it, read the file.
+async fn read_from_tar_context(
+    gateway: &mut Gateway,
+    url: &str,
+    filename: &str,
+) -> Result<Vec<u8>, rpc::Status> {
+    let download = pb::Op {
+        op: Some(pb::op::Op::Source(pb::SourceOp {
+            identifier: url.to_string(),
+            attrs: [("http.filename".to_string(), "context".to_string())].into(),
+        })),
+        constraints: Some(pb::WorkerConstraints::default()),
+        ..Default::default()
+    };
+    let unpack = pb::Op {
+        op: Some(pb::op::Op::File(pb::FileOp {
+            actions: vec![pb::FileAction {
+                input: -1,
+                secondary_input: 0,
+                output: 0,
+                action: Some(pb::file_action::Action::Copy(pb::FileActionCopy {
+                    src: "/context".into(),
+                    dest: "/".into(),
+                    mode: -1,
+                    follow_symlink: true,
+                    create_dest_path: true,
+                    attempt_unpack_docker_compatibility: true,
+                    timestamp: -1,
+                    ..Default::default()
+                })),
+            }],
+        })),
+        constraints: Some(pb::WorkerConstraints::default()),
+        ..Default::default()
+    };
+    let load = format!("[internal] load build definition from {filename}");
+    let definition = crate::gateway::chain_definition(&[
+        (download, "[internal] load build context", &["source.http"]),
+        (unpack, &load, &["file.base"]),
+    ]);
+    let solved = gateway.solve(definition, false).await.map_err(|e| {
+        errors::status(
+            e.code() as i32,
+            format!("cannot load the build context: {}", e.message()),
+        )
+    })?;
+    gateway.read_file(&solved, filename).await.map_err(|e| {
+        let message = format!(
+            "cannot read the build file {filename} from the context: {}",
+            e.message()
+        );
+        errors::status(e.code() as i32, message)
     })
 }
 

@@ -113,35 +113,52 @@ impl Gateway {
 
 /// A Definition of a single op (plus the terminal op that selects it).
 pub fn single_op_definition(op: &pb::Op, name: &str, caps: &[&str]) -> pb::Definition {
-    let bytes = op.encode_to_vec();
-    let digest = kiln_proto::digest(&bytes);
+    chain_definition(&[(op.clone(), name, caps)])
+}
+
+/// A Definition of a few ops, each the input of the next (the first has no input; the
+/// others get the previous op's digest as input 0), whose result is the last.
+pub fn chain_definition(ops: &[(pb::Op, &str, &[&str])]) -> pb::Definition {
+    let mut definition = pb::Definition::default();
+    let mut previous: Option<String> = None;
+    for (op, name, caps) in ops {
+        let mut op = op.clone();
+        if let Some(digest) = &previous {
+            op.inputs = vec![pb::Input {
+                digest: digest.clone(),
+                index: 0,
+            }];
+        }
+        let bytes = op.encode_to_vec();
+        let digest = kiln_proto::digest(&bytes);
+        let metadata = pb::OpMetadata {
+            description: [("llb.customname".to_string(), name.to_string())].into(),
+            caps: caps.iter().map(|c| (c.to_string(), true)).collect(),
+            ..Default::default()
+        };
+        definition.metadata.insert(digest.clone(), metadata);
+        definition.def.push(bytes);
+        previous = Some(digest);
+    }
+    let head = previous.unwrap_or_default();
     let terminal = pb::Op {
         inputs: vec![pb::Input {
-            digest: digest.clone(),
+            digest: head,
             index: 0,
         }],
         ..Default::default()
     };
-    let terminal_bytes = terminal.encode_to_vec();
-    let mut definition = pb::Definition {
-        def: vec![bytes, terminal_bytes.clone()],
-        ..Default::default()
-    };
-    let metadata = pb::OpMetadata {
-        description: [("llb.customname".to_string(), name.to_string())].into(),
-        caps: caps.iter().map(|c| (c.to_string(), true)).collect(),
-        ..Default::default()
-    };
-    definition.metadata.insert(digest, metadata);
-    let terminal_caps = ["constraints", "platform"]
+    let bytes = terminal.encode_to_vec();
+    let caps = ["constraints", "platform"]
         .map(|c| (c.to_string(), true))
         .into();
     definition.metadata.insert(
-        kiln_proto::digest(&terminal_bytes),
+        kiln_proto::digest(&bytes),
         pb::OpMetadata {
-            caps: terminal_caps,
+            caps,
             ..Default::default()
         },
     );
+    definition.def.push(bytes);
     definition
 }

@@ -35,6 +35,9 @@ pub struct LowerOptions {
     pub session_id: Option<String>,
     /// `.dockerignore` patterns of the main build context.
     pub dockerignore: Vec<String>,
+    /// The main context is a tar the client sent in the request body, at this URL (the
+    /// `context=http://build-context-...` option of Engine API builds).
+    pub context_tar_url: Option<String>,
     /// Named contexts from the client (`context:NAME` options): `local:DIR` or
     /// `docker-image://REF`.
     pub named_contexts: BTreeMap<String, String>,
@@ -63,6 +66,7 @@ impl Default for LowerOptions {
             session_id: None,
             dockerignore: Vec::new(),
             named_contexts: BTreeMap::new(),
+            context_tar_url: None,
             image_resolve_mode: None,
             no_cache: false,
             unknown_vars_as_empty: false,

@@ -349,11 +349,7 @@ impl Lowerer<'_> {
             return self.named_context(state, &name, context.span);
         }
         let Some(from) = from else {
-            let exclude = self.opts.dockerignore.clone();
-            let (op, caps) =
-                sources::local_op("context", self.opts.session_id.as_deref(), &exclude);
-            let digest = self.add_op(&op, "[internal] load build context".into(), &caps, span);
-            return Some(Some(Output { digest, index: 0 }));
+            return Some(Some(self.main_context(span)));
         };
         let name = self.expand(from, &[])?;
         if name == "scratch" {
@@ -400,6 +396,46 @@ impl Lowerer<'_> {
             from.span,
         );
         Some(Some(Output { digest, index: 0 }))
+    }
+
+    /// The main build context: the client's `context` directory, or a tar the client sent
+    /// in the request body (served by the daemon over HTTP), unpacked.
+    fn main_context(&mut self, span: Span) -> Output {
+        if let Some(url) = self.opts.context_tar_url.clone() {
+            let (op, caps) = sources::http_op(&url, None, "context", None);
+            let tar = self.add_op(&op, "[internal] load build context".into(), &caps, span);
+            let mut inputs = Inputs::default();
+            let source = inputs.index(Some(&Output {
+                digest: tar,
+                index: 0,
+            }));
+            let unpack = pb::FileAction {
+                input: -1,
+                secondary_input: source,
+                output: 0,
+                action: Some(pb::file_action::Action::Copy(pb::FileActionCopy {
+                    src: "/context".into(),
+                    dest: "/".into(),
+                    mode: -1,
+                    follow_symlink: true,
+                    create_dest_path: true,
+                    attempt_unpack_docker_compatibility: true,
+                    timestamp: -1,
+                    ..Default::default()
+                })),
+            };
+            let digest = self.add_op(
+                &file_op(inputs, vec![unpack]),
+                "[internal] unpack build context".into(),
+                &["file.base"],
+                span,
+            );
+            return Output { digest, index: 0 };
+        }
+        let exclude = self.opts.dockerignore.clone();
+        let (op, caps) = sources::local_op("context", self.opts.session_id.as_deref(), &exclude);
+        let digest = self.add_op(&op, "[internal] load build context".into(), &caps, span);
+        Output { digest, index: 0 }
     }
 
     /// A named build context: what the client mapped the name to (`--build-context

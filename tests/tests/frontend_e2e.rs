@@ -596,3 +596,53 @@ fn named_contexts_from_buildx() {
         "logo\n"
     );
 }
+
+#[test]
+fn a_tar_context_in_the_request_body_works() {
+    // `docker build -f kiln.yaml - < context.tar`: the Engine API path that bollard uses; the
+    // frontend gets `context=http://build-context-...` and no client directories.
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo");
+    let tar = tempfile::NamedTempFile::new().unwrap();
+    let status = std::process::Command::new("tar")
+        .arg("-C")
+        .arg(&demo)
+        .arg("-cf")
+        .arg(tar.path())
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for engine in Engine::all() {
+        let tag = unique_tag("kiln-e2e/tar");
+        let out = std::process::Command::new("/usr/bin/docker")
+            .args([
+                "build",
+                "--progress=plain",
+                "-f",
+                "kiln.yaml",
+                "-t",
+                &tag,
+                "-",
+            ])
+            .stdin(std::fs::File::open(tar.path()).unwrap())
+            .env("DOCKER_HOST", &engine.host)
+            .env("DOCKER_BUILDKIT", "1")
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "[{}] {log}", engine.name);
+        // The session path loads `.dockerignore` from the client; the tar path cannot.
+        assert!(
+            !log.contains("[internal] load .dockerignore"),
+            "[{}] the tar path was taken: {log}",
+            engine.name
+        );
+        let output = engine.docker_ok(&["run", "--rm", &tag]);
+        assert!(
+            output.starts_with("Hello from a kiln build"),
+            "[{}] {output}",
+            engine.name
+        );
+        engine.remove_image(&tag);
+    }
+}
