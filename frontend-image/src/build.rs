@@ -151,40 +151,8 @@ async fn read_from_tar_context(
     url: &str,
     filename: &str,
 ) -> Result<Vec<u8>, rpc::Status> {
-    let download = pb::Op {
-        op: Some(pb::op::Op::Source(pb::SourceOp {
-            identifier: url.to_string(),
-            attrs: [("http.filename".to_string(), "context".to_string())].into(),
-        })),
-        constraints: Some(pb::WorkerConstraints::default()),
-        ..Default::default()
-    };
-    let unpack = pb::Op {
-        op: Some(pb::op::Op::File(pb::FileOp {
-            actions: vec![pb::FileAction {
-                input: -1,
-                secondary_input: 0,
-                output: 0,
-                action: Some(pb::file_action::Action::Copy(pb::FileActionCopy {
-                    src: "/context".into(),
-                    dest: "/".into(),
-                    mode: -1,
-                    follow_symlink: true,
-                    create_dest_path: true,
-                    attempt_unpack_docker_compatibility: true,
-                    timestamp: -1,
-                    ..Default::default()
-                })),
-            }],
-        })),
-        constraints: Some(pb::WorkerConstraints::default()),
-        ..Default::default()
-    };
     let load = format!("[internal] load build definition from {filename}");
-    let definition = crate::gateway::chain_definition(&[
-        (download, "[internal] load build context", &["source.http"]),
-        (unpack, &load, &["file.base"]),
-    ]);
+    let definition = kiln_lowering::chain_definition(kiln_lowering::tar_context_ops(url, &load));
     let solved = gateway.solve(definition, false).await.map_err(|e| {
         errors::status(
             e.code() as i32,

@@ -3,7 +3,6 @@
 
 use kiln_proto::gateway::{self, llb_bridge_client::LlbBridgeClient};
 use kiln_proto::pb;
-use prost::Message;
 use std::collections::BTreeSet;
 use tonic::transport::Channel;
 
@@ -112,53 +111,6 @@ impl Gateway {
 }
 
 /// A Definition of a single op (plus the terminal op that selects it).
-pub fn single_op_definition(op: &pb::Op, name: &str, caps: &[&str]) -> pb::Definition {
-    chain_definition(&[(op.clone(), name, caps)])
-}
-
-/// A Definition of a few ops, each the input of the next (the first has no input; the
-/// others get the previous op's digest as input 0), whose result is the last.
-pub fn chain_definition(ops: &[(pb::Op, &str, &[&str])]) -> pb::Definition {
-    let mut definition = pb::Definition::default();
-    let mut previous: Option<String> = None;
-    for (op, name, caps) in ops {
-        let mut op = op.clone();
-        if let Some(digest) = &previous {
-            op.inputs = vec![pb::Input {
-                digest: digest.clone(),
-                index: 0,
-            }];
-        }
-        let bytes = op.encode_to_vec();
-        let digest = kiln_proto::digest(&bytes);
-        let metadata = pb::OpMetadata {
-            description: [("llb.customname".to_string(), name.to_string())].into(),
-            caps: caps.iter().map(|c| (c.to_string(), true)).collect(),
-            ..Default::default()
-        };
-        definition.metadata.insert(digest.clone(), metadata);
-        definition.def.push(bytes);
-        previous = Some(digest);
-    }
-    let head = previous.unwrap_or_default();
-    let terminal = pb::Op {
-        inputs: vec![pb::Input {
-            digest: head,
-            index: 0,
-        }],
-        ..Default::default()
-    };
-    let bytes = terminal.encode_to_vec();
-    let caps = ["constraints", "platform"]
-        .map(|c| (c.to_string(), true))
-        .into();
-    definition.metadata.insert(
-        kiln_proto::digest(&bytes),
-        pb::OpMetadata {
-            caps,
-            ..Default::default()
-        },
-    );
-    definition.def.push(bytes);
-    definition
+pub fn single_op_definition(op: &pb::Op, name: &str, caps: &[&'static str]) -> pb::Definition {
+    kiln_lowering::chain_definition(vec![(op.clone(), name.to_string(), caps.to_vec())])
 }

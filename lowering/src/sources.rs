@@ -114,6 +114,26 @@ pub fn http_op(
     (op, caps)
 }
 
+/// The action that unpacks a context tar (input `source`, saved as `/context` by an HTTP
+/// source) onto an empty filesystem, the way Docker unpacks a tar context.
+pub fn unpack_context(source: i64) -> pb::FileAction {
+    pb::FileAction {
+        input: -1,
+        secondary_input: source,
+        output: 0,
+        action: Some(pb::file_action::Action::Copy(pb::FileActionCopy {
+            src: "/context".into(),
+            dest: "/".into(),
+            mode: -1,
+            follow_symlink: true,
+            create_dest_path: true,
+            attempt_unpack_docker_compatibility: true,
+            timestamp: -1,
+            ..Default::default()
+        })),
+    }
+}
+
 /// The file name a URL would be saved as: its last path segment, without query.
 pub fn url_filename(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or(url);

@@ -409,21 +409,7 @@ impl Lowerer<'_> {
                 digest: tar,
                 index: 0,
             }));
-            let unpack = pb::FileAction {
-                input: -1,
-                secondary_input: source,
-                output: 0,
-                action: Some(pb::file_action::Action::Copy(pb::FileActionCopy {
-                    src: "/context".into(),
-                    dest: "/".into(),
-                    mode: -1,
-                    follow_symlink: true,
-                    create_dest_path: true,
-                    attempt_unpack_docker_compatibility: true,
-                    timestamp: -1,
-                    ..Default::default()
-                })),
-            };
+            let unpack = sources::unpack_context(source);
             let digest = self.add_op(
                 &file_op(inputs, vec![unpack]),
                 "[internal] unpack build context".into(),
