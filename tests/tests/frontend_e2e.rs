@@ -646,3 +646,37 @@ fn a_tar_context_in_the_request_body_works() {
         engine.remove_image(&tag);
     }
 }
+
+#[test]
+fn features_are_gated_by_the_daemons_caps() {
+    // `symlink` needs BuildKit v0.19 (file.symlink.create): refused with a kiln diagnostic on
+    // Docker 20.10 (v0.8), built on the current engine.
+    let ctx = context(&[(
+        "kiln.yaml",
+        "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - symlink: { target: /bin/busybox, path: /bin/bb }\n",
+    )]);
+    for engine in Engine::all() {
+        let result = engine.build_image(&kiln_build(ctx.path()), &unique_tag("kiln-e2e/caps"));
+        match engine.name {
+            "docker20" => {
+                let log = result.unwrap_err();
+                assert!(
+                    log.contains("kiln::unsupported-feature")
+                        && log.contains("file.symlink.create"),
+                    "{log}"
+                );
+                assert!(log.contains("kiln.yaml:7:9"), "points at the step: {log}");
+            }
+            _ => {
+                result.unwrap_or_else(|log| panic!("[{}] {log}", engine.name));
+                let image = build_and_save(&engine, &kiln_build(ctx.path()));
+                assert_eq!(
+                    image.files["/bin/bb"].kind,
+                    Kind::Symlink {
+                        target: "/bin/busybox".into()
+                    }
+                );
+            }
+        }
+    }
+}
