@@ -680,3 +680,36 @@ fn features_are_gated_by_the_daemons_caps() {
         }
     }
 }
+
+#[test]
+fn packages_install_with_the_base_images_manager_and_leave_no_lists() {
+    let ctx = context(&[(
+        "kiln.yaml",
+        "version: 1\nstages:\n  app:\n    from: localhost:5000/debian:bookworm\n    packages: [jq]\n    steps:\n      - run: jq --version > /jq-version\n",
+    )]);
+    for engine in Engine::all() {
+        let image = build_and_save(&engine, &kiln_build(ctx.path()));
+        assert!(
+            file_is(&image, "/jq-version", "jq-1.6\n"),
+            "[{}]",
+            engine.name
+        );
+        assert!(image.files.contains_key("/usr/bin/jq"), "[{}]", engine.name);
+        let lists: Vec<&String> = image
+            .files
+            .keys()
+            .filter(|p| p.starts_with("/var/lib/apt/lists/"))
+            .collect();
+        assert!(
+            lists.is_empty(),
+            "[{}] apt lists stay in the cache mount: {lists:?}",
+            engine.name
+        );
+        let debs = image.files.keys().filter(|p| p.ends_with(".deb")).count();
+        assert_eq!(
+            debs, 0,
+            "[{}] no downloaded packages in the image",
+            engine.name
+        );
+    }
+}
