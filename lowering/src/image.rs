@@ -100,13 +100,4 @@ impl ImageConfig {
             })
             .collect()
     }
-
-    pub fn record(&mut self, created_by: String, empty_layer: bool) {
-        self.history.push(History {
-            created_by: Some(created_by),
-            comment: Some("kiln".into()),
-            empty_layer,
-            ..Default::default()
-        });
-    }
 }

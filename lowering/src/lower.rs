@@ -3,13 +3,14 @@
 
 use crate::caps::{CapSet, introduced_in};
 use crate::dag::{Dag, OpInfo, Output};
-use crate::image::ImageConfig;
+use crate::image::{History, ImageConfig};
 use crate::platform;
 use crate::sources;
 use kiln_dsl::model::{BuildFile, Stage, Target};
 use kiln_dsl::{Code, Diagnostic, SourceFile, Sp, Span, interpolate};
 use kiln_proto::pb;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 /// Stay well below the 4 MiB gRPC message limit of BuildKit before v0.14.
 const MAX_SOLVE_REQUEST_BYTES: usize = 3 << 20;
@@ -89,7 +90,11 @@ pub struct Lowered {
 #[derive(Clone, Debug)]
 pub(crate) struct StageState {
     pub fs: Option<Output>,
+    /// The image config, without `history` (kept in `history` below until the end).
     pub image: ImageConfig,
+    /// The image history: a chain shared with the stages this one builds from, so building
+    /// from a stage does not copy its history.
+    pub history: HistoryChain,
     /// The environment so far, in order; written into `image` when the stage ends.
     pub env: Vec<(String, String)>,
     pub workdir: String,
@@ -200,6 +205,10 @@ pub fn lower(
     lowerer.resolve_args(target);
     let stage = lowerer.stage(&stage_name);
     let mut image = stage.as_ref().map(|s| s.image.clone()).unwrap_or_default();
+    image.history = stage
+        .as_ref()
+        .map(|s| s.history.to_vec())
+        .unwrap_or_default();
     if let Some(target) = target {
         lowerer.apply_labels(&mut image, &target.labels);
     }
@@ -389,7 +398,7 @@ impl Lowerer<'_> {
         for (key, value) in &stage.env {
             if let Some(v) = self.expand(value, &state.env) {
                 set_env(&mut state.env, &key.value, &v);
-                state.image.record(format!("ENV {}={v}", key.value), true);
+                state.record(format!("ENV {}={v}", key.value), true);
             }
         }
         if let Some(workdir) = &stage.workdir {
@@ -400,7 +409,7 @@ impl Lowerer<'_> {
             let user = self.expand(user, &state.env)?;
             state.user = user.clone();
             state.image.config.user = Some(user.clone());
-            state.image.record(format!("USER {user}"), true);
+            state.record(format!("USER {user}"), true);
         }
         if !stage.packages.is_empty() {
             let span = stage.packages[0].span;
@@ -416,6 +425,7 @@ impl Lowerer<'_> {
             state.image.config.env =
                 Some(state.env.iter().map(|(k, v)| format!("{k}={v}")).collect());
         }
+        state.history.freeze();
         Some(state)
     }
 
@@ -436,6 +446,7 @@ impl Lowerer<'_> {
             return Some(StageState {
                 fs: None,
                 image: empty(platform),
+                history: HistoryChain::default(),
                 env: Vec::new(),
                 workdir: "/".into(),
                 user: String::new(),
@@ -490,9 +501,11 @@ impl Lowerer<'_> {
             .unwrap_or_else(|| "/".into());
         let user = image.config.user.clone().unwrap_or_default();
         let env = image.env_pairs();
+        let history = HistoryChain::starting_with(std::mem::take(&mut image.history));
         Some(StageState {
             fs: Some(Output { digest, index: 0 }),
             image,
+            history,
             env,
             workdir,
             user,
@@ -603,6 +616,69 @@ impl StepCounter {
             self.done,
             self.total.max(self.done)
         )
+    }
+}
+
+/// Append-only history shared along chains of stages.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HistoryChain {
+    /// The frozen history of the stages before this one.
+    earlier: Option<Rc<HistoryNode>>,
+    /// Entries added since.
+    own: Vec<History>,
+}
+
+#[derive(Debug)]
+struct HistoryNode {
+    earlier: Option<Rc<HistoryNode>>,
+    entries: Vec<History>,
+}
+
+impl HistoryChain {
+    fn starting_with(entries: Vec<History>) -> Self {
+        HistoryChain {
+            earlier: None,
+            own: entries,
+        }
+    }
+
+    /// Seal the entries so far, so clones of this chain share them.
+    fn freeze(&mut self) {
+        if !self.own.is_empty() {
+            let node = HistoryNode {
+                earlier: self.earlier.take(),
+                entries: std::mem::take(&mut self.own),
+            };
+            self.earlier = Some(Rc::new(node));
+        }
+    }
+
+    fn to_vec(&self) -> Vec<History> {
+        let mut nodes = Vec::new();
+        let mut at = self.earlier.as_deref();
+        while let Some(node) = at {
+            nodes.push(node);
+            at = node.earlier.as_deref();
+        }
+        let mut out: Vec<History> = nodes
+            .iter()
+            .rev()
+            .flat_map(|n| n.entries.iter().cloned())
+            .collect();
+        out.extend(self.own.iter().cloned());
+        out
+    }
+}
+
+impl StageState {
+    /// One history entry; `empty_layer` marks steps that change only the config.
+    pub fn record(&mut self, created_by: String, empty_layer: bool) {
+        self.history.own.push(History {
+            created_by: Some(created_by),
+            comment: Some("kiln".into()),
+            empty_layer,
+            ..Default::default()
+        });
     }
 }
 

@@ -121,7 +121,7 @@ impl Lowerer<'_> {
                     }
                 }
                 counter.name("env");
-                state.image.record(format!("ENV {}", set.join(" ")), true);
+                state.record(format!("ENV {}", set.join(" ")), true);
             }
             Step::Workdir(WorkdirStep { workdir }) => {
                 if let Some(dir) = self.expand(workdir, &state.env) {
@@ -134,7 +134,7 @@ impl Lowerer<'_> {
                     counter.name("user");
                     state.user = user.clone();
                     state.image.config.user = Some(user.clone());
-                    state.image.record(format!("USER {user}"), true);
+                    state.record(format!("USER {user}"), true);
                 }
             }
             Step::Mkdir(MkdirStep { mkdir }) => self.mkdir(state, mkdir, span, counter),
@@ -177,7 +177,7 @@ impl Lowerer<'_> {
         state.fs = Some(Output { digest, index: 0 });
         state.workdir = dir.to_string();
         state.image.config.working_dir = Some(dir.to_string());
-        state.image.record(format!("WORKDIR {dir}"), false);
+        state.record(format!("WORKDIR {dir}"), false);
     }
 
     fn invalid_path(&mut self, span: Span, path: &str, why: &str) {
@@ -246,7 +246,7 @@ impl Lowerer<'_> {
             }
         }
         let name = counter.name(&format!("run: {summary}"));
-        state.image.record(format!("RUN {summary}"), false);
+        state.record(format!("RUN {summary}"), false);
         self.exec(state, spec, name, span);
     }
 
@@ -743,9 +743,7 @@ impl Lowerer<'_> {
         } else {
             Some(copied)
         };
-        state
-            .image
-            .record(format!("COPY {} {dest}", sources.join(" ")), false);
+        state.record(format!("COPY {} {dest}", sources.join(" ")), false);
     }
 
     fn merge(&mut self, lower: Option<Output>, upper: Output, span: Span) -> Output {
@@ -832,7 +830,7 @@ impl Lowerer<'_> {
         let name = counter.name(&format!("download: {url} -> {dst}"));
         let digest = self.add_op(&file_op(inputs, vec![action]), name, &["file.base"], span);
         state.fs = Some(Output { digest, index: 0 });
-        state.image.record(format!("DOWNLOAD {url} {dst}"), false);
+        state.record(format!("DOWNLOAD {url} {dst}"), false);
     }
 
     /// The value of a per-platform map for this platform (by platform, then architecture).
@@ -904,7 +902,7 @@ impl Lowerer<'_> {
         let name = counter.name(&format!("mkdir: {path}"));
         let digest = self.add_op(&file_op(inputs, vec![action]), name, &["file.base"], span);
         state.fs = Some(Output { digest, index: 0 });
-        state.image.record(format!("MKDIR {path}"), false);
+        state.record(format!("MKDIR {path}"), false);
     }
 
     fn symlink(
@@ -939,9 +937,7 @@ impl Lowerer<'_> {
         let caps = ["file.base", "file.symlink.create"];
         let digest = self.add_op(&file_op(inputs, vec![action]), name, &caps, span);
         state.fs = Some(Output { digest, index: 0 });
-        state
-            .image
-            .record(format!("SYMLINK {path} -> {target}"), false);
+        state.record(format!("SYMLINK {path} -> {target}"), false);
     }
 
     /// Install packages with the base image's package manager, found at build time. Caches
@@ -1000,9 +996,7 @@ impl Lowerer<'_> {
             .into(),
         };
         let name = counter.name(&format!("packages: {}", names.join(" ")));
-        state
-            .image
-            .record(format!("PACKAGES {}", names.join(" ")), false);
+        state.record(format!("PACKAGES {}", names.join(" ")), false);
         self.exec(state, spec, name, span);
     }
 
@@ -1018,18 +1012,17 @@ impl Lowerer<'_> {
         };
         let entrypoint = image.entrypoint.as_ref().map(|c| command(self, c));
         let cmd = image.cmd.as_ref().map(|c| command(self, c));
-        let config = &mut state.image;
         if let Some(Some(entrypoint)) = entrypoint {
-            config.record(format!("ENTRYPOINT {entrypoint:?}"), true);
-            config.config.entrypoint = Some(entrypoint);
+            state.record(format!("ENTRYPOINT {entrypoint:?}"), true);
+            state.image.config.entrypoint = Some(entrypoint);
             // Docker: setting ENTRYPOINT clears an inherited CMD.
             if cmd.is_none() {
-                config.config.cmd = None;
+                state.image.config.cmd = None;
             }
         }
         if let Some(Some(cmd)) = cmd {
-            config.record(format!("CMD {cmd:?}"), true);
-            config.config.cmd = Some(cmd);
+            state.record(format!("CMD {cmd:?}"), true);
+            state.image.config.cmd = Some(cmd);
         }
         for (key, value) in &image.env {
             if let Some(v) = self.expand(value, &env) {
