@@ -82,7 +82,9 @@ fn schema(output: Option<PathBuf>) -> ExitCode {
     let text = kiln_dsl::schema::json_schema_text();
     match output {
         None => {
-            print!("{text}");
+            use std::io::Write;
+            // A closed pipe (`kiln schema | head`) is not an error worth a panic.
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
             ExitCode::SUCCESS
         }
         Some(path) => match write_atomically(&path, text.as_bytes()) {
