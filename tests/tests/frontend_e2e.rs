@@ -713,3 +713,141 @@ fn packages_install_with_the_base_images_manager_and_leave_no_lists() {
         );
     }
 }
+
+/// A context holding an example file (as `kiln.yaml`) and the given files.
+fn example_context(example: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples")
+            .join(example),
+    )
+    .unwrap();
+    let dir = context(files);
+    // The examples carry their own `# syntax=` line.
+    std::fs::write(dir.path().join("kiln.yaml"), text).unwrap();
+    dir
+}
+
+#[test]
+fn the_group_example_builds_its_targets() {
+    let ctx = example_context(
+        "group.kiln.yaml",
+        &[
+            ("api/api", "#!/bin/sh\necho api\n"),
+            ("worker/worker", "#!/bin/sh\necho worker $2\n"),
+            ("docs/index.html", "<h1>docs</h1>\n"),
+        ],
+    );
+    std::fs::set_permissions(
+        ctx.path().join("api/api"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        ctx.path().join("worker/worker"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    for engine in Engine::all() {
+        for (target, expected) in [
+            (
+                "api", "api
+",
+            ),
+            (
+                "worker",
+                "worker jobs
+",
+            ),
+        ] {
+            let tag = unique_tag("kiln-e2e/group");
+            let build = Build {
+                target: Some(target.into()),
+                ..kiln_build(ctx.path())
+            };
+            engine
+                .build_image(&build, &tag)
+                .unwrap_or_else(|log| panic!("[{}] {target}: {log}", engine.name));
+            assert_eq!(
+                engine.docker_ok(&["run", "--rm", &tag]),
+                expected,
+                "[{}] {target}",
+                engine.name
+            );
+            let image = engine.save(&tag);
+            assert_eq!(
+                image.config["config"]["WorkingDir"], "/srv",
+                "[{}] {target}",
+                engine.name
+            );
+            assert!(
+                image
+                    .files
+                    .contains_key("/etc/ssl/certs/ca-certificates.crt"),
+                "[{}] packages of the shared base",
+                engine.name
+            );
+            engine.remove_image(&tag);
+        }
+        let image = build_and_save(
+            &engine,
+            &Build {
+                target: Some("docs".into()),
+                ..kiln_build(ctx.path())
+            },
+        );
+        assert!(
+            file_is(&image, "/www/index.html", "<h1>docs</h1>\n"),
+            "[{}] docs",
+            engine.name
+        );
+        assert_eq!(
+            image.config["config"]["Cmd"],
+            serde_json::json!(["httpd", "-f", "-h", "/www"])
+        );
+    }
+}
+
+#[test]
+fn the_python_example_builds_and_runs() {
+    let ctx = example_context(
+        "python-app.kiln.yaml",
+        &[
+            ("requirements.txt", ""),
+            ("app/__init__.py", ""),
+            (
+                "app/__main__.py",
+                "import sys\nprint('serving on', sys.argv[-1])\n",
+            ),
+        ],
+    );
+    for engine in Engine::all() {
+        let tag = unique_tag("kiln-e2e/python");
+        engine
+            .build_image(&kiln_build(ctx.path()), &tag)
+            .unwrap_or_else(|log| panic!("[{}] {log}", engine.name));
+        assert_eq!(
+            engine.docker_ok(&["run", "--rm", &tag]),
+            "serving on 8000\n",
+            "[{}]",
+            engine.name
+        );
+        let image = engine.save(&tag);
+        assert_eq!(
+            image.files["/app/app/__main__.py"].uid, 1000,
+            "[{}] chown of the copy",
+            engine.name
+        );
+        assert_eq!(
+            image.files["/app/data"].mode, 0o750,
+            "[{}] mkdir mode",
+            engine.name
+        );
+        assert_eq!(image.config["config"]["User"], "1000");
+        assert_eq!(
+            image.config["config"]["Volumes"],
+            serde_json::json!({ "/app/data": {} })
+        );
+        engine.remove_image(&tag);
+    }
+}
