@@ -749,17 +749,7 @@ fn the_group_example_builds_its_targets() {
     )
     .unwrap();
     for engine in Engine::all() {
-        for (target, expected) in [
-            (
-                "api", "api
-",
-            ),
-            (
-                "worker",
-                "worker jobs
-",
-            ),
-        ] {
+        for (target, expected) in [("api", "api\n"), ("worker", "worker jobs\n")] {
             let tag = unique_tag("kiln-e2e/group");
             let build = Build {
                 target: Some(target.into()),
