@@ -92,6 +92,7 @@ fn step_line(step: &Step) -> String {
         Step::Packages(p) => format!(
             "packages: {}",
             p.packages
+                .install
                 .iter()
                 .map(|s| s.value.as_str())
                 .collect::<Vec<_>>()

@@ -66,6 +66,7 @@ pub enum Code {
     UnsupportedFeature,
     InvalidPath,
     EmptySource,
+    NoPackageManager,
 }
 
 impl Code {
@@ -106,6 +107,7 @@ impl Code {
         Code::UnsupportedFeature,
         Code::InvalidPath,
         Code::EmptySource,
+        Code::NoPackageManager,
     ];
 
     /// The stable name, e.g. `kiln::unknown-key`.
@@ -147,6 +149,7 @@ impl Code {
             Code::UnsupportedFeature => "kiln::unsupported-feature",
             Code::InvalidPath => "kiln::invalid-path",
             Code::EmptySource => "kiln::empty-source",
+            Code::NoPackageManager => "kiln::no-package-manager",
         }
     }
 

@@ -128,9 +128,9 @@ pub struct Stage {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Packages to install with the base image's package manager (apt, apk or dnf), before
-    /// the steps. `name` or `name=version`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub packages: Vec<Sp<String>>,
+    /// the steps: a list of `name` or `name=version`, or a map with `install` and options.
+    #[serde(default, skip_serializing_if = "Packages::is_empty")]
+    pub packages: Packages,
     /// Environment for every step of this stage and for the image, like Dockerfile `ENV`.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(with = "ScalarMap")]
@@ -509,8 +509,61 @@ pub struct Symlink {
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackagesStep {
-    /// Package names, optionally `name=version`.
-    pub packages: Vec<Sp<String>>,
+    /// Package names (optionally `name=version`), or a map with `install` and options.
+    pub packages: Packages,
+}
+
+/// Packages to install with a package manager, done the way an expert would: caches in
+/// locked cache mounts (nothing of them in the image), no recommended extras by default.
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(with = "PackagesSchema")]
+pub struct Packages {
+    /// Package names, optionally pinned: `name=version`.
+    pub install: Vec<Sp<String>>,
+    /// `apt`, `apk` or `dnf`. Detected from the base image when omitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manager: Option<Sp<PackageManager>>,
+    /// Also install recommended (apt) or weak (dnf) dependencies. Default false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommends: Option<Sp<bool>>,
+}
+
+impl Packages {
+    pub fn is_empty(&self) -> bool {
+        self.install.is_empty()
+    }
+}
+
+/// The package managers kiln drives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageManager {
+    Apt,
+    Apk,
+    Dnf,
+}
+
+/// A list of package names, or a map with `install` and options.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum PackagesSchema {
+    Names(Vec<String>),
+    Full(PackagesSpec),
+}
+
+/// Packages with options.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PackagesSpec {
+    /// Package names, optionally pinned: `name=version`.
+    install: Vec<String>,
+    /// `apt`, `apk` or `dnf`. Detected from the base image when omitted.
+    manager: Option<PackageManager>,
+    /// Also install recommended (apt) or weak (dnf) dependencies. Default false.
+    recommends: Option<bool>,
 }
 
 /// The config of an image built from a stage. Unset fields are inherited from the base image,

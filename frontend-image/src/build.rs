@@ -4,6 +4,7 @@
 use crate::errors::{self, INVALID_ARGUMENT};
 use crate::gateway::{Gateway, single_op_definition};
 use crate::options::Options;
+use kiln_dsl::model::PackageManager;
 use kiln_dsl::{Limits, render};
 use kiln_lowering::{CapSet, LowerOptions, Lowered, lower};
 use kiln_proto::{gateway as gw, pb, rpc};
@@ -93,8 +94,9 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
     for platform in &platforms {
         let mut lower_options = base.clone();
         lower_options.platform = (!platform.is_empty()).then(|| platform.clone());
-        lower_options.base_configs =
-            resolve_base_images(gateway, model, &checked.file, &lower_options).await?;
+        let base = resolve_base_images(gateway, model, &checked.file, &lower_options).await?;
+        lower_options.base_configs = base.configs;
+        lower_options.package_managers = base.managers;
         let lowered = lower(model, &checked.file, &lower_options).map_err(|diagnostics| {
             let report = render::render_human(&checked.file, &diagnostics, false);
             errors::status(
@@ -224,14 +226,25 @@ fn local_caps(options: &Options) -> Vec<&'static str> {
     caps
 }
 
-/// Configs of the images the build starts from, so their Env, WorkingDir, User, Entrypoint
-/// and Cmd are inherited. A first, lenient lowering finds which images those are.
+/// What the build starts from, learnt before lowering for real: the configs of its base
+/// images (so their Env, WorkingDir, User, Entrypoint and Cmd are inherited), and for builds
+/// that install packages without naming a manager, which manager each base image has.
+struct BaseImages {
+    configs: BTreeMap<String, Vec<u8>>,
+    managers: BTreeMap<String, Option<PackageManager>>,
+}
+
+/// A first, lenient lowering finds the base images; then each is resolved (and probed).
 async fn resolve_base_images(
     gateway: &mut Gateway,
     model: &kiln_dsl::BuildFile,
     file: &kiln_dsl::SourceFile,
     options: &LowerOptions,
-) -> Result<BTreeMap<String, Vec<u8>>, rpc::Status> {
+) -> Result<BaseImages, rpc::Status> {
+    let mut found = BaseImages {
+        configs: BTreeMap::new(),
+        managers: BTreeMap::new(),
+    };
     let discover = LowerOptions {
         unknown_vars_as_empty: true,
         caps: CapSet::All,
@@ -239,9 +252,9 @@ async fn resolve_base_images(
         ..options.clone()
     };
     let Ok(first) = lower(model, file, &discover) else {
-        return Ok(BTreeMap::new());
+        return Ok(found);
     };
-    let mut configs = BTreeMap::new();
+    let probe = needs_manager_detection(model);
     let mode = options.image_resolve_mode.as_deref().unwrap_or("default");
     for bytes in &first.definition.def {
         let Ok(op) = pb::Op::decode(bytes.as_slice()) else {
@@ -253,7 +266,7 @@ async fn resolve_base_images(
         let Some(reference) = source.identifier.strip_prefix("docker-image://") else {
             continue;
         };
-        if configs.contains_key(reference) {
+        if found.configs.contains_key(reference) {
             continue;
         }
         let platform = op.platform.clone().unwrap_or_default();
@@ -266,9 +279,54 @@ async fn resolve_base_images(
                     format!("cannot resolve the image {reference}: {}", e.message()),
                 )
             })?;
-        configs.insert(reference.to_string(), config);
+        found.configs.insert(reference.to_string(), config);
+        if probe {
+            let manager = probe_manager(gateway, &op, reference).await?;
+            found.managers.insert(reference.to_string(), manager);
+        }
     }
-    Ok(configs)
+    Ok(found)
+}
+
+/// Whether some `packages:` leaves the manager to detection.
+fn needs_manager_detection(model: &kiln_dsl::BuildFile) -> bool {
+    model.stages.values().any(|stage| {
+        let detect = |p: &kiln_dsl::model::Packages| !p.is_empty() && p.manager.is_none();
+        detect(&stage.packages)
+            || stage.steps.iter().any(
+                |s| matches!(&s.value, kiln_dsl::model::Step::Packages(p) if detect(&p.packages)),
+            )
+    })
+}
+
+/// Which package manager an image has, by looking for its program in the image's files.
+async fn probe_manager(
+    gateway: &mut Gateway,
+    image_op: &pb::Op,
+    reference: &str,
+) -> Result<Option<PackageManager>, rpc::Status> {
+    let definition = single_op_definition(
+        image_op,
+        &format!("[internal] find the package manager of {reference}"),
+        &["source.image"],
+    );
+    let image = gateway.solve(definition, false).await.map_err(|e| {
+        errors::status(
+            e.code() as i32,
+            format!("cannot load the image {reference}: {}", e.message()),
+        )
+    })?;
+    const PROGRAMS: &[(&str, PackageManager)] = &[
+        ("usr/bin/apt-get", PackageManager::Apt),
+        ("sbin/apk", PackageManager::Apk),
+        ("usr/bin/dnf", PackageManager::Dnf),
+    ];
+    for (path, manager) in PROGRAMS {
+        if gateway.exists(&image, path).await {
+            return Ok(Some(*manager));
+        }
+    }
+    Ok(None)
 }
 
 /// The result BuildKit exports: one ref and its config, or one per platform with

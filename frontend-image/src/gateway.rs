@@ -83,6 +83,15 @@ impl Gateway {
         Ok(self.client.read_file(request).await?.into_inner().data)
     }
 
+    /// Whether a path exists in a solved ref (following nothing: a symlink counts).
+    pub async fn exists(&mut self, reference: &str, path: &str) -> bool {
+        let request = gateway::StatFileRequest {
+            r#ref: reference.to_string(),
+            path: path.to_string(),
+        };
+        self.client.stat_file(request).await.is_ok()
+    }
+
     /// The config of an image, as JSON bytes (`None` when the daemon gives none).
     pub async fn image_config(
         &mut self,

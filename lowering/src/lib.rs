@@ -7,6 +7,7 @@ mod dag;
 mod image;
 pub mod json;
 mod lower;
+mod packages;
 mod platform;
 mod sources;
 mod steps;

@@ -39,6 +39,9 @@ pub struct LowerOptions {
     /// The main context is a tar the client sent in the request body, at this URL (the
     /// `context=http://build-context-...` option of Engine API builds).
     pub context_tar_url: Option<String>,
+    /// Package managers found in base images (normalized reference → manager, `None` when
+    /// the image has none), probed by the frontend. Images not listed were not probed.
+    pub package_managers: BTreeMap<String, Option<kiln_dsl::model::PackageManager>>,
     /// Named contexts from the client (`context:NAME` options): `local:DIR` or
     /// `docker-image://REF`.
     pub named_contexts: BTreeMap<String, String>,
@@ -67,6 +70,7 @@ impl Default for LowerOptions {
             session_id: None,
             dockerignore: Vec::new(),
             named_contexts: BTreeMap::new(),
+            package_managers: BTreeMap::new(),
             context_tar_url: None,
             image_resolve_mode: None,
             no_cache: false,
@@ -95,6 +99,8 @@ pub(crate) struct StageState {
     /// The image history: a chain shared with the stages this one builds from, so building
     /// from a stage does not copy its history.
     pub history: HistoryChain,
+    /// The image the stage's chain starts from (normalized), if any.
+    pub base_image: Option<String>,
     /// The environment so far, in order; written into `image` when the stage ends.
     pub env: Vec<(String, String)>,
     pub workdir: String,
@@ -411,10 +417,7 @@ impl Lowerer<'_> {
             state.image.config.user = Some(user.clone());
             state.record(format!("USER {user}"), true);
         }
-        if !stage.packages.is_empty() {
-            let span = stage.packages[0].span;
-            self.packages(&mut state, &stage.packages, span, &mut counter);
-        }
+        self.packages(&mut state, &stage.packages, &mut counter);
         for step in &stage.steps {
             self.step(&mut state, step, &mut counter);
         }
@@ -447,6 +450,7 @@ impl Lowerer<'_> {
                 fs: None,
                 image: empty(platform),
                 history: HistoryChain::default(),
+                base_image: None,
                 env: Vec::new(),
                 workdir: "/".into(),
                 user: String::new(),
@@ -506,6 +510,7 @@ impl Lowerer<'_> {
             fs: Some(Output { digest, index: 0 }),
             image,
             history,
+            base_image: Some(normalized),
             env,
             workdir,
             user,

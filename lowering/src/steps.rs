@@ -86,7 +86,7 @@ fn file_op(inputs: Inputs, actions: Vec<pb::FileAction>) -> pb::Op {
     }
 }
 
-fn shell_quote(word: &str) -> String {
+pub(crate) fn shell_quote(word: &str) -> String {
     if !word.is_empty()
         && word
             .bytes()
@@ -139,9 +139,7 @@ impl Lowerer<'_> {
             }
             Step::Mkdir(MkdirStep { mkdir }) => self.mkdir(state, mkdir, span, counter),
             Step::Symlink(SymlinkStep { symlink }) => self.symlink(state, symlink, span, counter),
-            Step::Packages(PackagesStep { packages }) => {
-                self.packages(state, packages, span, counter)
-            }
+            Step::Packages(PackagesStep { packages }) => self.packages(state, packages, counter),
         }
     }
 
@@ -480,7 +478,13 @@ impl Lowerer<'_> {
         Some(Some(Output { digest, index: 0 }))
     }
 
-    fn exec(&mut self, state: &mut StageState, spec: ExecSpec, name: String, span: Span) {
+    pub(crate) fn exec(
+        &mut self,
+        state: &mut StageState,
+        spec: ExecSpec,
+        name: String,
+        span: Span,
+    ) {
         let mut caps: Vec<&'static str> = vec!["exec.meta.base", "exec.mount.bind"];
         let mut inputs = Inputs::default();
         let mut mounts = vec![pb::Mount {
@@ -940,66 +944,6 @@ impl Lowerer<'_> {
         state.record(format!("SYMLINK {path} -> {target}"), false);
     }
 
-    /// Install packages with the base image's package manager, found at build time. Caches
-    /// of apt, apk and dnf live in locked cache mounts, so nothing of them is in the layer.
-    pub(crate) fn packages(
-        &mut self,
-        state: &mut StageState,
-        packages: &[Sp<String>],
-        span: Span,
-        counter: &mut StepCounter,
-    ) {
-        let env = &state.env;
-        let names: Option<Vec<String>> = packages.iter().map(|p| self.expand(p, env)).collect();
-        let Some(names) = names else { return };
-        let apt: Vec<String> = names.iter().map(|n| shell_quote(n)).collect();
-        let dnf: Vec<String> = names
-            .iter()
-            .map(|n| shell_quote(&n.replacen('=', "-", 1)))
-            .collect();
-        let script = format!(
-            "set -eu\n\
-             if command -v apt-get >/dev/null 2>&1; then\n\
-             \x20 export DEBIAN_FRONTEND=noninteractive\n\
-             \x20 rm -f /etc/apt/apt.conf.d/docker-clean\n\
-             \x20 apt-get update -qq\n\
-             \x20 apt-get install -y -qq --no-install-recommends {apt}\n\
-             elif command -v apk >/dev/null 2>&1; then\n\
-             \x20 apk add --cache-dir /var/cache/apk {apt}\n\
-             elif command -v dnf >/dev/null 2>&1; then\n\
-             \x20 dnf install -y --setopt=install_weak_deps=False --setopt=keepcache=True {dnf}\n\
-             else\n\
-             \x20 echo 'kiln: packages: the base image has no apt-get, apk or dnf' >&2; exit 1\n\
-             fi",
-            apt = apt.join(" "),
-            dnf = dnf.join(" "),
-        );
-        let cache = |target: &str| MountSpec::Cache {
-            target: target.into(),
-            id: format!("kiln-packages{target}"),
-            sharing: Sharing::Locked,
-        };
-        let spec = ExecSpec {
-            args: vec!["/bin/sh".into(), "-c".into(), script],
-            env: env_strings(env),
-            cwd: state.workdir.clone(),
-            user: String::new(),
-            network: Network::Default,
-            security: Security::Sandbox,
-            mounts: [
-                "/var/cache/apt",
-                "/var/lib/apt/lists",
-                "/var/cache/apk",
-                "/var/cache/dnf",
-            ]
-            .map(cache)
-            .into(),
-        };
-        let name = counter.name(&format!("packages: {}", names.join(" ")));
-        state.record(format!("PACKAGES {}", names.join(" ")), false);
-        self.exec(state, spec, name, span);
-    }
-
     pub(crate) fn apply_image_config(&mut self, state: &mut StageState, image: &ImageConfig) {
         let env = state.env.clone();
         let command = |this: &mut Self, c: &Sp<Command>| -> Option<Vec<String>> {
@@ -1138,22 +1082,22 @@ fn duration_nanos(text: &str) -> Option<u64> {
 }
 
 /// `NAME=value` strings, as an exec op's environment.
-fn env_strings(env: &[(String, String)]) -> Vec<String> {
+pub(crate) fn env_strings(env: &[(String, String)]) -> Vec<String> {
     env.iter().map(|(k, v)| format!("{k}={v}")).collect()
 }
 
-struct ExecSpec {
-    args: Vec<String>,
+pub(crate) struct ExecSpec {
+    pub args: Vec<String>,
     /// `NAME=value` strings.
-    env: Vec<String>,
-    cwd: String,
-    user: String,
-    network: Network,
-    security: Security,
-    mounts: Vec<MountSpec>,
+    pub env: Vec<String>,
+    pub cwd: String,
+    pub user: String,
+    pub network: Network,
+    pub security: Security,
+    pub mounts: Vec<MountSpec>,
 }
 
-enum MountSpec {
+pub(crate) enum MountSpec {
     Cache {
         target: String,
         id: String,

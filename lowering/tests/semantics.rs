@@ -367,3 +367,55 @@ fn a_solve_request_stays_small_for_big_files() {
     assert!(lowered.definition.source.is_none());
     assert!(lowered.definition.encode_to_vec().len() < 64 << 10);
 }
+
+#[test]
+fn packages_use_the_named_or_probed_manager() {
+    let text = "version: 1\nstages:\n  app:\n    from: localhost:5000/debian:bookworm\n    packages: [jq]\n";
+    let script = |lowered: &kiln_lowering::Lowered| {
+        let exec = execs(&lowered.definition).pop().unwrap();
+        let dests: Vec<String> = exec.mounts.iter().map(|m| m.dest.clone()).collect();
+        (exec.meta.unwrap().args[2].clone(), dests)
+    };
+    // Not probed (no daemon): found at build time, every manager's cache mounted.
+    let (any, mounts) = script(&lower_text(text, LowerOptions::default()).unwrap());
+    assert!(
+        any.contains("command -v apt-get") && mounts.len() == 5,
+        "{any} {mounts:?}"
+    );
+    // Probed: that manager only.
+    let probed = LowerOptions {
+        package_managers: [(
+            "localhost:5000/debian:bookworm".to_string(),
+            Some(kiln_dsl::model::PackageManager::Apt),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    let (apt, mounts) = script(&lower_text(text, probed).unwrap());
+    assert!(
+        apt.starts_with("set -eu\nexport DEBIAN_FRONTEND=noninteractive") && !apt.contains("apk"),
+        "{apt}"
+    );
+    assert_eq!(mounts, vec!["/", "/var/cache/apt", "/var/lib/apt/lists"]);
+    // Named: wins over probing; recommends turns the extras back on.
+    let named = "version: 1\nstages:\n  app:\n    from: localhost:5000/debian:bookworm\n    packages: { install: [jq], manager: dnf, recommends: true }\n";
+    let (dnf, _) = script(&lower_text(named, LowerOptions::default()).unwrap());
+    assert!(
+        dnf.contains("dnf install -y --setopt=install_weak_deps=True"),
+        "{dnf}"
+    );
+    // Probed and found none: a diagnostic at the packages.
+    let none = LowerOptions {
+        package_managers: [("localhost:5000/debian:bookworm".to_string(), None)].into(),
+        ..Default::default()
+    };
+    let errors = lower_text(text, none).unwrap_err();
+    assert_eq!(errors[0].code, Code::NoPackageManager);
+    assert_eq!(errors[0].position(), text.find("jq").unwrap());
+    // From scratch there is nothing to install with.
+    let scratch = "version: 1\nstages:\n  app:\n    from: scratch\n    packages: [jq]\n";
+    assert_eq!(
+        lower_text(scratch, LowerOptions::default()).unwrap_err()[0].code,
+        Code::NoPackageManager
+    );
+}

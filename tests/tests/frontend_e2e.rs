@@ -841,3 +841,78 @@ fn the_python_example_builds_and_runs() {
         engine.remove_image(&tag);
     }
 }
+
+#[test]
+fn a_base_without_a_package_manager_is_a_clear_error() {
+    let ctx = context(&[(
+        "kiln.yaml",
+        "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    packages: [jq]\n",
+    )]);
+    for engine in Engine::all() {
+        let log = engine
+            .build_image(&kiln_build(ctx.path()), &unique_tag("kiln-e2e/nopm"))
+            .unwrap_err();
+        assert!(
+            log.contains("kiln::no-package-manager"),
+            "[{}] {log}",
+            engine.name
+        );
+        assert!(
+            log.contains("the base image `localhost:5000/busybox:1` has no package manager"),
+            "[{}] {log}",
+            engine.name
+        );
+        assert!(
+            log.contains("kiln.yaml:6:16"),
+            "[{}] points at the packages: {log}",
+            engine.name
+        );
+    }
+}
+
+#[test]
+fn downloaded_packages_are_reused_by_the_next_build() {
+    let first = context(&[(
+        "kiln.yaml",
+        "version: 1\nstages:\n  app:\n    from: localhost:5000/debian:bookworm\n    packages: [jq]\n",
+    )]);
+    let second = context(&[(
+        "kiln.yaml",
+        "version: 1\nstages:\n  app:\n    from: localhost:5000/debian:bookworm\n    packages: [jq, bzip2]\n",
+    )]);
+    for engine in Engine::all() {
+        build_and_save(&engine, &kiln_build(first.path()));
+        let tag = unique_tag("kiln-e2e/reuse");
+        let log = engine
+            .build_image(&kiln_build(second.path()), &tag)
+            .unwrap_or_else(|log| panic!("[{}] {log}", engine.name));
+        assert!(
+            log.contains("packages: jq bzip2"),
+            "[{}] the install ran again: {log}",
+            engine.name
+        );
+        let downloads: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("Get:") && l.contains(" amd64 "))
+            .collect();
+        assert!(
+            !downloads
+                .iter()
+                .any(|l| l.contains(" jq ") || l.contains("libjq")),
+            "[{}] jq came from the cache: {downloads:#?}",
+            engine.name
+        );
+        let image = engine.save(&tag);
+        assert!(
+            image.files.contains_key("/usr/bin/jq") && image.files.contains_key("/usr/bin/bzip2"),
+            "[{}]",
+            engine.name
+        );
+        assert!(
+            !image.files.keys().any(|p| p.ends_with(".deb")),
+            "[{}]",
+            engine.name
+        );
+        engine.remove_image(&tag);
+    }
+}

@@ -130,6 +130,7 @@ fn check_stage(cx: &mut Checker<'_>, stage: &Stage, mut scope: Scope, used: &mut
     check_env_map(cx, &stage.env, &mut scope, used);
     for s in stage
         .packages
+        .install
         .iter()
         .chain(&stage.workdir)
         .chain(&stage.user)
@@ -213,7 +214,7 @@ fn check_step(cx: &mut Checker<'_>, step: &Step, scope: &mut Scope, used: &mut I
             v
         }
         Step::Symlink(SymlinkStep { symlink }) => vec![&symlink.target, &symlink.path],
-        Step::Packages(p) => p.packages.iter().collect(),
+        Step::Packages(p) => p.packages.install.iter().collect(),
     };
     for s in strings {
         check_string(cx, s, scope, used);

@@ -108,9 +108,7 @@ fn stage(d: &mut Decoder<'_>, node: &Node) -> Option<Stage> {
         description: d
             .field(&f, "description", |d, n| d.string(n))
             .map(|s| s.value),
-        packages: d
-            .field(&f, "packages", |d, n| d.list(n, |d, n| d.string(n)))
-            .unwrap_or_default(),
+        packages: d.field(&f, "packages", packages).unwrap_or_default(),
         env: d
             .field(&f, "env", |d, n| d.string_map(n))
             .unwrap_or_default(),
@@ -189,7 +187,7 @@ fn step(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<Step>> {
             symlink: single(d, node, "symlink", symlink)?,
         }),
         "packages" => Step::Packages(PackagesStep {
-            packages: single(d, node, "packages", |d, n| d.list(n, |d, n| d.string(n)))?,
+            packages: single(d, node, "packages", packages)?,
         }),
         _ => unreachable!("kind is one of STEP_KINDS"),
     };
@@ -641,5 +639,34 @@ fn group(d: &mut Decoder<'_>, node: &Node) -> Option<Group> {
         description: d
             .field(&f, "description", |d, n| d.string(n))
             .map(|s| s.value),
+    })
+}
+
+/// A list of package names, or a map with `install`, `manager` and `recommends`.
+fn packages(d: &mut Decoder<'_>, node: &Node) -> Option<Packages> {
+    if let NodeKind::Seq(_) = node.kind {
+        let install = d.list(node, |d, n| d.string(n))?;
+        return Some(Packages {
+            install,
+            ..Default::default()
+        });
+    }
+    let f = d.fields(
+        node,
+        "packages (a list of names, or a map with `install`)",
+        &["install", "manager", "recommends"],
+    )?;
+    let install = d.required(&f, "install", "packages", |d, n| {
+        d.list(n, |d, n| d.string(n))
+    });
+    let managers = [
+        ("apt", PackageManager::Apt),
+        ("apk", PackageManager::Apk),
+        ("dnf", PackageManager::Dnf),
+    ];
+    Some(Packages {
+        manager: d.field(&f, "manager", |d, n| d.choice(n, &managers)),
+        recommends: d.field(&f, "recommends", |d, n| d.bool(n)),
+        install: install?,
     })
 }
