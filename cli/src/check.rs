@@ -11,10 +11,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         max_file_bytes: args.max_file_size,
         ..Limits::default()
     };
+    let options = kiln_dsl::check::Options {
+        strict: args.strict,
+    };
     let results: Vec<Checked> = args
         .files
         .iter()
-        .map(|path| check_path(path, &limits))
+        .map(|path| check_path(path, &limits, &options))
         .collect();
 
     match args.format {
@@ -32,7 +35,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
 }
 
-fn check_path(path: &std::path::Path, limits: &Limits) -> Checked {
+fn check_path(
+    path: &std::path::Path,
+    limits: &Limits,
+    options: &kiln_dsl::check::Options,
+) -> Checked {
     let name = path.display().to_string();
     let bytes = if name == "-" {
         let mut buffer = Vec::new();
@@ -45,7 +52,7 @@ fn check_path(path: &std::path::Path, limits: &Limits) -> Checked {
         read_limited(path, limits.max_file_bytes)
     };
     match bytes {
-        Ok(bytes) => kiln_dsl::check_bytes(&name, &bytes, limits),
+        Ok(bytes) => kiln_dsl::check_bytes_with(&name, &bytes, limits, options),
         Err(error) => Checked {
             file: SourceFile::new(&name, ""),
             model: None,

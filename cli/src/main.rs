@@ -47,6 +47,9 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     deny_warnings: bool,
+    /// Also warn about base images not pinned by digest.
+    #[arg(long)]
+    strict: bool,
     /// Refuse files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = kiln_dsl::Limits::default().max_file_bytes)]
     max_file_size: usize,

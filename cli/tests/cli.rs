@@ -171,3 +171,50 @@ fn graph_renders_dot_and_mermaid() {
         "{mermaid}"
     );
 }
+
+#[test]
+fn strict_warns_about_unpinned_images() {
+    let dir = std::env::temp_dir().join(format!("kiln-strict-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pinned = format!("localhost:5000/busybox:1@sha256:{}", "a".repeat(64));
+    let file = |from: &str| {
+        format!(
+            "version: 1\nstages:\n  app:\n    from: {from}\n    steps:\n      - copy: {{ from: alpine, src: /etc/os-release, dst: /x }}\n"
+        )
+    };
+    std::fs::write(dir.join("unpinned.yaml"), file("localhost:5000/busybox:1")).unwrap();
+    std::fs::write(dir.join("pinned.yaml"), file(&pinned)).unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = kiln(args);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let unpinned = dir.join("unpinned.yaml").display().to_string();
+    let report = json(&["check", "--strict", "--format", "json", &unpinned]);
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        vec!["kiln::unpinned-image", "kiln::unpinned-image"],
+        "the base and the copy's image"
+    );
+    let report = json(&["check", "--format", "json", &unpinned]);
+    assert_eq!(report["summary"]["warnings"], 0, "only with --strict");
+    let pinned_path = dir.join("pinned.yaml").display().to_string();
+    let report = json(&["check", "--strict", "--format", "json", &pinned_path]);
+    assert_eq!(
+        report["diagnostics"].as_array().unwrap().len(),
+        1,
+        "the pinned base is fine, alpine is not"
+    );
+    assert_eq!(
+        kiln(&["check", "--strict", "--deny-warnings", &unpinned])
+            .status
+            .code(),
+        Some(1)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

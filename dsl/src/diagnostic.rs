@@ -62,6 +62,7 @@ pub enum Code {
     EmptyGroup,
     UnusedStage,
     UnusedArg,
+    UnpinnedImage,
     // Lowering.
     UnsupportedFeature,
     InvalidPath,
@@ -104,6 +105,7 @@ impl Code {
         Code::EmptyGroup,
         Code::UnusedStage,
         Code::UnusedArg,
+        Code::UnpinnedImage,
         Code::UnsupportedFeature,
         Code::InvalidPath,
         Code::EmptySource,
@@ -146,6 +148,7 @@ impl Code {
             Code::EmptyGroup => "kiln::empty-group",
             Code::UnusedStage => "kiln::unused-stage",
             Code::UnusedArg => "kiln::unused-arg",
+            Code::UnpinnedImage => "kiln::unpinned-image",
             Code::UnsupportedFeature => "kiln::unsupported-feature",
             Code::InvalidPath => "kiln::invalid-path",
             Code::EmptySource => "kiln::empty-source",

@@ -97,6 +97,16 @@ pub fn parse(file: &SourceFile, limits: &Limits) -> (Option<BuildFile>, Vec<Diag
 
 /// Read, parse, decode and check a build file: every diagnostic, sorted by position.
 pub fn check_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Checked {
+    check_bytes_with(name, bytes, limits, &check::Options::default())
+}
+
+/// `check_bytes` with options (`--strict`).
+pub fn check_bytes_with(
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    options: &check::Options,
+) -> Checked {
     let file = match load(name, bytes, limits) {
         Ok(file) => file,
         Err(failed) => {
@@ -110,7 +120,7 @@ pub fn check_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Checked {
     };
     let (model, mut diagnostics) = parse(&file, limits);
     if let Some(model) = &model {
-        diagnostics.extend(check::check(model, &file));
+        diagnostics.extend(check::check_with(model, &file, options));
     }
     diagnostic::sort_and_dedup(&mut diagnostics);
     Checked {

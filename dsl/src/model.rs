@@ -417,6 +417,10 @@ pub struct Download {
     /// Allow a download without `sha256` (reported as a warning). Default false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insecure: Option<Sp<bool>>,
+    /// Unpack the downloaded archive (tar, optionally gzip, bzip2 or xz compressed) into
+    /// `dst`, a directory. Default false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extract: Option<Sp<bool>>,
 }
 
 /// One value for all platforms, or a map keyed by architecture (`amd64`, `arm64`) or

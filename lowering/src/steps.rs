@@ -797,7 +797,11 @@ impl Lowerer<'_> {
         let Some(dst) = self.expand(&download.dst, env) else {
             return;
         };
-        let dst = join(&state.workdir, &dst);
+        let extract = download.extract.as_ref().is_some_and(|e| e.value);
+        let mut dst = join(&state.workdir, &dst);
+        if extract && !dst.ends_with('/') {
+            dst.push('/'); // an archive unpacks into a directory
+        }
         let filename = if dst.ends_with('/') {
             sources::url_filename(&url)
         } else {
@@ -827,6 +831,8 @@ impl Lowerer<'_> {
                 mode: -1,
                 follow_symlink: true,
                 create_dest_path: true,
+                // BuildKit unpacks tar archives (plain, gzip, bzip2, xz) as Docker's ADD does.
+                attempt_unpack_docker_compatibility: extract,
                 timestamp: -1,
                 ..Default::default()
             })),

@@ -916,3 +916,50 @@ fn downloaded_packages_are_reused_by_the_next_build() {
         engine.remove_image(&tag);
     }
 }
+
+#[test]
+fn downloads_can_be_extracted() {
+    // A .tar.gz with bin/tool, made here, served on 127.0.0.1.
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
+    let content = b"#!/bin/sh\necho unpacked\n";
+    let mut header = tar::Header::new_gnu();
+    header.set_mode(0o755);
+    header.set_size(content.len() as u64);
+    builder
+        .append_data(&mut header, "bin/tool", &content[..])
+        .unwrap();
+    let archive = builder.into_inner().unwrap().finish().unwrap();
+    let server = FileServer::start(&[("tool.tar.gz", &archive)]);
+    let file = format!(
+        "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - download:\n          url: http://127.0.0.1:{}/tool.tar.gz\n          sha256: {}\n          dst: /opt/tool\n          extract: true\n",
+        server.port,
+        sha256_hex(&archive)
+    );
+    let ctx = context(&[("kiln.yaml", &file)]);
+    for engine in Engine::all() {
+        let image = build_and_save(&engine, &kiln_build(ctx.path()));
+        assert!(
+            file_is(&image, "/opt/tool/bin/tool", "#!/bin/sh\necho unpacked\n"),
+            "[{}] {:?}",
+            engine.name,
+            image
+                .files
+                .keys()
+                .filter(|k| k.starts_with("/opt"))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            image.files["/opt/tool/bin/tool"].mode, 0o755,
+            "[{}]",
+            engine.name
+        );
+        assert!(
+            !image.files.contains_key("/opt/tool/tool.tar.gz"),
+            "[{}] the archive itself is not kept",
+            engine.name
+        );
+    }
+}

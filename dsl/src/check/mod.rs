@@ -3,6 +3,7 @@
 
 mod graph;
 mod names;
+mod pins;
 mod values;
 mod variables;
 
@@ -13,8 +14,20 @@ use crate::platform::PLATFORM_ARGS;
 use crate::source::SourceFile;
 use crate::span::{Sp, Span};
 
+/// What to check beyond the defaults.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Warn about base images not pinned by digest (`kiln check --strict`).
+    pub strict: bool,
+}
+
 /// Run every check on a decoded file.
 pub fn check(model: &BuildFile, file: &SourceFile) -> Vec<Diagnostic> {
+    check_with(model, file, &Options::default())
+}
+
+/// Run every check, with options.
+pub fn check_with(model: &BuildFile, file: &SourceFile, options: &Options) -> Vec<Diagnostic> {
     let mut cx = Checker {
         model,
         file,
@@ -24,6 +37,9 @@ pub fn check(model: &BuildFile, file: &SourceFile) -> Vec<Diagnostic> {
     let graph = graph::check(&mut cx);
     values::check(&mut cx, &graph);
     variables::check(&mut cx, &graph);
+    if options.strict {
+        pins::check(&mut cx);
+    }
     cx.diagnostics
 }
 

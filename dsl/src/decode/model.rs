@@ -426,7 +426,9 @@ fn download(d: &mut Decoder<'_>, node: &Node) -> Option<Download> {
     let f = d.fields(
         node,
         "a download (a map with `url`, `sha256`, `dst`)",
-        &["url", "sha256", "dst", "mode", "chown", "insecure"],
+        &[
+            "url", "sha256", "dst", "mode", "chown", "insecure", "extract",
+        ],
     )?;
     let url = d.required(&f, "url", "download", per_platform);
     let dst = d.required(&f, "dst", "download", |d, n| d.string(n));
@@ -435,6 +437,7 @@ fn download(d: &mut Decoder<'_>, node: &Node) -> Option<Download> {
         mode: d.field(&f, "mode", |d, n| d.text(n)),
         chown: d.field(&f, "chown", |d, n| d.text(n)),
         insecure: d.field(&f, "insecure", |d, n| d.bool(n)),
+        extract: d.field(&f, "extract", |d, n| d.bool(n)),
         url: url?,
         dst: dst?,
     })
