@@ -92,7 +92,10 @@ fn schema_command_prints_the_committed_schema() {
     let out = kiln(&["schema"]);
     assert_eq!(out.status.code(), Some(0));
     let committed = std::fs::read_to_string(repo().join("schema/kiln.schema.json")).unwrap();
-    assert!(String::from_utf8(out.stdout).unwrap() == committed, "`kiln schema` differs from schema/kiln.schema.json: regenerate it");
+    assert!(
+        String::from_utf8(out.stdout).unwrap() == committed,
+        "`kiln schema` differs from schema/kiln.schema.json: regenerate it"
+    );
 }
 
 #[test]
