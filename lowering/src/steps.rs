@@ -515,15 +515,11 @@ impl Lowerer<'_> {
                         Sharing::Locked => pb::CacheSharingOpt::Locked,
                     };
                     mounts.push(pb::Mount {
-                        input: -1,
-                        dest: target,
-                        output: -1,
-                        mount_type: pb::MountType::Cache as i32,
                         cache_opt: Some(pb::CacheOpt {
                             id,
                             sharing: sharing as i32,
                         }),
-                        ..Default::default()
+                        ..detached_mount(target, pb::MountType::Cache)
                     });
                 }
                 MountSpec::Secret {
@@ -543,10 +539,6 @@ impl Lowerer<'_> {
                     if let Some(target) = target {
                         caps.push("exec.mount.secret");
                         mounts.push(pb::Mount {
-                            input: -1,
-                            dest: target,
-                            output: -1,
-                            mount_type: pb::MountType::Secret as i32,
                             secret_opt: Some(pb::SecretOpt {
                                 id,
                                 uid: 0,
@@ -554,7 +546,7 @@ impl Lowerer<'_> {
                                 mode: 0o400,
                                 optional: !required,
                             }),
-                            ..Default::default()
+                            ..detached_mount(target, pb::MountType::Secret)
                         });
                     }
                 }
@@ -568,10 +560,6 @@ impl Lowerer<'_> {
                         env.push(format!("SSH_AUTH_SOCK={target}"));
                     }
                     mounts.push(pb::Mount {
-                        input: -1,
-                        dest: target,
-                        output: -1,
-                        mount_type: pb::MountType::Ssh as i32,
                         ssh_opt: Some(pb::SshOpt {
                             id,
                             uid: 0,
@@ -579,7 +567,7 @@ impl Lowerer<'_> {
                             mode: 0o600,
                             optional: !required,
                         }),
-                        ..Default::default()
+                        ..detached_mount(target, pb::MountType::Ssh)
                     });
                 }
                 MountSpec::Tmpfs { target, size } => {
@@ -588,12 +576,8 @@ impl Lowerer<'_> {
                         caps.push("exec.mount.tmpfs.size");
                     }
                     mounts.push(pb::Mount {
-                        input: -1,
-                        dest: target,
-                        output: -1,
-                        mount_type: pb::MountType::Tmpfs as i32,
                         tmpfs_opt: size.map(|s| pb::TmpfsOpt { size: s as i64 }),
-                        ..Default::default()
+                        ..detached_mount(target, pb::MountType::Tmpfs)
                     });
                 }
                 MountSpec::Bind {
@@ -1090,6 +1074,17 @@ fn duration_nanos(text: &str) -> Option<u64> {
 /// `NAME=value` strings, as an exec op's environment.
 pub(crate) fn env_strings(env: &[(String, String)]) -> Vec<String> {
     env.iter().map(|(k, v)| format!("{k}={v}")).collect()
+}
+
+/// A mount with no input and no output (cache, secret, ssh, tmpfs) at `dest`.
+fn detached_mount(dest: String, kind: pb::MountType) -> pb::Mount {
+    pb::Mount {
+        input: -1,
+        dest,
+        output: -1,
+        mount_type: kind as i32,
+        ..Default::default()
+    }
 }
 
 pub(crate) struct ExecSpec {
