@@ -54,7 +54,7 @@ require_root() {
 # --- packages -------------------------------------------------------------------------------
 packages() {
   local wanted=(docker.io docker-registry busybox-static debootstrap qemu-user-static binfmt-support
-                iptables curl python3)
+                iptables curl python3 git)
   local missing=()
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -127,9 +127,17 @@ sid_root() {
     cp /etc/resolv.conf "$ROOT28/etc/resolv.conf"
     chroot "$ROOT28" apt-get "${APT_SID[@]}" update -qq >"$LOGS/sid-apt.log" 2>&1 \
       && chroot "$ROOT28" env DEBIAN_FRONTEND=noninteractive apt-get "${APT_SID[@]}" install -y -qq \
-           --no-install-recommends docker.io iptables ca-certificates >>"$LOGS/sid-apt.log" 2>&1 \
+           --no-install-recommends docker.io iptables ca-certificates git >>"$LOGS/sid-apt.log" 2>&1 \
       || fail "docker28" "installing docker.io in the sid chroot failed (log: $LOGS/sid-apt.log)"
   fi
+}
+
+# BuildKit fetches git sources with the git program of the daemon's machine.
+sid_git() {
+  [ -x "$ROOT28/usr/bin/git" ] && return 0
+  chroot "$ROOT28" env DEBIAN_FRONTEND=noninteractive apt-get "${APT_SID[@]}" install -y -qq \
+    --no-install-recommends git >>"$LOGS/sid-apt.log" 2>&1 \
+    || fail "docker28" "installing git in the sid chroot failed (log: $LOGS/sid-apt.log)"
 }
 
 sid_mounts() {
@@ -150,8 +158,12 @@ bridge28() {
 }
 
 docker28() {
-  if [ -S "$D28_SOCK" ] && DOCKER_HOST=unix://$D28_SOCK /usr/bin/docker info >/dev/null 2>&1; then return 0; fi
+  if [ -S "$D28_SOCK" ] && DOCKER_HOST=unix://$D28_SOCK /usr/bin/docker info >/dev/null 2>&1; then
+    sid_git
+    return 0
+  fi
   sid_root
+  sid_git
   sid_mounts
   bridge28
   local pid=$ROOT28/run/d28.pid

@@ -372,6 +372,9 @@ pub struct Copy {
     /// Copy from this named build context instead of the main one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<Sp<String>>,
+    /// Copy from a git repository (`src` is relative to its root).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitSource>,
     /// Patterns of files not to copy.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<Sp<String>>,
@@ -385,6 +388,23 @@ pub struct Copy {
     /// Copy into an independent layer that survives changes to earlier steps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<Sp<bool>>,
+}
+
+/// A git repository to copy files from, fetched by BuildKit.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GitSource {
+    /// The repository: `https://...`, `http://...`, `git://...` or `ssh://...`.
+    pub url: Sp<String>,
+    /// Branch or tag to check out (default: the remote's default branch).
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Sp<String>>,
+    /// Full commit hash to pin to: the build fails if the repository does not have it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<Sp<String>>,
+    /// Keep the `.git` directory (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keep_git_dir: Option<Sp<bool>>,
 }
 
 /// Download a file, checked against its sha256.

@@ -134,6 +134,32 @@ pub fn unpack_context(source: i64) -> pb::FileAction {
     }
 }
 
+/// A git checkout: BuildKit names it `git://<host/path>#<ref>` and fetches the full URL.
+pub fn git_op(
+    url: &str,
+    reference: Option<&str>,
+    keep_git_dir: bool,
+) -> (pb::Op, Vec<&'static str>) {
+    let remote = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let mut identifier = format!("git://{remote}");
+    if let Some(reference) = reference {
+        identifier.push('#');
+        identifier.push_str(reference);
+    }
+    let mut attrs = BTreeMap::from([("git.fullurl".to_string(), url.to_string())]);
+    let mut caps = vec!["source.git", "source.git.fullurl"];
+    if keep_git_dir {
+        attrs.insert("git.keepgitdir".to_string(), "true".to_string());
+        caps.push("source.git.keepgitdir");
+    }
+    let op = pb::Op {
+        op: Some(pb::op::Op::Source(pb::SourceOp { identifier, attrs })),
+        constraints: Some(pb::WorkerConstraints::default()),
+        ..Default::default()
+    };
+    (op, caps)
+}
+
 /// The file name a URL would be saved as: its last path segment, without query.
 pub fn url_filename(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or(url);

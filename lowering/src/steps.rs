@@ -396,6 +396,29 @@ impl Lowerer<'_> {
         Some(Some(Output { digest, index: 0 }))
     }
 
+    /// A git repository checked out by BuildKit: at the pinned commit, else the ref.
+    fn git_source(
+        &mut self,
+        git: &GitSource,
+        env: &[(String, String)],
+        span: Span,
+    ) -> Option<Option<Output>> {
+        let url = self.expand(&git.url, env)?;
+        let reference = match (&git.commit, &git.reference) {
+            (Some(commit), _) => Some(self.expand(commit, env)?),
+            (None, Some(r)) => Some(self.expand(r, env)?),
+            (None, None) => None,
+        };
+        let keep = git.keep_git_dir.as_ref().is_some_and(|k| k.value);
+        let (op, caps) = sources::git_op(&url, reference.as_deref(), keep);
+        let name = format!(
+            "[internal] git {url}{}",
+            reference.map(|r| format!(" {r}")).unwrap_or_default()
+        );
+        let digest = self.add_op(&op, name, &caps, span);
+        Some(Some(Output { digest, index: 0 }))
+    }
+
     /// The main build context: the client's `context` directory, or a tar the client sent
     /// in the request body (served by the daemon over HTTP), unpacked.
     fn main_context(&mut self, span: Span) -> Output {
@@ -644,9 +667,11 @@ impl Lowerer<'_> {
 
     fn copy(&mut self, state: &mut StageState, copy: &Copy, span: Span, counter: &mut StepCounter) {
         let env = &state.env;
-        let Some(source) =
-            self.source_state(state, copy.from.as_ref(), copy.context.as_ref(), span)
-        else {
+        let source = match &copy.git {
+            Some(git) => self.git_source(git, env, span),
+            None => self.source_state(state, copy.from.as_ref(), copy.context.as_ref(), span),
+        };
+        let Some(source) = source else {
             return;
         };
         let sources: Option<Vec<String>> =

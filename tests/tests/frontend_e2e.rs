@@ -214,6 +214,11 @@ impl FileServer {
         for (name, content) in files {
             std::fs::write(dir.path().join(name), content).unwrap();
         }
+        Self::serve(dir)
+    }
+
+    /// Serve a directory (kept alive as long as the server).
+    fn serve(dir: tempfile::TempDir) -> FileServer {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -959,6 +964,62 @@ fn downloads_can_be_extracted() {
         assert!(
             !image.files.contains_key("/opt/tool/tool.tar.gz"),
             "[{}] the archive itself is not kept",
+            engine.name
+        );
+    }
+}
+
+#[test]
+fn copies_from_a_git_repository_pinned_to_a_commit() {
+    // A repository made here, served over HTTP (git's "dumb" protocol) on 127.0.0.1.
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&repo)
+            .env("GIT_AUTHOR_NAME", "kiln")
+            .env("GIT_AUTHOR_EMAIL", "kiln@example.invalid")
+            .env("GIT_COMMITTER_NAME", "kiln")
+            .env("GIT_COMMITTER_EMAIL", "kiln@example.invalid")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    git(&["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("hello.txt"), "from git, first\n").unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "first"]);
+    let first = git(&["rev-parse", "HEAD"]);
+    std::fs::write(repo.join("hello.txt"), "from git, second\n").unwrap();
+    git(&["commit", "-q", "-am", "second"]);
+    git(&["update-server-info"]);
+    let server = FileServer::serve(dir);
+    let url = format!("http://127.0.0.1:{}/repo/.git", server.port);
+    let file = |pin: &str| {
+        format!(
+            "version: 1\nstages:\n  app:\n    from: scratch\n    steps:\n      - copy: {{ git: {{ url: \"{url}\", {pin} }}, src: hello.txt, dst: /hello.txt }}\n"
+        )
+    };
+    let pinned = context(&[("kiln.yaml", &file(&format!("commit: {first}")))]);
+    let branch = context(&[("kiln.yaml", &file("ref: main"))]);
+    for engine in Engine::all() {
+        let image = build_and_save(&engine, &kiln_build(pinned.path()));
+        assert!(
+            file_is(&image, "/hello.txt", "from git, first\n"),
+            "[{}] the pinned commit",
+            engine.name
+        );
+        let image = build_and_save(&engine, &kiln_build(branch.path()));
+        assert!(
+            file_is(&image, "/hello.txt", "from git, second\n"),
+            "[{}] the branch head",
             engine.name
         );
     }

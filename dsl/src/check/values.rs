@@ -65,6 +65,18 @@ fn check_step(cx: &mut Checker<'_>, step: &Step) {
             }
         }
         Step::Copy(CopyStep { copy }) => {
+            if let Some(git) = &copy.git {
+                check_git(cx, git);
+                if let Some(other) = copy.from.as_ref().or(copy.context.as_ref()) {
+                    conflicting(
+                        cx,
+                        &git.url,
+                        other,
+                        "`git` and `from`/`context`",
+                        "a copy takes its files from one place",
+                    );
+                }
+            }
             if let (Some(from), Some(context)) = (&copy.from, &copy.context) {
                 conflicting(
                     cx,
@@ -421,4 +433,34 @@ fn conflicting(cx: &mut Checker<'_>, a: &Sp<String>, b: &Sp<String>, what: &str,
         .with_label(a.span, "first source")
         .with_help(format!("{why}; keep only one of them")),
     );
+}
+
+fn check_git(cx: &mut Checker<'_>, git: &GitSource) {
+    let url = &git.url.value;
+    let scheme_ok = ["https://", "http://", "git://", "ssh://"]
+        .iter()
+        .any(|s| url.starts_with(s))
+        || (url.contains('@') && url.contains(':'));
+    if !scheme_ok && !url.starts_with("${") {
+        cx.report(
+            Diagnostic::error(
+                Code::InvalidUrl,
+                format!("`{url}` is not a git repository URL"),
+            )
+            .with_label(git.url.span, "not a URL")
+            .with_help(
+                "write `https://host/repo.git` (or `git://`, `ssh://`, `git@host:repo.git`)",
+            ),
+        );
+    }
+    if let Some(commit) = &git.commit {
+        let hex = commit.value.len() == 40 || commit.value.len() == 64;
+        if !hex || !commit.value.bytes().all(|b| b.is_ascii_hexdigit()) {
+            cx.report(
+                Diagnostic::error(Code::InvalidValue, format!("`{}` is not a full commit hash", commit.value))
+                    .with_label(commit.span, "expected 40 (or 64) hex digits")
+                    .with_help("pin the full hash, as `git rev-parse HEAD` prints it; use `ref:` for branches and tags"),
+            );
+        }
+    }
 }

@@ -189,6 +189,13 @@ fn check_step(cx: &mut Checker<'_>, step: &Step, scope: &mut Scope, used: &mut I
         Step::Copy(CopyStep { copy }) => {
             let mut v: Vec<&Sp<String>> = copy.src.value.iter().collect();
             v.push(&copy.dst);
+            if let Some(git) = &copy.git {
+                v.extend(
+                    std::iter::once(&git.url)
+                        .chain(&git.reference)
+                        .chain(&git.commit),
+                );
+            }
             v.extend(
                 copy.from
                     .iter()

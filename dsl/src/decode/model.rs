@@ -401,7 +401,7 @@ fn mount(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<Mount>> {
 }
 
 const COPY_KEYS: &[&str] = &[
-    "src", "dst", "from", "context", "exclude", "chown", "chmod", "link",
+    "src", "dst", "from", "context", "git", "exclude", "chown", "chmod", "link",
 ];
 
 fn copy(d: &mut Decoder<'_>, node: &Node) -> Option<Copy> {
@@ -411,6 +411,7 @@ fn copy(d: &mut Decoder<'_>, node: &Node) -> Option<Copy> {
     Some(Copy {
         from: d.field(&f, "from", |d, n| d.string(n)),
         context: d.field(&f, "context", |d, n| d.string(n)),
+        git: d.field(&f, "git", git_source),
         exclude: d
             .field(&f, "exclude", |d, n| d.list(n, |d, n| d.string(n)))
             .unwrap_or_default(),
@@ -671,5 +672,20 @@ fn packages(d: &mut Decoder<'_>, node: &Node) -> Option<Packages> {
         manager: d.field(&f, "manager", |d, n| d.choice(n, &managers)),
         recommends: d.field(&f, "recommends", |d, n| d.bool(n)),
         install: install?,
+    })
+}
+
+fn git_source(d: &mut Decoder<'_>, node: &Node) -> Option<GitSource> {
+    let f = d.fields(
+        node,
+        "a git source (a map with `url`)",
+        &["url", "ref", "commit", "keep_git_dir"],
+    )?;
+    let url = d.required(&f, "url", "git source", |d, n| d.string(n));
+    Some(GitSource {
+        reference: d.field(&f, "ref", |d, n| d.text(n)),
+        commit: d.field(&f, "commit", |d, n| d.string(n)),
+        keep_git_dir: d.field(&f, "keep_git_dir", |d, n| d.bool(n)),
+        url: url?,
     })
 }
