@@ -99,6 +99,8 @@ pub(crate) struct StageState {
     /// The image history: a chain shared with the stages this one builds from, so building
     /// from a stage does not copy its history.
     pub history: HistoryChain,
+    /// Whether this stage already refreshed the package lists (one update per stage).
+    pub packages_updated: bool,
     /// The image the stage's chain starts from (normalized), if any.
     pub base_image: Option<String>,
     /// The environment so far, in order; written into `image` when the stage ends.
@@ -417,9 +419,14 @@ impl Lowerer<'_> {
             state.image.config.user = Some(user.clone());
             state.record(format!("USER {user}"), true);
         }
-        self.packages(&mut state, &stage.packages, &mut counter);
-        for step in &stage.steps {
-            self.step(&mut state, step, &mut counter);
+        state.packages_updated = false;
+        for action in crate::packages::group_installs(stage) {
+            match action {
+                crate::packages::Action::Install(packages) => {
+                    self.packages(&mut state, &packages, &mut counter)
+                }
+                crate::packages::Action::Step(step) => self.step(&mut state, step, &mut counter),
+            }
         }
         if let Some(config) = &stage.image {
             self.apply_image_config(&mut state, config);
@@ -451,6 +458,7 @@ impl Lowerer<'_> {
                 image: empty(platform),
                 history: HistoryChain::default(),
                 base_image: None,
+                packages_updated: false,
                 env: Vec::new(),
                 workdir: "/".into(),
                 user: String::new(),
@@ -511,6 +519,7 @@ impl Lowerer<'_> {
             image,
             history,
             base_image: Some(normalized),
+            packages_updated: false,
             env,
             workdir,
             user,
@@ -599,9 +608,8 @@ pub(crate) struct StepCounter {
 
 impl StepCounter {
     fn new(name: &str, stage: &Stage) -> Self {
-        let total = stage.steps.len()
-            + usize::from(stage.workdir.is_some())
-            + usize::from(!stage.packages.is_empty());
+        let total =
+            crate::packages::group_installs(stage).len() + usize::from(stage.workdir.is_some());
         StepCounter {
             stage: name.to_string(),
             done: 0,

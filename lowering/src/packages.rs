@@ -13,6 +13,7 @@ pub fn install_script(
     manager: Option<PackageManager>,
     names: &[String],
     recommends: bool,
+    update: bool,
 ) -> String {
     let quoted = |f: &dyn Fn(&str) -> String| {
         names
@@ -32,11 +33,12 @@ pub fn install_script(
     let weak = if recommends { "True" } else { "False" };
     // docker-clean (in Debian's official images) deletes downloaded .debs: the cache mount
     // is there to keep them.
+    // The lists are refreshed once per stage; a later install in the stage reuses them.
+    let update = if update { "apt-get update -q\n" } else { "" };
     let apt = format!(
         "export DEBIAN_FRONTEND=noninteractive\n\
          rm -f /etc/apt/apt.conf.d/docker-clean\n\
-         apt-get update -q\n\
-         apt-get install -y -q{no_recommends} {same}"
+         {update}apt-get install -y -q{no_recommends} {same}"
     );
     let apk = format!("apk add --cache-dir /var/cache/apk {same}");
     let dnf =
@@ -70,6 +72,43 @@ pub fn cache_dirs(manager: Option<PackageManager>) -> &'static [&'static str] {
             "/var/cache/dnf",
         ],
     }
+}
+
+/// A stage's work after its setup: steps, with consecutive installs (the stage's
+/// `packages` and the `packages:` steps right after it, or a run of `packages:` steps) made
+/// into one install, so one package-manager run covers them.
+pub enum Action<'a> {
+    Install(Packages),
+    Step(&'a kiln_dsl::Sp<kiln_dsl::model::Step>),
+}
+
+pub fn group_installs(stage: &kiln_dsl::model::Stage) -> Vec<Action<'_>> {
+    let mut actions = Vec::new();
+    let mut pending: Option<Packages> =
+        (!stage.packages.is_empty()).then(|| stage.packages.clone());
+    let same_options = |a: &Packages, b: &Packages| {
+        a.manager.as_ref().map(|m| m.value) == b.manager.as_ref().map(|m| m.value)
+            && a.recommends.as_ref().is_some_and(|r| r.value)
+                == b.recommends.as_ref().is_some_and(|r| r.value)
+    };
+    for step in &stage.steps {
+        if let kiln_dsl::model::Step::Packages(p) = &step.value {
+            match &mut pending {
+                Some(current) if same_options(current, &p.packages) => {
+                    current.install.extend(p.packages.install.iter().cloned());
+                }
+                _ => {
+                    actions.extend(pending.take().map(Action::Install));
+                    pending = Some(p.packages.clone());
+                }
+            }
+            continue;
+        }
+        actions.extend(pending.take().map(Action::Install));
+        actions.push(Action::Step(step));
+    }
+    actions.extend(pending.map(Action::Install));
+    actions
 }
 
 impl Lowerer<'_> {
@@ -107,7 +146,8 @@ impl Lowerer<'_> {
             },
         };
         let recommends = packages.recommends.as_ref().is_some_and(|r| r.value);
-        let script = install_script(manager, &names, recommends);
+        let script = install_script(manager, &names, recommends, !state.packages_updated);
+        state.packages_updated = true;
         let mounts = cache_dirs(manager)
             .iter()
             .map(|dir| MountSpec::Cache {
@@ -152,18 +192,20 @@ mod tests {
     #[test]
     fn scripts_per_manager() {
         let names = ["jq".to_string(), "curl=7.88.1-10+deb12u5".to_string()];
-        let apt = install_script(Some(PackageManager::Apt), &names, false);
+        let apt = install_script(Some(PackageManager::Apt), &names, false, true);
         assert!(
             apt.contains("apt-get install -y -q --no-install-recommends jq curl=7.88.1-10+deb12u5"),
             "{apt}"
         );
         assert!(!apt.contains("apk"));
-        let dnf = install_script(Some(PackageManager::Dnf), &names, true);
+        let dnf = install_script(Some(PackageManager::Dnf), &names, true, true);
         assert!(
             dnf.contains("install_weak_deps=True") && dnf.contains("curl-7.88.1-10+deb12u5"),
             "{dnf}"
         );
-        let any = install_script(None, &names, false);
+        let any = install_script(None, &names, false, true);
+        let again = install_script(Some(PackageManager::Apt), &names, false, false);
+        assert!(!again.contains("apt-get update"), "{again}");
         assert!(
             any.contains("command -v apt-get")
                 && any.contains("apk add")
@@ -171,7 +213,7 @@ mod tests {
         );
         assert_eq!(cache_dirs(Some(PackageManager::Apk)), &["/var/cache/apk"]);
         assert!(
-            install_script(Some(PackageManager::Apt), &["a b;rm".into()], false)
+            install_script(Some(PackageManager::Apt), &["a b;rm".into()], false, true)
                 .contains("'a b;rm'")
         );
     }

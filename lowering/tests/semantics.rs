@@ -419,3 +419,46 @@ fn packages_use_the_named_or_probed_manager() {
         Code::NoPackageManager
     );
 }
+
+#[test]
+fn consecutive_installs_collapse_and_lists_update_once_per_stage() {
+    let text = "version: 1\nstages:\n  app:\n    from: localhost:5000/debian:bookworm\n    packages: [jq]\n    steps:\n      - packages: [curl]\n      - packages: [bzip2]\n      - run: echo between\n      - packages: [file]\n";
+    let options = LowerOptions {
+        package_managers: [(
+            "localhost:5000/debian:bookworm".to_string(),
+            Some(kiln_dsl::model::PackageManager::Apt),
+        )]
+        .into(),
+        ..Default::default()
+    };
+    let lowered = lower_text(text, options).unwrap();
+    let scripts: Vec<String> = execs(&lowered.definition)
+        .into_iter()
+        .map(|e| e.meta.unwrap().args[2].clone())
+        .collect();
+    assert_eq!(scripts.len(), 3, "{scripts:#?}");
+    assert!(
+        scripts[0].contains("apt-get update")
+            && scripts[0].ends_with("--no-install-recommends jq curl bzip2"),
+        "{}",
+        scripts[0]
+    );
+    assert_eq!(scripts[1], "echo between");
+    assert!(
+        !scripts[2].contains("apt-get update") && scripts[2].ends_with(" file"),
+        "{}",
+        scripts[2]
+    );
+    let names: Vec<String> = lowered
+        .definition
+        .metadata
+        .values()
+        .filter_map(|m| m.description.get("llb.customname").cloned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n == "[app 1/3] packages: jq curl bzip2"),
+        "{names:?}"
+    );
+}
