@@ -37,7 +37,8 @@ timed() {
   say "$piece ready ($((SECONDS - start)) s)"
 }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A daemon may remove its pid file while we look: read it once, quietly.
+alive() { local pid; pid=$(cat "$1" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 
 wait_for() { # wait_for SECONDS PIECE COMMAND...
   local deadline=$((SECONDS + $1)) piece=$2; shift 2
@@ -84,7 +85,7 @@ qemu() {
 registry() {
   local pid=$STATE/registry.pid
   if alive "$pid" && curl -sf "http://$REGISTRY/v2/" >/dev/null; then return 0; fi
-  [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
+  [ -f "$pid" ] && kill "$(cat "$pid" 2>/dev/null)" 2>/dev/null || true
   if curl -sf "http://$REGISTRY/v2/" >/dev/null; then return 0; fi  # one started by someone else
   mkdir -p "$STATE/registry"
   cat >"$STATE/registry.yml" <<EOF
@@ -108,7 +109,7 @@ docker20() {
   if DOCKER_HOST=unix://$D20_SOCK /usr/bin/docker info >/dev/null 2>&1; then return 0; fi
   local pid=/var/run/docker.pid
   if [ -f "$pid" ] && ! alive "$pid"; then rm -f "$pid"; fi  # stale from a killed daemon
-  alive "$pid" && kill "$(cat "$pid")" 2>/dev/null && sleep 2 || true
+  alive "$pid" && kill "$(cat "$pid" 2>/dev/null)" 2>/dev/null && sleep 2 || true
   rm -f /var/run/docker.pid
   # A containerd left over from a killed dockerd keeps its socket; dockerd starts its own.
   setsid dockerd --pidfile "$pid" -H "unix://$D20_SOCK" >"$LOGS/docker20.log" 2>&1 < /dev/null &
@@ -167,7 +168,7 @@ docker28() {
   sid_mounts
   bridge28
   local pid=$ROOT28/run/d28.pid
-  alive "$pid" && kill "$(cat "$pid")" 2>/dev/null && sleep 2 || true
+  alive "$pid" && kill "$(cat "$pid" 2>/dev/null)" 2>/dev/null && sleep 2 || true
   rm -f "$pid" "$D28_SOCK"
   setsid chroot "$ROOT28" dockerd -H unix:///run/d28.sock --data-root /var/lib/docker28 \
     --exec-root /run/d28 --pidfile /run/d28.pid --bridge "$BRIDGE28" \
@@ -262,9 +263,9 @@ down() {
   local pid
   for pid in "$ROOT28/run/d28.pid" /var/run/docker.pid "$STATE/registry.pid"; do
     if alive "$pid"; then
-      kill "$(cat "$pid")" 2>/dev/null || true
+      kill "$(cat "$pid" 2>/dev/null)" 2>/dev/null || true
       for _ in $(seq 40); do alive "$pid" || break; sleep 0.5; done
-      alive "$pid" && kill -9 "$(cat "$pid")" 2>/dev/null || true
+      alive "$pid" && kill -9 "$(cat "$pid" 2>/dev/null)" 2>/dev/null || true
     fi
     rm -f "$pid"
   done
