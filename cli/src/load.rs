@@ -1,6 +1,6 @@
 //! Reading and checking a build file for the commands that need a valid model.
 
-use kiln_dsl::{Checked, Limits, render};
+use kiln_dsl::{Checked, Limits};
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -16,16 +16,8 @@ pub fn checked_model(path: &Path) -> Result<Checked, u8> {
     };
     let checked = kiln_dsl::check_bytes(&name, &bytes, &Limits::default());
     if checked.has_errors() || checked.model.is_none() {
-        let color = std::io::stderr().is_terminal();
-        let errors: Vec<_> = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        eprint!("{}", render::render_human(&checked.file, &errors, color));
-        let unusable = errors.iter().any(|d| d.code.is_unusable_input());
-        return Err(if unusable { 2 } else { 1 });
+        eprint!("{}", checked.error_report(std::io::stderr().is_terminal()));
+        return Err(if checked.is_unusable() { 2 } else { 1 });
     }
     Ok(checked)
 }

@@ -48,6 +48,21 @@ impl Checked {
     pub fn ok(&self) -> Option<&BuildFile> {
         self.model.as_ref().filter(|_| !self.has_errors())
     }
+    /// The human report of the errors only (what a build that stops on them shows).
+    pub fn error_report(&self, color: bool) -> String {
+        let errors: Vec<Diagnostic> = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        render::render_human(&self.file, &errors, color)
+    }
+
+    /// True when an error says the input could not be read as a document at all.
+    pub fn is_unusable(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.code.is_unusable_input())
+    }
 }
 
 /// Turn raw bytes into a source file, refusing oversized and non-UTF-8 input.

@@ -44,13 +44,7 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
 
     let checked = kiln_dsl::check_bytes(&filename, &source, &Limits::default());
     if checked.has_errors() || checked.model.is_none() {
-        let errors: Vec<_> = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        let report = render::render_human(&checked.file, &errors, false);
+        let report = checked.error_report(false);
         return Err(errors::status(
             INVALID_ARGUMENT,
             format!("kiln found problems in {filename}:\n\n{report}"),

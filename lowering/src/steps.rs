@@ -171,11 +171,32 @@ impl Lowerer<'_> {
                 timestamp: -1,
             })),
         };
-        let digest = self.add_op(&file_op(inputs, vec![action]), name, &["file.base"], span);
-        state.fs = Some(Output { digest, index: 0 });
+        self.apply_file_action(
+            state,
+            inputs,
+            action,
+            (name, format!("WORKDIR {dir}")),
+            &["file.base"],
+            span,
+        );
         state.workdir = dir.to_string();
         state.image.config.working_dir = Some(dir.to_string());
-        state.record(format!("WORKDIR {dir}"), false);
+    }
+
+    /// One file action on the stage's filesystem: the op (named for progress), the new
+    /// filesystem, and the history entry (`(vertex name, history text)`).
+    fn apply_file_action(
+        &mut self,
+        state: &mut StageState,
+        inputs: Inputs,
+        action: pb::FileAction,
+        (name, history): (String, String),
+        caps: &[&'static str],
+        span: Span,
+    ) {
+        let digest = self.add_op(&file_op(inputs, vec![action]), name, caps, span);
+        state.fs = Some(Output { digest, index: 0 });
+        state.record(history, false);
     }
 
     fn invalid_path(&mut self, span: Span, path: &str, why: &str) {
@@ -847,9 +868,14 @@ impl Lowerer<'_> {
             })),
         };
         let name = counter.name(&format!("download: {url} -> {dst}"));
-        let digest = self.add_op(&file_op(inputs, vec![action]), name, &["file.base"], span);
-        state.fs = Some(Output { digest, index: 0 });
-        state.record(format!("DOWNLOAD {url} {dst}"), false);
+        self.apply_file_action(
+            state,
+            inputs,
+            action,
+            (name, format!("DOWNLOAD {url} {dst}")),
+            &["file.base"],
+            span,
+        );
     }
 
     /// The value of a per-platform map for this platform (by platform, then architecture).
@@ -919,9 +945,14 @@ impl Lowerer<'_> {
             })),
         };
         let name = counter.name(&format!("mkdir: {path}"));
-        let digest = self.add_op(&file_op(inputs, vec![action]), name, &["file.base"], span);
-        state.fs = Some(Output { digest, index: 0 });
-        state.record(format!("MKDIR {path}"), false);
+        self.apply_file_action(
+            state,
+            inputs,
+            action,
+            (name, format!("MKDIR {path}")),
+            &["file.base"],
+            span,
+        );
     }
 
     fn symlink(
@@ -954,9 +985,8 @@ impl Lowerer<'_> {
         };
         let name = counter.name(&format!("symlink: {path} -> {target}"));
         let caps = ["file.base", "file.symlink.create"];
-        let digest = self.add_op(&file_op(inputs, vec![action]), name, &caps, span);
-        state.fs = Some(Output { digest, index: 0 });
-        state.record(format!("SYMLINK {path} -> {target}"), false);
+        let history = format!("SYMLINK {path} -> {target}");
+        self.apply_file_action(state, inputs, action, (name, history), &caps, span);
     }
 
     pub(crate) fn apply_image_config(&mut self, state: &mut StageState, image: &ImageConfig) {
