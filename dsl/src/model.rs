@@ -405,6 +405,9 @@ pub struct GitSource {
     /// Keep the `.git` directory (default false).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keep_git_dir: Option<Sp<bool>>,
+    /// A directory of the repository that `src` paths are relative to (default: its root).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subdir: Option<Sp<String>>,
 }
 
 /// Download a file, checked against its sha256.
@@ -551,11 +554,56 @@ pub struct Packages {
     /// Also install recommended (apt) or weak (dnf) dependencies. Default false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recommends: Option<Sp<bool>>,
+    /// Extra package repositories, each trusted through a signing key fetched by URL and
+    /// checked against its sha256.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repositories: Vec<Sp<Repository>>,
+}
+
+/// An extra package repository and the key that signs it.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Repository {
+    /// A short name (letters, digits, `-`, `_`): the key and list files are named after it.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"))]
+    pub name: Sp<String>,
+    /// The repository's base URL.
+    pub url: Sp<String>,
+    /// apt: the distribution (`bookworm`, `stable`, ...), or a path ending in `/` for a flat
+    /// repository. Default `./` (flat).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suite: Option<Sp<String>>,
+    /// apt: the components (default `[main]` unless the suite is flat).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<Sp<String>>,
+    /// The signing key (ASCII-armored or binary), fetched when the build runs.
+    pub key: RepositoryKey,
+}
+
+/// Where a repository's signing key is, and its checksum.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RepositoryKey {
+    /// URL of the key file.
+    pub url: Sp<String>,
+    /// sha256 of the key file (64 hex digits): a changed key fails the build.
+    pub sha256: Sp<String>,
 }
 
 impl Packages {
     pub fn is_empty(&self) -> bool {
         self.install.is_empty()
+    }
+
+    /// Every string that `${NAME}` interpolation applies to.
+    pub fn strings(&self) -> Vec<&Sp<String>> {
+        let mut strings: Vec<&Sp<String>> = self.install.iter().collect();
+        for repo in &self.repositories {
+            let repo = &repo.value;
+            strings.extend([&repo.url, &repo.key.url, &repo.key.sha256]);
+            strings.extend(repo.suite.iter().chain(&repo.components));
+        }
+        strings
     }
 }
 
@@ -588,6 +636,9 @@ struct PackagesSpec {
     manager: Option<PackageManager>,
     /// Also install recommended (apt) or weak (dnf) dependencies. Default false.
     recommends: Option<bool>,
+    /// Extra package repositories, each trusted through a signing key fetched by URL and
+    /// checked against its sha256.
+    repositories: Option<Vec<Repository>>,
 }
 
 /// The config of an image built from a stage. Unset fields are inherited from the base image,

@@ -697,7 +697,17 @@ impl Lowerer<'_> {
         };
         let sources: Option<Vec<String>> =
             copy.src.value.iter().map(|s| self.expand(s, env)).collect();
-        let Some(sources) = sources else { return };
+        let Some(mut sources) = sources else { return };
+        if let Some(subdir) = copy.git.as_ref().and_then(|g| g.subdir.as_ref()) {
+            let Some(subdir) = self.expand(subdir, env) else {
+                return;
+            };
+            let subdir = subdir.trim_matches('/');
+            for src in &mut sources {
+                let inside = src.trim_start_matches('/').trim_start_matches("./");
+                *src = format!("/{subdir}/{inside}");
+            }
+        }
         let Some(mut dest) = self.expand(&copy.dst, env) else {
             return;
         };

@@ -83,6 +83,25 @@ impl Engine {
             .unwrap_or_else(|e| panic!("cannot run {CLIENT}: {e}"))
     }
 
+    /// The address at which build containers reach the host: the gateway of the engine's
+    /// default bridge (servers a `run` step talks to must listen there).
+    pub fn host_gateway(&self) -> String {
+        let out = self.docker_ok(&[
+            "network",
+            "inspect",
+            "bridge",
+            "--format",
+            "{{(index .IPAM.Config 0).Gateway}}",
+        ]);
+        let ip = out.trim().to_string();
+        assert!(
+            ip.parse::<std::net::Ipv4Addr>().is_ok(),
+            "[{}] no gateway on the bridge network: {out:?}",
+            self.name
+        );
+        ip
+    }
+
     /// Run the docker client and fail with its output unless it succeeds.
     pub fn docker_ok(&self, args: &[&str]) -> String {
         let out = self.docker(args);

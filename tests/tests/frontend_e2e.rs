@@ -219,19 +219,18 @@ impl FileServer {
 
     /// Serve a directory (kept alive as long as the server).
     fn serve(dir: tempfile::TempDir) -> FileServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
+        Self::serve_on(dir, "127.0.0.1")
+    }
+
+    /// Serve a directory on `address` (`0.0.0.0` for build containers to reach it).
+    fn serve_on(dir: tempfile::TempDir, address: &str) -> FileServer {
+        let port = std::net::TcpListener::bind((address, 0))
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let child = std::process::Command::new("python3")
-            .args([
-                "-m",
-                "http.server",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-            ])
+            .args(["-m", "http.server", &port.to_string(), "--bind", address])
             .current_dir(dir.path())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -998,6 +997,9 @@ fn copies_from_a_git_repository_pinned_to_a_commit() {
     git(&["commit", "-q", "-m", "first"]);
     let first = git(&["rev-parse", "HEAD"]);
     std::fs::write(repo.join("hello.txt"), "from git, second\n").unwrap();
+    std::fs::create_dir_all(repo.join("tools/cli")).unwrap();
+    std::fs::write(repo.join("tools/cli/run.sh"), "echo cli\n").unwrap();
+    git(&["add", "."]);
     git(&["commit", "-q", "-am", "second"]);
     git(&["update-server-info"]);
     let server = FileServer::serve(dir);
@@ -1009,6 +1011,12 @@ fn copies_from_a_git_repository_pinned_to_a_commit() {
     };
     let pinned = context(&[("kiln.yaml", &file(&format!("commit: {first}")))]);
     let branch = context(&[("kiln.yaml", &file("ref: main"))]);
+    let subdir = context(&[(
+        "kiln.yaml",
+        &format!(
+            "version: 1\nstages:\n  app:\n    from: scratch\n    steps:\n      - copy: {{ git: {{ url: \"{url}\", ref: main, subdir: tools }}, src: cli/, dst: /cli/ }}\n"
+        ),
+    )]);
     for engine in Engine::all() {
         let image = build_and_save(&engine, &kiln_build(pinned.path()));
         assert!(
@@ -1020,6 +1028,147 @@ fn copies_from_a_git_repository_pinned_to_a_commit() {
         assert!(
             file_is(&image, "/hello.txt", "from git, second\n"),
             "[{}] the branch head",
+            engine.name
+        );
+        let image = build_and_save(&engine, &kiln_build(subdir.path()));
+        assert!(
+            file_is(&image, "/cli/run.sh", "echo cli\n") && !image.files.contains_key("/cli/cli"),
+            "[{}] src relative to the subdir, contents copied: {:?}",
+            engine.name,
+            image.files.keys().collect::<Vec<_>>()
+        );
+    }
+}
+
+/// Run a command and fail with its output unless it succeeds.
+fn run_ok(cmd: &mut std::process::Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A flat apt repository holding one package, `kiln-hello`, signed by a fresh key:
+/// returns its directory (with `trusted.asc`, the signing key, and `other.asc`, a key
+/// that signs nothing).
+fn signed_apt_repository() -> tempfile::TempDir {
+    let work = tempfile::tempdir().unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    let pkg = work.path().join("pkg");
+    std::fs::create_dir_all(pkg.join("DEBIAN")).unwrap();
+    std::fs::create_dir_all(pkg.join("usr/bin")).unwrap();
+    std::fs::write(
+        pkg.join("DEBIAN/control"),
+        "Package: kiln-hello\nVersion: 1.0\nArchitecture: all\nMaintainer: kiln <kiln@example.invalid>\nDescription: says hello\n",
+    )
+    .unwrap();
+    let bin = pkg.join("usr/bin/kiln-hello");
+    std::fs::write(&bin, "#!/bin/sh\necho hello from a signed repository\n").unwrap();
+    std::fs::set_permissions(&bin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    run_ok(
+        std::process::Command::new("dpkg-deb")
+            .args(["--build", "--root-owner-group"])
+            .arg(&pkg)
+            .arg(repo.path().join("kiln-hello_1.0_all.deb")),
+    );
+    let packages = run_ok(
+        std::process::Command::new("dpkg-scanpackages")
+            .args([".", "/dev/null"])
+            .current_dir(repo.path()),
+    );
+    std::fs::write(repo.path().join("Packages"), &packages).unwrap();
+    let release = format!(
+        "Origin: kiln-test\nLabel: kiln-test\nDate: {}\nSHA256:\n {} {} Packages\n",
+        run_ok(std::process::Command::new("date").args(["-u", "-R"])).trim(),
+        sha256_hex(packages.as_bytes()),
+        packages.len()
+    );
+    std::fs::write(repo.path().join("Release"), release).unwrap();
+    let gpg = |home: &Path, args: &[&str]| {
+        run_ok(
+            std::process::Command::new("gpg")
+                .arg("--homedir")
+                .arg(home)
+                .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
+                .args(args)
+                .current_dir(repo.path()),
+        )
+    };
+    for (home, uid, file) in [
+        ("trusted", "kiln repo <repo@example.invalid>", "trusted.asc"),
+        ("other", "someone else <else@example.invalid>", "other.asc"),
+    ] {
+        let home = work.path().join(home);
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::set_permissions(&home, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .unwrap();
+        gpg(&home, &["--quick-gen-key", uid, "ed25519", "sign", "never"]);
+        let key = gpg(&home, &["--armor", "--export"]);
+        std::fs::write(repo.path().join(file), key).unwrap();
+    }
+    gpg(
+        &work.path().join("trusted"),
+        &["--clearsign", "-o", "InRelease", "Release"],
+    );
+    repo
+}
+
+#[test]
+fn packages_from_an_extra_repository_trusted_by_its_signing_key() {
+    let repo = signed_apt_repository();
+    let key_sha = |name: &str| sha256_hex(&std::fs::read(repo.path().join(name)).unwrap());
+    let (trusted, other) = (key_sha("trusted.asc"), key_sha("other.asc"));
+    let server = FileServer::serve_on(repo, "0.0.0.0");
+    for engine in Engine::all() {
+        let base = format!("http://{}:{}", engine.host_gateway(), server.port);
+        let file = |key: &str, sha: &str| {
+            format!(
+                "version: 1\nstages:\n  app:\n    from: localhost:5000/debian:bookworm\n    packages:\n      install: [kiln-hello]\n      repositories:\n        - name: local\n          url: {base}/\n          key: {{ url: {base}/{key}, sha256: {sha} }}\n    steps:\n      - run: kiln-hello > /hello\n"
+            )
+        };
+        let ctx = context(&[("kiln.yaml", &file("trusted.asc", &trusted))]);
+        let image = build_and_save(&engine, &kiln_build(ctx.path()));
+        assert!(
+            file_is(&image, "/hello", "hello from a signed repository\n"),
+            "[{}]",
+            engine.name
+        );
+        assert!(
+            image.files.contains_key("/etc/apt/keyrings/kiln-local.asc"),
+            "[{}] the key stays, for later installs",
+            engine.name
+        );
+        let lists = image
+            .files
+            .keys()
+            .filter(|p| p.starts_with("/var/lib/apt/lists/"))
+            .count();
+        assert_eq!(lists, 0, "[{}] no lists in the image", engine.name);
+
+        // A key that did not sign the repository: apt refuses it, so the build fails.
+        let ctx = context(&[("kiln.yaml", &file("other.asc", &other))]);
+        let log = engine
+            .build_image(&kiln_build(ctx.path()), &unique_tag("kiln-e2e/untrusted"))
+            .unwrap_err();
+        assert!(
+            log.contains("NO_PUBKEY") || log.contains("not signed"),
+            "[{}] {log}",
+            engine.name
+        );
+        // A key that is not the one the file names: the checksum stops it. (BuildKit finds
+        // content by checksum first, so the checksum must be one nothing in its cache has.)
+        let unknown = sha256_hex(format!("no such key {}", unique_tag("x")).as_bytes());
+        let ctx = context(&[("kiln.yaml", &file("other.asc", &unknown))]);
+        let log = engine
+            .build_image(&kiln_build(ctx.path()), &unique_tag("kiln-e2e/badkey"))
+            .unwrap_err();
+        assert!(
+            log.contains("kiln.yaml:11"),
+            "[{}] names the key's line: {log}",
             engine.name
         );
     }

@@ -18,6 +18,7 @@ pub(super) fn check(cx: &mut Checker<'_>, _graph: &Graph) {
         if let Some(w) = &stage.workdir {
             check_absolute(cx, w, "a stage's workdir");
         }
+        check_packages(cx, &stage.packages);
         for step in &stage.steps {
             check_step(cx, &step.value);
         }
@@ -103,7 +104,8 @@ fn check_step(cx: &mut Checker<'_>, step: &Step) {
                 check_mode(cx, mode);
             }
         }
-        Step::Env(_) | Step::Workdir(_) | Step::User(_) | Step::Symlink(_) | Step::Packages(_) => {}
+        Step::Packages(p) => check_packages(cx, &p.packages),
+        Step::Env(_) | Step::Workdir(_) | Step::User(_) | Step::Symlink(_) => {}
     }
 }
 
@@ -139,17 +141,7 @@ fn check_mount(cx: &mut Checker<'_>, mount: &Mount) {
 fn check_download(cx: &mut Checker<'_>, download: &Download) {
     for (key, url) in per_platform_values(&download.url) {
         check_platform_key(cx, key);
-        let scheme_ok = url.value.starts_with("https://") || url.value.starts_with("http://");
-        if !scheme_ok || url.value.len() <= "https://".len() {
-            cx.report(
-                Diagnostic::error(
-                    Code::InvalidUrl,
-                    format!("`{}` is not an http(s) URL", url.value),
-                )
-                .with_label(url.span, "not a URL")
-                .with_help("write a full URL such as `https://example.com/tool.tar.gz`"),
-            );
-        }
+        check_http_url(cx, url);
     }
     match &download.sha256 {
         Some(sha) => {
@@ -228,6 +220,59 @@ fn check_same_platforms(cx: &mut Checker<'_>, url: &PerPlatform, sha: &PerPlatfo
             .with_label(key.span, "no URL for this platform")
             .with_help("remove it, or add the URL for this platform"),
         );
+    }
+}
+
+fn check_http_url(cx: &mut Checker<'_>, url: &Sp<String>) {
+    let scheme_ok = url.value.starts_with("https://") || url.value.starts_with("http://");
+    if !scheme_ok || url.value.len() <= "https://".len() {
+        cx.report(
+            Diagnostic::error(
+                Code::InvalidUrl,
+                format!("`{}` is not an http(s) URL", url.value),
+            )
+            .with_label(url.span, "not a URL")
+            .with_help("write a full URL such as `https://example.com/tool.tar.gz`"),
+        );
+    }
+}
+
+/// Extra repositories: URLs, key checksums, and names that can name files.
+fn check_packages(cx: &mut Checker<'_>, packages: &Packages) {
+    let mut seen: Vec<&Sp<String>> = Vec::new();
+    for repo in &packages.repositories {
+        let repo = &repo.value;
+        let name = &repo.name;
+        let valid = name
+            .value
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_alphanumeric() || (i > 0 && (c == '-' || c == '_')));
+        if name.value.is_empty() || !valid {
+            cx.report(
+                Diagnostic::error(
+                    Code::InvalidName,
+                    format!("`{}` is not a valid repository name", name.value),
+                )
+                .with_label(name.span, "names the key and list files")
+                .with_help("use letters, digits, `-` and `_`, starting with a letter or digit"),
+            );
+        }
+        if let Some(first) = seen.iter().find(|s| s.value == name.value) {
+            cx.report(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    format!("two repositories are named `{}`", name.value),
+                )
+                .with_label(name.span, "second repository with this name")
+                .with_label(first.span, "first one here")
+                .with_help("give each repository its own name"),
+            );
+        }
+        seen.push(name);
+        check_http_url(cx, &repo.url);
+        check_http_url(cx, &repo.key.url);
+        check_sha256(cx, &repo.key.sha256);
     }
 }
 
@@ -452,6 +497,22 @@ fn check_git(cx: &mut Checker<'_>, git: &GitSource) {
                 "write `https://host/repo.git` (or `git://`, `ssh://`, `git@host:repo.git`)",
             ),
         );
+    }
+    if let Some(subdir) = &git.subdir {
+        let escapes = subdir.value.split('/').any(|part| part == "..");
+        if subdir.value.starts_with('/') || escapes {
+            cx.report(
+                Diagnostic::error(
+                    Code::InvalidPath,
+                    format!(
+                        "`{}` is not a directory inside the repository",
+                        subdir.value
+                    ),
+                )
+                .with_label(subdir.span, "must be relative, without `..`")
+                .with_help("write the directory as the repository lists it, e.g. `tools/cli`"),
+            );
+        }
     }
     if let Some(commit) = &git.commit {
         let hex = commit.value.len() == 40 || commit.value.len() == 64;

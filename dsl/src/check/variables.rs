@@ -130,8 +130,8 @@ fn check_stage(cx: &mut Checker<'_>, stage: &Stage, mut scope: Scope, used: &mut
     check_env_map(cx, &stage.env, &mut scope, used);
     for s in stage
         .packages
-        .install
-        .iter()
+        .strings()
+        .into_iter()
         .chain(&stage.workdir)
         .chain(&stage.user)
     {
@@ -193,7 +193,8 @@ fn check_step(cx: &mut Checker<'_>, step: &Step, scope: &mut Scope, used: &mut I
                 v.extend(
                     std::iter::once(&git.url)
                         .chain(&git.reference)
-                        .chain(&git.commit),
+                        .chain(&git.commit)
+                        .chain(&git.subdir),
                 );
             }
             v.extend(
@@ -221,7 +222,7 @@ fn check_step(cx: &mut Checker<'_>, step: &Step, scope: &mut Scope, used: &mut I
             v
         }
         Step::Symlink(SymlinkStep { symlink }) => vec![&symlink.target, &symlink.path],
-        Step::Packages(p) => p.packages.install.iter().collect(),
+        Step::Packages(p) => p.packages.strings(),
     };
     for s in strings {
         check_string(cx, s, scope, used);

@@ -658,7 +658,7 @@ fn packages(d: &mut Decoder<'_>, node: &Node) -> Option<Packages> {
     let f = d.fields(
         node,
         "packages (a list of names, or a map with `install`)",
-        &["install", "manager", "recommends"],
+        &["install", "manager", "recommends", "repositories"],
     )?;
     let install = d.required(&f, "install", "packages", |d, n| {
         d.list(n, |d, n| d.string(n))
@@ -671,7 +671,47 @@ fn packages(d: &mut Decoder<'_>, node: &Node) -> Option<Packages> {
     Some(Packages {
         manager: d.field(&f, "manager", |d, n| d.choice(n, &managers)),
         recommends: d.field(&f, "recommends", |d, n| d.bool(n)),
+        repositories: d
+            .field(&f, "repositories", |d, n| {
+                d.list(n, |d, n| {
+                    let span = n.span;
+                    repository(d, n).map(|value| Sp { value, span })
+                })
+            })
+            .unwrap_or_default(),
         install: install?,
+    })
+}
+
+fn repository(d: &mut Decoder<'_>, node: &Node) -> Option<Repository> {
+    let f = d.fields(
+        node,
+        "a repository (a map with `name`, `url` and `key`)",
+        &["name", "url", "suite", "components", "key"],
+    )?;
+    let name = d.required(&f, "name", "repository", |d, n| d.string(n));
+    let url = d.required(&f, "url", "repository", |d, n| d.string(n));
+    let key = d.required(&f, "key", "repository", |d, n| {
+        let k = d.fields(
+            n,
+            "a signing key (a map with `url` and `sha256`)",
+            &["url", "sha256"],
+        )?;
+        let url = d.required(&k, "url", "signing key", |d, n| d.string(n));
+        let sha256 = d.required(&k, "sha256", "signing key", |d, n| d.string(n));
+        Some(RepositoryKey {
+            url: url?,
+            sha256: sha256?,
+        })
+    });
+    Some(Repository {
+        suite: d.field(&f, "suite", |d, n| d.string(n)),
+        components: d
+            .field(&f, "components", |d, n| d.list(n, |d, n| d.string(n)))
+            .unwrap_or_default(),
+        name: name?,
+        url: url?,
+        key: key?,
     })
 }
 
@@ -679,13 +719,14 @@ fn git_source(d: &mut Decoder<'_>, node: &Node) -> Option<GitSource> {
     let f = d.fields(
         node,
         "a git source (a map with `url`)",
-        &["url", "ref", "commit", "keep_git_dir"],
+        &["url", "ref", "commit", "keep_git_dir", "subdir"],
     )?;
     let url = d.required(&f, "url", "git source", |d, n| d.string(n));
     Some(GitSource {
         reference: d.field(&f, "ref", |d, n| d.text(n)),
         commit: d.field(&f, "commit", |d, n| d.string(n)),
         keep_git_dir: d.field(&f, "keep_git_dir", |d, n| d.bool(n)),
+        subdir: d.field(&f, "subdir", |d, n| d.string(n)),
         url: url?,
     })
 }
