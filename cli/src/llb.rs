@@ -30,6 +30,9 @@ pub struct LlbArgs {
     /// Lower for the caps of this BuildKit: `all` (default) or `v0.8` (Docker 20.10).
     #[arg(long, default_value = "all")]
     buildkit: String,
+    /// The kiln frontend image, run to unpack zip downloads (the frontend uses its own).
+    #[arg(long, value_name = "IMAGE")]
+    tool_image: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -66,6 +69,7 @@ pub fn run(args: &LlbArgs) -> ExitCode {
         platform: args.platform.clone(),
         build_args,
         caps,
+        tool_image: args.tool_image.clone(),
         ..Default::default()
     };
     let model = checked

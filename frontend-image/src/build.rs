@@ -79,6 +79,11 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
             .filter(|m| !m.is_empty())
             .map(str::to_string),
         no_cache: options.get("no-cache").is_some_and(|v| v.is_empty()),
+        // The image BuildKit runs as this frontend also carries kiln's tools.
+        tool_image: options
+            .get("source")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
         ..Default::default()
     };
     // BUILDKIT_SYNTAX chose this frontend; it is not an arg of the file.

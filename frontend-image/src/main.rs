@@ -7,10 +7,15 @@ mod errors;
 mod gateway;
 mod options;
 mod transport;
+mod unzip;
 
 use kiln_proto::gateway::ReturnRequest;
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("unzip") {
+        std::process::exit(unzip::main(&args[1..]));
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -55,6 +55,9 @@ pub struct LowerOptions {
     /// Attach the build file to the Definition so BuildKit errors can show it (skipped when
     /// the SolveRequest would come near 4 MiB, the limit of BuildKit before v0.14).
     pub attach_source: bool,
+    /// The kiln frontend image, which also unpacks zip downloads (the frontend's own
+    /// `source`); without it a zip download with `extract: true` is an error.
+    pub tool_image: Option<String>,
 }
 
 impl Default for LowerOptions {
@@ -63,6 +66,7 @@ impl Default for LowerOptions {
             target: None,
             platform: None,
             build_platform: "linux/amd64".into(),
+            tool_image: None,
             build_args: BTreeMap::new(),
             labels: BTreeMap::new(),
             caps: CapSet::All,

@@ -855,7 +855,19 @@ impl Lowerer<'_> {
             mode,
         );
         let digest = self.add_op(&op, format!("[internal] download {url}"), &caps, span);
-        let source = Output { digest, index: 0 };
+        let mut source = Output { digest, index: 0 };
+        // BuildKit unpacks tar archives (plain, gzip, bzip2, xz) as Docker's ADD does; a zip
+        // is unpacked by kiln's own tool, and its files are copied.
+        let zip = extract && filename.to_ascii_lowercase().ends_with(".zip");
+        let src = if zip {
+            let Some(unpacked) = self.unzip(&source, &filename, span) else {
+                return;
+            };
+            source = unpacked;
+            "/".to_string()
+        } else {
+            format!("/{filename}")
+        };
         let mut inputs = Inputs::default();
         let dest_input = inputs.index(state.fs.as_ref());
         let source_input = inputs.index(Some(&source));
@@ -865,14 +877,14 @@ impl Lowerer<'_> {
             secondary_input: source_input,
             output: 0,
             action: Some(pb::file_action::Action::Copy(pb::FileActionCopy {
-                src: format!("/{filename}"),
+                src,
                 dest: dst.clone(),
                 owner,
                 mode: -1,
                 follow_symlink: true,
+                dir_copy_contents: zip,
                 create_dest_path: true,
-                // BuildKit unpacks tar archives (plain, gzip, bzip2, xz) as Docker's ADD does.
-                attempt_unpack_docker_compatibility: extract,
+                attempt_unpack_docker_compatibility: extract && !zip,
                 timestamp: -1,
                 ..Default::default()
             })),
@@ -886,6 +898,73 @@ impl Lowerer<'_> {
             &["file.base"],
             span,
         );
+    }
+
+    /// Unpack a zip archive (`/<filename>` of `archive`) with the kiln tool: the frontend
+    /// image run on the build platform, without network. The files are at the output's root.
+    fn unzip(&mut self, archive: &Output, filename: &str, span: Span) -> Option<Output> {
+        let Some(tool) = self.opts.tool_image.clone() else {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::UnsupportedFeature,
+                    "unpacking a zip archive needs the kiln frontend image, which is not known here",
+                )
+                .with_label(span, "a zip download with `extract: true`")
+                .with_help("build through the frontend (`docker build`), or pass `kiln llb --tool-image IMAGE`"),
+            );
+            return None;
+        };
+        let platform = crate::platform::to_pb(&self.opts.build_platform);
+        let tool = sources::normalize_image(&tool).unwrap_or(tool);
+        let (op, caps) = sources::image_op(&tool, &platform, None);
+        let digest = self.add_op(&op, format!("[internal] kiln tools {tool}"), &caps, span);
+        let tool_fs = Output { digest, index: 0 };
+        let mounts = vec![
+            pb::Mount {
+                input: 0,
+                dest: "/".into(),
+                output: 0,
+                ..Default::default()
+            },
+            pb::Mount {
+                input: 1,
+                dest: "/in".into(),
+                output: -1,
+                readonly: true,
+                ..Default::default()
+            },
+            pb::Mount {
+                input: -1,
+                dest: "/out".into(),
+                output: 1,
+                ..Default::default()
+            },
+        ];
+        let op = pb::Op {
+            inputs: Inputs(vec![tool_fs, archive.clone()]).into_pb(),
+            op: Some(pb::op::Op::Exec(pb::ExecOp {
+                meta: Some(pb::Meta {
+                    args: vec![
+                        "/bin/kiln-frontend".into(),
+                        "unzip".into(),
+                        format!("/in/{filename}"),
+                        "/out".into(),
+                    ],
+                    env: vec!["PATH=/bin".into()],
+                    cwd: "/".into(),
+                    ..Default::default()
+                }),
+                mounts,
+                network: pb::NetMode::None as i32,
+                security: pb::SecurityMode::Sandbox as i32,
+                secretenv: Vec::new(),
+            })),
+            platform: Some(platform),
+            constraints: Some(pb::WorkerConstraints::default()),
+        };
+        let caps = ["exec.meta.base", "exec.mount.bind", "exec.meta.network"];
+        let digest = self.add_op(&op, format!("[internal] unzip {filename}"), &caps, span);
+        Some(Output { digest, index: 1 })
     }
 
     /// The value of a per-platform map for this platform (by platform, then architecture).

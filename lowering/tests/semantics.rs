@@ -462,3 +462,26 @@ fn consecutive_installs_collapse_and_lists_update_once_per_stage() {
         "{names:?}"
     );
 }
+
+#[test]
+fn zip_downloads_are_unpacked_by_the_tool_image_without_network() {
+    let text = "version: 1\nstages:\n  app:\n    from: scratch\n    steps:\n      - download:\n          url: https://example.com/tool.zip\n          sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n          dst: /opt/tool\n          extract: true\n";
+    let errors = lower_text(text, LowerOptions::default()).err().unwrap();
+    assert_eq!(errors[0].code, Code::UnsupportedFeature);
+    assert!(errors[0].help.as_deref().unwrap().contains("--tool-image"));
+    let options = LowerOptions {
+        tool_image: Some("localhost:5000/kiln:dev".into()),
+        ..Default::default()
+    };
+    let lowered = lower_text(text, options).unwrap();
+    let unzip = execs(&lowered.definition)
+        .into_iter()
+        .find(|e| e.meta.as_ref().unwrap().args[1] == "unzip")
+        .expect("an unzip exec");
+    assert_eq!(unzip.meta.unwrap().args[2], "/in/tool.zip");
+    assert_eq!(unzip.network, pb::NetMode::None as i32);
+    let tool_image = ops(&lowered.definition).into_iter().any(|op| {
+        matches!(op.op, Some(pb::op::Op::Source(s)) if s.identifier == "docker-image://localhost:5000/kiln:dev")
+    });
+    assert!(tool_image);
+}

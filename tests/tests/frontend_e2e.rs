@@ -1173,3 +1173,54 @@ fn packages_from_an_extra_repository_trusted_by_its_signing_key() {
         );
     }
 }
+
+#[test]
+fn a_zip_download_is_unpacked_with_its_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("tool.zip");
+    run_ok(std::process::Command::new("python3").arg("-c").arg(
+        "import sys, zipfile\n\
+         z = zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED)\n\
+         for name, data, mode in [('bin/tool', '#!/bin/sh\\necho zipped tool\\n', 0o755), ('share/README', 'read me\\n', 0o644)]:\n\
+         \x20   info = zipfile.ZipInfo(name); info.external_attr = (0o100000 | mode) << 16\n\
+         \x20   z.writestr(info, data, zipfile.ZIP_DEFLATED)\n\
+         z.close()",
+    ).arg(&zip));
+    let sha = sha256_hex(&std::fs::read(&zip).unwrap());
+    let server = FileServer::serve(dir);
+    let ctx = context(&[(
+        "kiln.yaml",
+        &format!(
+            "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - download:\n          url: http://127.0.0.1:{}/tool.zip\n          sha256: {sha}\n          dst: /opt/tool\n          extract: true\n      - run: /opt/tool/bin/tool > /out\n",
+            server.port
+        ),
+    )]);
+    for engine in Engine::all() {
+        let image = build_and_save(&engine, &kiln_build(ctx.path()));
+        assert!(
+            file_is(&image, "/out", "zipped tool\n"),
+            "[{}]",
+            engine.name
+        );
+        assert_eq!(
+            image.files["/opt/tool/bin/tool"].mode, 0o755,
+            "[{}]",
+            engine.name
+        );
+        assert_eq!(
+            image.files["/opt/tool/share/README"].mode, 0o644,
+            "[{}]",
+            engine.name
+        );
+        assert!(
+            file_is(&image, "/opt/tool/share/README", "read me\n"),
+            "[{}]",
+            engine.name
+        );
+        assert!(
+            !image.files.contains_key("/opt/tool/tool.zip"),
+            "[{}] the archive itself is not copied",
+            engine.name
+        );
+    }
+}
