@@ -13,6 +13,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     };
     let options = kiln_dsl::check::Options {
         strict: args.strict,
+        vars: match args.vars.options() {
+            Ok(vars) => vars,
+            Err(code) => return ExitCode::from(code),
+        },
     };
     let results: Vec<Checked> = args
         .files

@@ -10,6 +10,8 @@ use std::process::ExitCode;
 pub struct GraphArgs {
     /// The build file.
     file: PathBuf,
+    #[command(flatten)]
+    vars: crate::load::VarArgs,
     /// `dot` (Graphviz) or `mermaid`.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     format: GraphFormat,
@@ -29,7 +31,7 @@ struct Edge {
 }
 
 pub fn run(args: &GraphArgs) -> ExitCode {
-    let checked = match checked_model(&args.file) {
+    let checked = match checked_model(&args.file, &args.vars) {
         Ok(c) => c,
         Err(code) => return ExitCode::from(code),
     };

@@ -6,7 +6,6 @@ use clap::ValueEnum;
 use kiln_dsl::render;
 use kiln_lowering::{CapSet, LowerOptions, lower};
 use prost::Message;
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +23,12 @@ pub struct LlbArgs {
     /// Set a build arg: NAME=VALUE (repeatable).
     #[arg(long = "build-arg", value_name = "NAME=VALUE")]
     build_args: Vec<String>,
+    #[command(flatten)]
+    vars: crate::load::VarArgs,
+    /// Leave the build file and source locations out of the Definition (they point into the
+    /// file, so twins in YAML and HCL differ only there).
+    #[arg(long)]
+    no_source: bool,
     /// `raw`: the marshalled Definition (what `buildctl build` reads on stdin); `json`: readable.
     #[arg(long, value_enum, default_value_t = LlbFormat::Raw)]
     format: LlbFormat,
@@ -42,11 +47,15 @@ pub enum LlbFormat {
 }
 
 pub fn run(args: &LlbArgs) -> ExitCode {
-    let checked = match checked_model(&args.file) {
+    let checked = match checked_model(&args.file, &args.vars) {
         Ok(c) => c,
         Err(code) => return ExitCode::from(code),
     };
-    let mut build_args = BTreeMap::new();
+    // An HCL variable is an arg of the file: its value reaches `${NAME}` at lowering too.
+    let mut build_args = match args.vars.options() {
+        Ok(options) => options.vars,
+        Err(code) => return ExitCode::from(code),
+    };
     for pair in &args.build_args {
         match pair.split_once('=') {
             Some((k, v)) => build_args.insert(k.to_string(), v.to_string()),
@@ -70,6 +79,7 @@ pub fn run(args: &LlbArgs) -> ExitCode {
         build_args,
         caps,
         tool_image: args.tool_image.clone(),
+        attach_source: !args.no_source,
         ..Default::default()
     };
     let model = checked

@@ -1,11 +1,46 @@
 //! Reading and checking a build file for the commands that need a valid model.
 
+use kiln_dsl::hcl_front::HclOptions;
 use kiln_dsl::{Checked, Limits};
 use std::io::IsTerminal;
 use std::path::Path;
 
+/// Values for an HCL file's variables, shared by the commands that read build files.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct VarArgs {
+    /// Set an HCL variable: NAME=VALUE (repeatable; lists and maps as JSON). For YAML files
+    /// it is a build arg.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Let environment variables set the HCL variables of the same name (off by default).
+    #[arg(long)]
+    pub vars_from_env: bool,
+}
+
+impl VarArgs {
+    /// The values, or the exit code after a message about a malformed `--var`.
+    pub fn options(&self) -> Result<HclOptions, u8> {
+        let mut options = HclOptions {
+            env: self.vars_from_env.then(|| std::env::vars().collect()),
+            ..Default::default()
+        };
+        for pair in &self.vars {
+            let Some((name, value)) = pair.split_once('=') else {
+                eprintln!("kiln: --var takes NAME=VALUE, got `{pair}`");
+                return Err(2);
+            };
+            options.vars.insert(name.to_string(), value.to_string());
+        }
+        Ok(options)
+    }
+}
+
 /// Read and check `path`; on errors print the report to stderr and return the exit code.
-pub fn checked_model(path: &Path) -> Result<Checked, u8> {
+pub fn checked_model(path: &Path, vars: &VarArgs) -> Result<Checked, u8> {
+    let options = kiln_dsl::check::Options {
+        vars: vars.options()?,
+        ..Default::default()
+    };
     let name = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
@@ -14,7 +49,7 @@ pub fn checked_model(path: &Path) -> Result<Checked, u8> {
             return Err(2);
         }
     };
-    let checked = kiln_dsl::check_bytes(&name, &bytes, &Limits::default());
+    let checked = kiln_dsl::check_bytes_with(&name, &bytes, &Limits::default(), &options);
     if checked.has_errors() || checked.model.is_none() {
         eprint!("{}", checked.error_report(std::io::stderr().is_terminal()));
         return Err(if checked.is_unusable() { 2 } else { 1 });

@@ -56,6 +56,8 @@ pub struct CheckArgs {
     /// Colour in the human report.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    #[command(flatten)]
+    vars: load::VarArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,6 +11,7 @@ pub mod bench;
 pub mod check;
 mod decode;
 pub mod diagnostic;
+pub mod hcl_front;
 pub mod interpolate;
 pub mod model;
 pub mod node;
@@ -101,13 +102,31 @@ pub fn load(
 
 /// Parse and decode a source file into the model, without semantic checks.
 pub fn parse(file: &SourceFile, limits: &Limits) -> (Option<BuildFile>, Vec<Diagnostic>) {
-    let root = match yaml::parse(file, limits) {
-        Ok(root) => root,
-        Err(diagnostic) => return (None, vec![diagnostic]),
+    parse_with(file, limits, &hcl_front::HclOptions::default())
+}
+
+/// `parse`, with values for an HCL file's variables. The syntax is chosen by the file's
+/// name (`.hcl`, `.yaml`), else by its content.
+pub fn parse_with(
+    file: &SourceFile,
+    limits: &Limits,
+    vars: &hcl_front::HclOptions,
+) -> (Option<BuildFile>, Vec<Diagnostic>) {
+    let (root, mut diagnostics) = if hcl_front::is_hcl(&file.name, &file.text) {
+        hcl_front::parse(file, vars)
+    } else {
+        match yaml::parse(file, limits) {
+            Ok(root) => (Some(root), Vec::new()),
+            Err(diagnostic) => (None, vec![diagnostic]),
+        }
+    };
+    let Some(root) = root else {
+        return (None, diagnostics);
     };
     let mut decoder = decode::Decoder::new(file);
     let model = decode::decode_build_file(&mut decoder, &root);
-    (model, decoder.diagnostics)
+    diagnostics.extend(decoder.diagnostics);
+    (model, diagnostics)
 }
 
 /// Read, parse, decode and check a build file: every diagnostic, sorted by position.
@@ -133,7 +152,7 @@ pub fn check_bytes_with(
             };
         }
     };
-    let (model, mut diagnostics) = parse(&file, limits);
+    let (model, mut diagnostics) = parse_with(&file, limits, &options.vars);
     if let Some(model) = &model {
         diagnostics.extend(check::check_with(model, &file, options));
     }

@@ -42,7 +42,15 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         ),
     };
 
-    let checked = kiln_dsl::check_bytes(&filename, &source, &Limits::default());
+    // An HCL file's variables take their values from the build args.
+    let mut vars = options.with_prefix("build-arg:");
+    vars.remove("BUILDKIT_SYNTAX");
+    let check_options = kiln_dsl::check::Options {
+        vars: kiln_dsl::hcl_front::HclOptions { vars, env: None },
+        ..Default::default()
+    };
+    let checked =
+        kiln_dsl::check_bytes_with(&filename, &source, &Limits::default(), &check_options);
     if checked.has_errors() || checked.model.is_none() {
         let report = checked.error_report(false);
         return Err(errors::status(

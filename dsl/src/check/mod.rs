@@ -15,10 +15,12 @@ use crate::source::SourceFile;
 use crate::span::{Sp, Span};
 
 /// What to check beyond the defaults.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Warn about base images not pinned by digest (`kiln check --strict`).
     pub strict: bool,
+    /// Values of an HCL file's variables (`--var`, `build-arg:`, opted-in environment).
+    pub vars: crate::hcl_front::HclOptions,
 }
 
 /// Run every check on a decoded file.

@@ -1,0 +1,307 @@
+//! Expressions to spanned nodes. The one interpolation rule shared with YAML: `${NAME}`
+//! alone (NAME not a local such as a matrix value) stays as written, for kiln to expand when
+//! the file is lowered, exactly as in a YAML file; every other expression is evaluated here,
+//! with the variables' values, and its result is escaped so kiln takes it literally.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::node::{Node, NodeKind};
+use crate::span::Span;
+use hcl::Value;
+use hcl::eval::{Context, Evaluate};
+use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::template::{Element, Strip};
+
+/// The byte span of anything hcl-edit parsed (empty at 0 if it has none).
+pub fn span_of(item: &impl hcl_edit::Span) -> Span {
+    item.span()
+        .map_or(Span::new(0, 0), |r| Span::new(r.start, r.len()))
+}
+
+/// Names of the platform args: always kiln's to expand, even inside an expression.
+const BUILD_TIME: &[&str] = &[
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+];
+
+/// Values evaluated here may contain `${`; kiln must take them literally.
+pub fn escape(text: &str) -> String {
+    text.replace("${", "$${")
+}
+
+pub struct Evaluator {
+    /// Variables (all of them, by value), built-in and user functions.
+    pub ctx: Context<'static>,
+    /// Variables whose value is a string, number or bool: they are kiln args, so `${NAME}`
+    /// stays for kiln to expand (and `--build-arg` reaches it at build time).
+    pub args: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Local names (matrix values, ...) and their values, on top of the file's variables.
+#[derive(Clone, Default)]
+pub struct Locals(pub Vec<(String, Value)>);
+
+impl Locals {
+    fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(n, _)| n == name)
+    }
+}
+
+impl Evaluator {
+    pub fn new() -> Self {
+        let mut ctx = Context::new();
+        super::functions::declare_builtins(&mut ctx);
+        Evaluator {
+            ctx,
+            args: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn error(&mut self, code: Code, span: Span, message: String, label: &str, help: &str) {
+        let mut d = Diagnostic::error(code, message).with_label(span, label);
+        if !help.is_empty() {
+            d = d.with_help(help);
+        }
+        self.diagnostics.push(d);
+    }
+
+    /// Evaluate an expression to a value, reporting failure at its span.
+    pub fn value(&mut self, expr: &Expression, locals: &Locals) -> Option<Value> {
+        let converted = hcl::Expression::from(expr.clone());
+        let result = if locals.0.is_empty() {
+            converted.evaluate(&self.ctx)
+        } else {
+            let mut ctx = self.ctx.clone();
+            for (name, value) in &locals.0 {
+                ctx.declare_var(name.as_str(), value.clone());
+            }
+            converted.evaluate(&ctx)
+        };
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.eval_error(expr, &e);
+                None
+            }
+        }
+    }
+
+    fn eval_error(&mut self, expr: &Expression, e: &hcl::eval::Error) {
+        let span = span_of(expr);
+        let (message, help) = match e.kind() {
+            hcl::eval::ErrorKind::UndefinedVar(name) if BUILD_TIME.contains(&name.as_str()) => (
+                format!("`{name}` is known only when the build runs"),
+                format!("use it alone, as `${{{name}}}`, so kiln expands it for each platform"),
+            ),
+            hcl::eval::ErrorKind::UndefinedVar(name) => (
+                format!("unknown variable `{name}` in this expression"),
+                format!(
+                    "declare it with `variable \"{name}\" {{ default = ... }}`; names from a stage's env can only be used alone, as `${{{name}}}`"
+                ),
+            ),
+            hcl::eval::ErrorKind::UndefinedFunc(name) => (
+                format!("unknown function `{name}`"),
+                "see docs/hcl.md for the functions kiln has, or declare it with a `function` block"
+                    .to_string(),
+            ),
+            _ => (
+                format!("cannot evaluate this expression: {e}"),
+                String::new(),
+            ),
+        };
+        self.error(Code::Eval, span, message, "here", &help);
+    }
+
+    /// An attribute value as a node (lists and objects written out keep each element's span).
+    pub fn node(&mut self, expr: &Expression, locals: &Locals) -> Option<Node> {
+        let span = span_of(expr);
+        let kind = match expr {
+            Expression::Null(_) => NodeKind::Null,
+            Expression::Bool(b) => NodeKind::Bool(*b.value()),
+            Expression::Number(n) => number_kind(n.value()),
+            Expression::String(s) => NodeKind::Str(escape(s.value())),
+            Expression::Array(items) => {
+                let mut out = Vec::new();
+                for item in items.iter() {
+                    out.push(self.node(item, locals)?);
+                }
+                NodeKind::Seq(out)
+            }
+            Expression::Object(object) => {
+                let mut out = Vec::new();
+                for (key, value) in object.iter() {
+                    let key = match key {
+                        ObjectKey::Ident(ident) => Node {
+                            kind: NodeKind::Str(ident.as_str().to_string()),
+                            span: span_of(ident),
+                        },
+                        ObjectKey::Expression(e) => {
+                            let text = self.template_text(e, locals)?;
+                            Node {
+                                kind: NodeKind::Str(text),
+                                span: span_of(e),
+                            }
+                        }
+                    };
+                    out.push((key, self.node(value.expr(), locals)?));
+                }
+                NodeKind::Map(out)
+            }
+            Expression::StringTemplate(t) => {
+                NodeKind::Str(self.template(&t.iter().collect::<Vec<_>>(), expr, locals)?)
+            }
+            Expression::HeredocTemplate(h) => NodeKind::Str(self.template(
+                &h.template.iter().collect::<Vec<_>>(),
+                expr,
+                locals,
+            )?),
+            Expression::Parenthesis(p) => return self.node(p.inner(), locals),
+            Expression::Variable(v) if !locals.has(v.as_str()) && self.is_kiln_name(v.as_str()) => {
+                NodeKind::Str(format!("${{{}}}", v.as_str()))
+            }
+            _ => return Some(value_node(&self.value(expr, locals)?, span)),
+        };
+        Some(Node { kind, span })
+    }
+
+    /// `${NAME}` stays for kiln: declared args, and names the file does not declare (the
+    /// platform args, env of the stage, ... which kiln's checks know about).
+    fn is_kiln_name(&self, name: &str) -> bool {
+        self.args.iter().any(|a| a == name) || self.ctx_lacks(name)
+    }
+
+    fn ctx_lacks(&self, name: &str) -> bool {
+        let probe = hcl::Expression::Variable(hcl::expr::Variable::unchecked(name));
+        probe.evaluate(&self.ctx).is_err()
+    }
+
+    /// An object key or other expression that must be text.
+    fn template_text(&mut self, expr: &Expression, locals: &Locals) -> Option<String> {
+        match self.node(expr, locals)?.kind {
+            NodeKind::Str(s) => Some(s),
+            NodeKind::Int(i) => Some(i.to_string()),
+            NodeKind::Bool(b) => Some(b.to_string()),
+            _ => {
+                self.error(
+                    Code::Eval,
+                    span_of(expr),
+                    "this key must be text".into(),
+                    "not a string",
+                    "",
+                );
+                None
+            }
+        }
+    }
+
+    /// A string template, with the interpolation rule above. Templates with directives or
+    /// whitespace stripping are evaluated as a whole.
+    fn template(
+        &mut self,
+        elements: &[&Element],
+        whole: &Expression,
+        locals: &Locals,
+    ) -> Option<String> {
+        let simple = elements.iter().all(|e| match e {
+            Element::Literal(_) => true,
+            Element::Interpolation(i) => i.strip == Strip::None,
+            Element::Directive(_) => false,
+        });
+        if !simple {
+            return match self.value(whole, locals)? {
+                Value::String(s) => Some(escape(&s)),
+                other => Some(escape(&other.to_string())),
+            };
+        }
+        let mut out = String::new();
+        for element in elements {
+            match *element {
+                Element::Literal(text) => out.push_str(&escape(text.value())),
+                Element::Interpolation(i) => match &i.expr {
+                    Expression::Variable(v)
+                        if !locals.has(v.as_str()) && self.is_kiln_name(v.as_str()) =>
+                    {
+                        out.push_str(&format!("${{{}}}", v.as_str()));
+                    }
+                    expr => {
+                        let value = self.value(expr, locals)?;
+                        match scalar_text(&value) {
+                            Some(text) => out.push_str(&escape(&text)),
+                            None => {
+                                self.error(
+                                    Code::Eval,
+                                    span_of(expr),
+                                    format!("{} cannot be put in a string", describe(&value)),
+                                    "interpolated here",
+                                    "interpolate a string, number or bool (use `join` or `jsonencode` for lists)",
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                },
+                Element::Directive(_) => {
+                    unreachable!("templates with directives are evaluated whole")
+                }
+            }
+        }
+        Some(out)
+    }
+}
+
+fn number_kind(n: &hcl::Number) -> NodeKind {
+    match n.as_i64() {
+        Some(i) => NodeKind::Int(i),
+        None => NodeKind::Float(n.as_f64().unwrap_or_default()),
+    }
+}
+
+pub fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+pub fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a bool",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// An evaluated value as a node: every part gets the span of the expression it came from.
+pub fn value_node(value: &Value, span: Span) -> Node {
+    let kind = match value {
+        Value::Null => NodeKind::Null,
+        Value::Bool(b) => NodeKind::Bool(*b),
+        Value::Number(n) => number_kind(n),
+        Value::String(s) => NodeKind::Str(escape(s)),
+        Value::Array(items) => NodeKind::Seq(items.iter().map(|v| value_node(v, span)).collect()),
+        Value::Object(map) => NodeKind::Map(
+            map.iter()
+                .map(|(k, v)| {
+                    let key = Node {
+                        kind: NodeKind::Str(k.clone()),
+                        span,
+                    };
+                    (key, value_node(v, span))
+                })
+                .collect(),
+        ),
+    };
+    Node { kind, span }
+}

@@ -1,0 +1,467 @@
+//! The HCL front end. hcl-edit parses the file with spans; variables, functions, `inherits`
+//! and `matrix` are evaluated the way `docker buildx bake` does; the result is the same
+//! spanned node tree the YAML front end builds, so one decoder and one set of checks serve
+//! both syntaxes, and a YAML file and its HCL twin lower to the same LLB.
+//!
+//! ```hcl
+//! variable "VERSION" { default = "1.0" }
+//! stage "app" {
+//!   from = "localhost:5000/busybox:1"
+//!   run { cmd = "echo ${VERSION} > /v" }
+//! }
+//! target "app" { stage = "app" }
+//! ```
+
+mod eval;
+mod functions;
+mod targets;
+mod variables;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::node::{Node, NodeKind};
+use crate::source::SourceFile;
+use crate::span::Span;
+use crate::suggest;
+use eval::{Evaluator, Locals, span_of};
+use hcl_edit::structure::{Block, Body, Structure};
+use std::collections::BTreeMap;
+
+pub use functions::{MAX_CALL_DEPTH, MAX_USER_FUNCTIONS};
+pub use targets::MAX_MATRIX;
+
+/// Values for the file's variables, from outside the file.
+#[derive(Clone, Debug, Default)]
+pub struct HclOptions {
+    /// `--var NAME=VALUE` (CLI) or `build-arg:NAME` (frontend): these win.
+    pub vars: BTreeMap<String, String>,
+    /// The environment, consulted for declared variables only when the user opts in
+    /// (`--vars-from-env`): silent capture of the environment surprises people.
+    pub env: Option<BTreeMap<String, String>>,
+}
+
+/// Brackets nest at most this deep (the parser recurses on them).
+pub const MAX_NESTING: usize = 64;
+
+const TOP_LEVEL: &[&str] = &[
+    "version", "variable", "function", "stage", "target", "group",
+];
+
+/// True when a file should be read as HCL: by its name, else by a first look at its text.
+pub fn is_hcl(name: &str, text: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".hcl") {
+        return true;
+    }
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json") {
+        return false;
+    }
+    text.lines()
+        .map(str::trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("//"))
+        .is_some_and(|l| {
+            let word: String = l
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let rest = l[word.len()..].trim_start();
+            (TOP_LEVEL.contains(&word.as_str()) && (rest.starts_with('"') || rest.starts_with('{')))
+                || (word == "version" && rest.starts_with('='))
+        })
+}
+
+/// Parse and evaluate an HCL build file into the node tree the decoder reads.
+pub fn parse(file: &SourceFile, options: &HclOptions) -> (Option<Node>, Vec<Diagnostic>) {
+    if let Some(too_deep) = nesting_limit(file) {
+        return (None, vec![too_deep]);
+    }
+    let body = match hcl_edit::parser::parse_body(&file.text) {
+        Ok(body) => body,
+        Err(e) => return (None, vec![syntax_error(file, &e)]),
+    };
+    let mut loader = Loader {
+        ev: Evaluator::new(),
+    };
+    let root = loader.file(&body, options);
+    functions::clear_user_functions();
+    (Some(root), loader.ev.diagnostics)
+}
+
+fn syntax_error(file: &SourceFile, e: &hcl_edit::parser::Error) -> Diagnostic {
+    let location = e.location();
+    let offset = file.offset_of(location.line(), location.column());
+    Diagnostic::error(Code::Syntax, format!("not valid HCL: {}", e.message()))
+        .with_label(Span::new(offset, 1), e.message().to_string())
+        .with_help("check the brackets and quotes around here; attributes are `name = value`, blocks are `name \"label\" { ... }`")
+}
+
+/// Refuse deeply nested brackets before the parser recurses into them.
+fn nesting_limit(file: &SourceFile) -> Option<Diagnostic> {
+    let (mut depth, mut quoted, mut escaped) = (0usize, false, false);
+    for (i, c) in file.text.char_indices() {
+        if quoted {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => quoted = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => quoted = true,
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(
+                        Diagnostic::error(Code::Limit, format!("brackets nest more than {MAX_NESTING} deep"))
+                            .with_label(Span::new(i, 1), "too deep here")
+                            .with_help("kiln refuses deeply nested expressions; split them with variables or functions"),
+                    );
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn str_node(text: &str, span: Span) -> Node {
+    Node {
+        kind: NodeKind::Str(text.to_string()),
+        span,
+    }
+}
+
+fn map_node(entries: Vec<(Node, Node)>, span: Span) -> Node {
+    Node {
+        kind: NodeKind::Map(entries),
+        span,
+    }
+}
+
+/// Nested blocks that several of may appear, and the list key they fill.
+const LIST_BLOCKS: &[(&str, &str)] = &[("mount", "mounts"), ("repository", "repositories")];
+
+/// Step blocks, and the attribute that holds the step's one value when the YAML step is
+/// not a map (`run { cmd = ... }` is `run: ...`).
+const STEP_BLOCKS: &[(&str, Option<&str>)] = &[
+    ("run", Some("cmd")),
+    ("copy", None),
+    ("download", None),
+    ("env", None),
+    ("workdir", Some("path")),
+    ("user", Some("name")),
+    ("mkdir", None),
+    ("symlink", None),
+    ("packages", None),
+];
+
+struct Loader {
+    ev: Evaluator,
+}
+
+impl Loader {
+    fn file(&mut self, body: &Body, options: &HclOptions) -> Node {
+        let mut version = None;
+        let mut blocks: BTreeMap<&str, Vec<&Block>> = BTreeMap::new();
+        for structure in body.iter() {
+            match structure {
+                Structure::Attribute(attr) if attr.key.as_str() == "version" => {
+                    let key = str_node("version", span_of(&attr.key));
+                    version = self
+                        .ev
+                        .node(&attr.value, &Locals::default())
+                        .map(|v| (key, v));
+                }
+                Structure::Attribute(attr) => self.unknown(
+                    attr.key.as_str(),
+                    span_of(&attr.key),
+                    "at the top level of the file",
+                    TOP_LEVEL,
+                ),
+                Structure::Block(block) => {
+                    let kind = block.ident.as_str();
+                    if !TOP_LEVEL[1..].contains(&kind) {
+                        self.unknown(
+                            kind,
+                            span_of(&block.ident),
+                            "at the top level of the file",
+                            TOP_LEVEL,
+                        );
+                    } else if self.one_label(block) {
+                        blocks.entry(kind).or_default().push(block);
+                    }
+                }
+            }
+        }
+        let get = |kind: &str| blocks.get(kind).cloned().unwrap_or_default();
+        let args = variables::load(&mut self.ev, &get("variable"), options);
+        self.functions(&get("function"));
+        let mut root = Vec::new();
+        root.extend(version);
+        let section = |name: &str, blocks: &[&Block], entries: Vec<(Node, Node)>| {
+            let span = blocks
+                .first()
+                .map_or(Span::default(), |b| span_of(&b.ident));
+            (str_node(name, span), map_node(entries, span))
+        };
+        if !args.is_empty() {
+            root.push(section("args", &get("variable"), args));
+        }
+        let stages: Vec<(Node, Node)> = get("stage")
+            .iter()
+            .map(|b| (label(b), self.stage(b)))
+            .collect();
+        root.push(section("stages", &get("stage"), stages));
+        if !get("target").is_empty() {
+            let targets = targets::resolve(&mut self.ev, &get("target"), &|ev, body, locals| {
+                Loader::body_entries(ev, body, locals)
+            });
+            root.push(section("targets", &get("target"), targets));
+        }
+        if !get("group").is_empty() {
+            let groups = get("group")
+                .iter()
+                .map(|b| {
+                    let entries = Loader::body_entries(&mut self.ev, &b.body, &Locals::default());
+                    (label(b), map_node(entries, span_of(&b.ident)))
+                })
+                .collect();
+            root.push(section("groups", &get("group"), groups));
+        }
+        map_node(root, Span::new(0, 0))
+    }
+
+    fn unknown(&mut self, name: &str, span: Span, place: &str, known: &[&str]) {
+        self.ev.diagnostics.push(
+            Diagnostic::error(Code::UnknownKey, format!("unknown `{name}` {place}"))
+                .with_label(span, "unknown here")
+                .with_help(suggest::help_for(name, known)),
+        );
+    }
+
+    fn one_label(&mut self, block: &Block) -> bool {
+        if block.labels.len() == 1 {
+            return true;
+        }
+        let kind = block.ident.as_str();
+        self.ev.error(
+            Code::InvalidName,
+            span_of(&block.ident),
+            format!("a `{kind}` block takes one name, as in `{kind} \"name\" {{ ... }}`"),
+            "needs exactly one label",
+            "",
+        );
+        false
+    }
+
+    /// `function "name" { params = [a, b], variadic_params = rest, result = ... }`.
+    fn functions(&mut self, blocks: &[&Block]) {
+        let mut declared = Vec::new();
+        for block in blocks {
+            if declared.len() == MAX_USER_FUNCTIONS {
+                self.ev.error(
+                    Code::Limit,
+                    span_of(&block.ident),
+                    format!("more than {MAX_USER_FUNCTIONS} functions"),
+                    "one too many",
+                    "",
+                );
+                break;
+            }
+            let name = block.labels[0].as_str().to_string();
+            let mut params = Vec::new();
+            let mut variadic = None;
+            let mut result = None;
+            for attr in block.body.attributes() {
+                match attr.key.as_str() {
+                    "params" => params = idents(&attr.value),
+                    "variadic_params" => variadic = idents(&attr.value).pop(),
+                    "result" => result = Some(hcl::Expression::from(attr.value.clone())),
+                    other => self.unknown(
+                        other,
+                        span_of(&attr.key),
+                        "in a function",
+                        &["params", "variadic_params", "result"],
+                    ),
+                }
+            }
+            match result {
+                Some(result) => declared.push(functions::UserFunction {
+                    name,
+                    params,
+                    variadic,
+                    result,
+                }),
+                None => self.ev.error(
+                    Code::MissingKey,
+                    span_of(&block.ident),
+                    format!("function `{name}` has no `result`"),
+                    "no result",
+                    "add `result = <expression>`",
+                ),
+            }
+        }
+        let scope = self.ev.ctx.clone();
+        functions::declare_user_functions(&mut self.ev.ctx, declared, scope);
+    }
+
+    /// `stage "name" { ... }`: attributes are the stage's settings; step blocks, in order,
+    /// are its steps; an `image` block is its image config.
+    fn stage(&mut self, block: &Block) -> Node {
+        let locals = Locals::default();
+        let mut entries = Vec::new();
+        let mut steps = Vec::new();
+        let mut steps_span = None;
+        for structure in block.body.iter() {
+            match structure {
+                Structure::Attribute(attr) => {
+                    if let Some(value) = self.ev.node(&attr.value, &locals) {
+                        entries.push((str_node(attr.key.as_str(), span_of(&attr.key)), value));
+                    }
+                }
+                Structure::Block(inner) if inner.ident.as_str() == "image" => {
+                    let value = map_node(
+                        Self::body_entries(&mut self.ev, &inner.body, &locals),
+                        span_of(&inner.ident),
+                    );
+                    entries.push((str_node("image", span_of(&inner.ident)), value));
+                }
+                Structure::Block(inner) => {
+                    steps_span.get_or_insert(span_of(&inner.ident));
+                    if let Some(step) = self.step(inner, &locals) {
+                        steps.push(step);
+                    }
+                }
+            }
+        }
+        if let Some(span) = steps_span {
+            entries.push((
+                str_node("steps", span),
+                Node {
+                    kind: NodeKind::Seq(steps),
+                    span,
+                },
+            ));
+        }
+        map_node(entries, span_of(&block.labels[0]))
+    }
+
+    fn step(&mut self, block: &Block, locals: &Locals) -> Option<Node> {
+        let kind = block.ident.as_str();
+        let span = span_of(&block.ident);
+        let Some((_, value_key)) = STEP_BLOCKS.iter().find(|(k, _)| *k == kind) else {
+            let mut known: Vec<&str> = STEP_BLOCKS.iter().map(|(k, _)| *k).collect();
+            known.push("image");
+            self.unknown(kind, span, "in a stage (steps are run, copy, download, env, workdir, user, mkdir, symlink, packages)", &known);
+            return None;
+        };
+        let mut entries = Self::body_entries(&mut self.ev, &block.body, locals);
+        let key = str_node(kind, span);
+        let Some(value_key) = value_key else {
+            return Some(map_node(vec![(key, map_node(entries, span))], span));
+        };
+        let Some(at) = entries
+            .iter()
+            .position(|(k, _)| matches!(&k.kind, NodeKind::Str(s) if s == value_key))
+        else {
+            self.ev.error(
+                Code::MissingKey,
+                span,
+                format!("a `{kind}` block needs `{value_key}`"),
+                "missing here",
+                &format!("add `{value_key} = ...`"),
+            );
+            return None;
+        };
+        let (_, value) = entries.remove(at);
+        if kind != "run" && !entries.is_empty() {
+            let (extra, _) = &entries[0];
+            self.ev.error(
+                Code::UnknownKey,
+                extra.span,
+                format!("a `{kind}` block takes only `{value_key}`"),
+                "unknown here",
+                "",
+            );
+            return None;
+        }
+        entries.insert(0, (key, value));
+        Some(map_node(entries, span))
+    }
+
+    /// A block body as map entries: attributes, then nested blocks (`mount` blocks make the
+    /// `mounts` list; other blocks a map under their name).
+    fn body_entries(ev: &mut Evaluator, body: &Body, locals: &Locals) -> Vec<(Node, Node)> {
+        let mut entries: Vec<(Node, Node)> = Vec::new();
+        for structure in body.iter() {
+            match structure {
+                Structure::Attribute(attr) => {
+                    if let Some(value) = ev.node(&attr.value, locals) {
+                        entries.push((str_node(attr.key.as_str(), span_of(&attr.key)), value));
+                    }
+                }
+                Structure::Block(inner) => {
+                    let name = inner.ident.as_str();
+                    let span = span_of(&inner.ident);
+                    if !inner.labels.is_empty() {
+                        ev.error(
+                            Code::InvalidName,
+                            span_of(&inner.labels[0]),
+                            format!("a `{name}` block here takes no label"),
+                            "unexpected label",
+                            "",
+                        );
+                    }
+                    let value = map_node(Self::body_entries(ev, &inner.body, locals), span);
+                    match LIST_BLOCKS.iter().find(|(block, _)| *block == name) {
+                        Some((_, list_key)) => {
+                            let existing = entries.iter_mut().find(
+                                |(k, _)| matches!(&k.kind, NodeKind::Str(s) if s == list_key),
+                            );
+                            match existing {
+                                Some((
+                                    _,
+                                    Node {
+                                        kind: NodeKind::Seq(items),
+                                        ..
+                                    },
+                                )) => items.push(value),
+                                _ => entries.push((
+                                    str_node(list_key, span),
+                                    Node {
+                                        kind: NodeKind::Seq(vec![value]),
+                                        span,
+                                    },
+                                )),
+                            }
+                        }
+                        None => entries.push((str_node(name, span), value)),
+                    }
+                }
+            }
+        }
+        entries
+    }
+}
+
+fn label(block: &Block) -> Node {
+    str_node(block.labels[0].as_str(), span_of(&block.labels[0]))
+}
+
+/// `[a, b]` of bare names (function parameters).
+fn idents(expr: &hcl_edit::expr::Expression) -> Vec<String> {
+    match expr {
+        hcl_edit::expr::Expression::Array(items) => items
+            .iter()
+            .filter_map(|e| match e {
+                hcl_edit::expr::Expression::Variable(v) => Some(v.as_str().to_string()),
+                hcl_edit::expr::Expression::String(s) => Some(s.value().clone()),
+                _ => None,
+            })
+            .collect(),
+        hcl_edit::expr::Expression::Variable(v) => vec![v.as_str().to_string()],
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,290 @@
+//! Targets as bake has them: `matrix` expands one block into several targets named by their
+//! `name` template; `inherits` copies other targets' attributes first (in order, later
+//! wins; `args` and `labels` merge key by key, other attributes are replaced).
+
+use super::eval::{Evaluator, Locals, scalar_text, span_of};
+use super::{map_node, str_node};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::node::{Node, NodeKind};
+use crate::span::Span;
+use hcl::Value;
+use hcl_edit::structure::{Block, Body};
+use std::collections::BTreeMap;
+
+/// A matrix expands to at most this many targets.
+pub const MAX_MATRIX: usize = 256;
+
+/// Attributes that only say how to make targets; they are not target fields.
+const META: &[&str] = &["matrix", "name", "inherits"];
+/// Map attributes that `inherits` merges key by key.
+const MERGED: &[&str] = &["args", "labels"];
+
+type Entries = Vec<(Node, Node)>;
+pub type BodyEntries<'a> = dyn Fn(&mut Evaluator, &Body, &Locals) -> Entries + 'a;
+
+struct Expanded {
+    name: String,
+    span: Span,
+    inherits: Vec<(String, Span)>,
+    entries: Entries,
+}
+
+pub fn resolve(ev: &mut Evaluator, blocks: &[&Block], body_entries: &BodyEntries<'_>) -> Entries {
+    let mut expanded = Vec::new();
+    for block in blocks {
+        expand(ev, block, body_entries, &mut expanded);
+    }
+    let mut first: BTreeMap<&str, Span> = BTreeMap::new();
+    for target in &expanded {
+        if let Some(span) = first.get(target.name.as_str()) {
+            ev.diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    format!("two targets are named `{}`", target.name),
+                )
+                .with_label(target.span, "second target with this name")
+                .with_label(*span, "first one here")
+                .with_help("give each target (and each matrix combination) its own name"),
+            );
+        } else {
+            first.insert(&target.name, target.span);
+        }
+    }
+    let mut resolved: BTreeMap<usize, Entries> = BTreeMap::new();
+    for i in 0..expanded.len() {
+        inherit(ev, &expanded, i, &mut Vec::new(), &mut resolved);
+    }
+    expanded
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            (
+                str_node(&t.name, t.span),
+                map_node(resolved.remove(&i).unwrap_or_default(), t.span),
+            )
+        })
+        .collect()
+}
+
+fn expand(
+    ev: &mut Evaluator,
+    block: &Block,
+    body_entries: &BodyEntries<'_>,
+    out: &mut Vec<Expanded>,
+) {
+    let label = &block.labels[0];
+    let combinations = match block.body.get_attribute("matrix") {
+        None => vec![Locals::default()],
+        Some(matrix) => match combinations(ev, &matrix.value) {
+            Some(c) => c,
+            None => return,
+        },
+    };
+    let name_attr = block.body.get_attribute("name");
+    if combinations.len() > 1 || block.body.has_attribute("matrix") {
+        if name_attr.is_none() {
+            ev.error(
+                Code::MissingKey,
+                span_of(label),
+                format!("matrix target `{}` has no `name`", label.as_str()),
+                "each combination needs its own name",
+                "add `name = \"<label>-${<matrix key>}\"`",
+            );
+            return;
+        }
+    }
+    for locals in combinations {
+        let (name, span) = match name_attr {
+            Some(attr) => {
+                let Some(value) = ev.value(&attr.value, &locals) else {
+                    continue;
+                };
+                match scalar_text(&value) {
+                    Some(name) => (name, span_of(&attr.value)),
+                    None => {
+                        ev.error(
+                            Code::InvalidName,
+                            span_of(&attr.value),
+                            "a target name must be text".into(),
+                            "not a string",
+                            "",
+                        );
+                        continue;
+                    }
+                }
+            }
+            None => (label.as_str().to_string(), span_of(label)),
+        };
+        let inherits = match block.body.get_attribute("inherits") {
+            None => Vec::new(),
+            Some(attr) => match ev.value(&attr.value, &locals) {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(scalar_text)
+                    .map(|n| (n, span_of(&attr.value)))
+                    .collect(),
+                Some(_) => {
+                    ev.error(
+                        Code::TypeMismatch,
+                        span_of(&attr.value),
+                        "`inherits` takes a list of target names".into(),
+                        "not a list",
+                        "write `inherits = [\"base\"]`",
+                    );
+                    Vec::new()
+                }
+                None => Vec::new(),
+            },
+        };
+        let entries = body_entries(ev, &block.body, &locals)
+            .into_iter()
+            .filter(|(k, _)| !matches!(&k.kind, NodeKind::Str(s) if META.contains(&s.as_str())))
+            .collect();
+        out.push(Expanded {
+            name,
+            span,
+            inherits,
+            entries,
+        });
+    }
+}
+
+/// Every combination of the matrix values, the first key varying slowest.
+fn combinations(ev: &mut Evaluator, expr: &hcl_edit::expr::Expression) -> Option<Vec<Locals>> {
+    let span = span_of(expr);
+    let Some(Value::Object(axes)) = ev.value(expr, &Locals::default()) else {
+        ev.error(
+            Code::TypeMismatch,
+            span,
+            "`matrix` takes an object of lists".into(),
+            "not an object",
+            "write `matrix = { tgt = [\"a\", \"b\"] }`",
+        );
+        return None;
+    };
+    let mut total: usize = 1;
+    for (key, values) in &axes {
+        let Value::Array(values) = values else {
+            ev.error(
+                Code::TypeMismatch,
+                span,
+                format!("matrix key `{key}` must be a list"),
+                "not a list",
+                "",
+            );
+            return None;
+        };
+        total = total.saturating_mul(values.len());
+    }
+    if total > MAX_MATRIX {
+        ev.error(
+            Code::Limit,
+            span,
+            format!("this matrix makes {total} targets, more than {MAX_MATRIX}"),
+            "too many combinations",
+            "split it into several targets, or use fewer values",
+        );
+        return None;
+    }
+    let mut out = vec![Locals::default()];
+    for (key, values) in &axes {
+        let values = values.as_array().cloned().unwrap_or_default();
+        out = out
+            .into_iter()
+            .flat_map(|locals| {
+                values.iter().map(move |v| {
+                    let mut next = locals.clone();
+                    next.0.push((key.clone(), v.clone()));
+                    next
+                })
+            })
+            .collect();
+    }
+    Some(out)
+}
+
+/// A target's entries with its parents' merged in first.
+fn inherit(
+    ev: &mut Evaluator,
+    targets: &[Expanded],
+    i: usize,
+    stack: &mut Vec<usize>,
+    done: &mut BTreeMap<usize, Entries>,
+) {
+    if done.contains_key(&i) {
+        return;
+    }
+    stack.push(i);
+    let mut merged: Entries = Vec::new();
+    for (parent, span) in &targets[i].inherits {
+        let Some(p) = targets.iter().position(|t| &t.name == parent) else {
+            let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+            ev.diagnostics.push(
+                Diagnostic::error(
+                    Code::UnknownTarget,
+                    format!(
+                        "`{}` inherits from `{parent}`, which is not a target",
+                        targets[i].name
+                    ),
+                )
+                .with_label(*span, "unknown target")
+                .with_help(crate::suggest::help_for(parent, &names)),
+            );
+            continue;
+        };
+        if stack.contains(&p) {
+            ev.diagnostics.push(
+                Diagnostic::error(
+                    Code::InheritsCycle,
+                    format!(
+                        "targets inherit from each other in a cycle: {} → {parent}",
+                        targets[i].name
+                    ),
+                )
+                .with_label(*span, "inherits here")
+                .with_label(targets[p].span, format!("`{parent}` is defined here"))
+                .with_help("remove one of the `inherits` in the cycle"),
+            );
+            continue;
+        }
+        inherit(ev, targets, p, stack, done);
+        overlay(&mut merged, done.get(&p).cloned().unwrap_or_default());
+    }
+    overlay(&mut merged, targets[i].entries.clone());
+    stack.pop();
+    done.insert(i, merged);
+}
+
+fn key_of(node: &Node) -> Option<&str> {
+    match &node.kind {
+        NodeKind::Str(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn overlay(base: &mut Entries, top: Entries) {
+    for (key, value) in top {
+        let name = key_of(&key).unwrap_or_default().to_string();
+        match base
+            .iter_mut()
+            .find(|(k, _)| key_of(k) == Some(name.as_str()))
+        {
+            Some((_, existing)) if MERGED.contains(&name.as_str()) => {
+                if let (NodeKind::Map(old), NodeKind::Map(new)) =
+                    (&mut existing.kind, value.kind.clone())
+                {
+                    for (k, v) in new {
+                        match old.iter_mut().find(|(ok, _)| key_of(ok) == key_of(&k)) {
+                            Some(slot) => *slot = (k, v),
+                            None => old.push((k, v)),
+                        }
+                    }
+                } else {
+                    *existing = value;
+                }
+            }
+            Some(slot) => slot.1 = value,
+            None => base.push((key, value)),
+        }
+    }
+}

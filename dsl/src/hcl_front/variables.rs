@@ -1,0 +1,316 @@
+//! `variable` blocks, as in bake: `default`, `type`, `description` and `validation`; values
+//! from `--var`/`build-arg:` first, then (only when asked for) the environment, then the
+//! default. Defaults may use other variables and functions. Variables whose value is a
+//! string, number or bool are the file's args, so a YAML twin's `args:` match them.
+
+use super::HclOptions;
+use super::eval::{Evaluator, Locals, describe, scalar_text, span_of, value_node};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::node::{Node, NodeKind};
+use hcl::Value;
+use hcl::eval::Evaluate;
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::Block;
+use std::collections::BTreeMap;
+
+/// How a value given as text (`--var`, environment) is read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    String,
+    Number,
+    Bool,
+    /// Lists, maps and objects: JSON.
+    Json,
+}
+
+struct Decl<'b> {
+    name: String,
+    block: &'b Block,
+    default: Option<&'b Expression>,
+    kind: Option<Kind>,
+    description: Option<Node>,
+    validations: Vec<&'b Block>,
+}
+
+const KEYS: &[&str] = &["default", "type", "description", "validation"];
+
+pub fn load(ev: &mut Evaluator, blocks: &[&Block], options: &HclOptions) -> Vec<(Node, Node)> {
+    let decls: Vec<Decl<'_>> = blocks.iter().filter_map(|b| declaration(ev, b)).collect();
+    let mut values: BTreeMap<String, Value> = BTreeMap::new();
+    let mut pending = Vec::new();
+    for decl in &decls {
+        let given = options
+            .vars
+            .get(&decl.name)
+            .or_else(|| options.env.as_ref().and_then(|env| env.get(&decl.name)));
+        match (given, decl.default) {
+            (Some(text), _) => {
+                let kind = decl
+                    .kind
+                    .or_else(|| decl.default.map(literal_kind))
+                    .unwrap_or(Kind::String);
+                match coerce(text, kind) {
+                    Ok(value) => {
+                        values.insert(decl.name.clone(), value);
+                    }
+                    Err(why) => ev.error(
+                        Code::InvalidValue,
+                        span_of(&decl.block.labels[0]),
+                        format!("the value given for `{}` is not valid: {why}", decl.name),
+                        "this variable",
+                        "give a value of the variable's type (lists and maps as JSON)",
+                    ),
+                }
+            }
+            (None, Some(_)) => pending.push(decl),
+            // bake: a variable without a default is an empty string.
+            (None, None) => {
+                values.insert(decl.name.clone(), Value::from(""));
+            }
+        }
+    }
+    for (name, value) in &values {
+        ev.ctx.declare_var(name.as_str(), value.clone());
+    }
+    evaluate_defaults(ev, pending, &mut values);
+    ev.args = decls
+        .iter()
+        .filter(|d| {
+            values
+                .get(&d.name)
+                .is_some_and(|v| scalar_text(v).is_some())
+        })
+        .map(|d| d.name.clone())
+        .collect();
+    for decl in &decls {
+        validate(ev, decl);
+    }
+    decls
+        .iter()
+        .filter(|d| ev.args.contains(&d.name))
+        .map(|d| {
+            let label = &d.block.labels[0];
+            let span = span_of(label);
+            let mut entries = vec![(
+                Node {
+                    kind: NodeKind::Str("default".into()),
+                    span,
+                },
+                value_node(&values[&d.name], d.default.map_or(span, span_of)),
+            )];
+            if let Some(description) = &d.description {
+                entries.push((
+                    Node {
+                        kind: NodeKind::Str("description".into()),
+                        span,
+                    },
+                    description.clone(),
+                ));
+            }
+            (
+                Node {
+                    kind: NodeKind::Str(d.name.clone()),
+                    span,
+                },
+                Node {
+                    kind: NodeKind::Map(entries),
+                    span,
+                },
+            )
+        })
+        .collect()
+}
+
+fn declaration<'b>(ev: &mut Evaluator, block: &'b Block) -> Option<Decl<'b>> {
+    let mut decl = Decl {
+        name: block.labels.first()?.as_str().to_string(),
+        block,
+        default: None,
+        kind: None,
+        description: None,
+        validations: Vec::new(),
+    };
+    for attr in block.body.attributes() {
+        match attr.key.as_str() {
+            "default" => decl.default = Some(&attr.value),
+            "type" => decl.kind = type_kind(ev, &attr.value),
+            "description" => decl.description = ev.node(&attr.value, &Locals::default()),
+            other => unknown(ev, other, span_of(&attr.key)),
+        }
+    }
+    for inner in block.body.blocks() {
+        match inner.ident.as_str() {
+            "validation" => decl.validations.push(inner),
+            other => unknown(ev, other, span_of(&inner.ident)),
+        }
+    }
+    Some(decl)
+}
+
+fn unknown(ev: &mut Evaluator, name: &str, span: crate::Span) {
+    ev.diagnostics.push(
+        Diagnostic::error(Code::UnknownKey, format!("unknown `{name}` in a variable"))
+            .with_label(span, "unknown here")
+            .with_help(crate::suggest::help_for(name, KEYS)),
+    );
+}
+
+/// `type = string | number | bool | any | list(...) | map(...) | ...`.
+fn type_kind(ev: &mut Evaluator, expr: &Expression) -> Option<Kind> {
+    let name = match expr {
+        Expression::Variable(v) => v.as_str().to_string(),
+        Expression::FuncCall(call) => call.name.name.as_str().to_string(),
+        _ => String::new(),
+    };
+    match name.as_str() {
+        "string" | "any" => Some(Kind::String),
+        "number" => Some(Kind::Number),
+        "bool" => Some(Kind::Bool),
+        "list" | "set" | "map" | "object" | "tuple" => Some(Kind::Json),
+        _ => {
+            ev.error(
+                Code::InvalidValue,
+                span_of(expr),
+                "not a type".into(),
+                "unknown type",
+                "write string, number, bool, any, list(...), set(...), map(...), object(...) or tuple(...)",
+            );
+            None
+        }
+    }
+}
+
+/// The kind a default written as a literal implies, for values given as text.
+fn literal_kind(expr: &Expression) -> Kind {
+    match expr {
+        Expression::Number(_) => Kind::Number,
+        Expression::Bool(_) => Kind::Bool,
+        Expression::Array(_) | Expression::Object(_) => Kind::Json,
+        _ => Kind::String,
+    }
+}
+
+fn coerce(text: &str, kind: Kind) -> Result<Value, String> {
+    match kind {
+        Kind::String => Ok(Value::from(text)),
+        Kind::Number => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(hcl::Number::from_f64)
+            .map(|n| match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => Value::from(f as i64),
+                _ => Value::Number(n),
+            })
+            .ok_or_else(|| format!("`{text}` is not a number")),
+        Kind::Bool => match text {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(format!("`{text}` is not true or false")),
+        },
+        Kind::Json => serde_json::from_str::<serde_json::Value>(text)
+            .map_err(|e| format!("not JSON: {e}"))
+            .and_then(|v| hcl::to_value(v).map_err(|e| e.to_string())),
+    }
+}
+
+/// Defaults may use other variables: evaluate those whose inputs are known, until none are
+/// left; what remains depends on itself.
+fn evaluate_defaults(
+    ev: &mut Evaluator,
+    mut pending: Vec<&Decl<'_>>,
+    values: &mut BTreeMap<String, Value>,
+) {
+    loop {
+        let waiting: Vec<String> = pending.iter().map(|d| d.name.clone()).collect();
+        let before = pending.len();
+        let mut still = Vec::new();
+        for decl in pending {
+            let Some(default) = decl.default else {
+                continue;
+            };
+            let expr = hcl::Expression::from(default.clone());
+            match expr.evaluate(&ev.ctx) {
+                Ok(value) => {
+                    ev.ctx.declare_var(decl.name.as_str(), value.clone());
+                    values.insert(decl.name.clone(), value);
+                }
+                Err(e) if matches!(e.kind(), hcl::eval::ErrorKind::UndefinedVar(n) if waiting.contains(&n.to_string()) && n.as_str() != decl.name) =>
+                {
+                    still.push(decl);
+                }
+                Err(_) => {
+                    // Report with the evaluator's wording and span.
+                    ev.value(default, &Locals::default());
+                    values.insert(decl.name.clone(), Value::from(""));
+                    ev.ctx.declare_var(decl.name.as_str(), Value::from(""));
+                }
+            }
+        }
+        if still.is_empty() {
+            return;
+        }
+        if still.len() == before {
+            for decl in still {
+                ev.error(
+                    Code::Eval,
+                    decl.default.map_or(span_of(&decl.block.labels[0]), span_of),
+                    format!("the default of `{}` depends on itself", decl.name),
+                    "part of a cycle of variables",
+                    "give one of the variables a value that does not use the others",
+                );
+                values.insert(decl.name.clone(), Value::from(""));
+                ev.ctx.declare_var(decl.name.as_str(), Value::from(""));
+            }
+            return;
+        }
+        pending = still;
+    }
+}
+
+/// `validation { condition = ..., error_message = "..." }`: a false condition is an error.
+fn validate(ev: &mut Evaluator, decl: &Decl<'_>) {
+    for block in &decl.validations {
+        let Some(condition) = block.body.get_attribute("condition") else {
+            ev.error(
+                Code::MissingKey,
+                span_of(&block.ident),
+                "a validation needs a `condition`".into(),
+                "here",
+                "add `condition = <bool expression>`",
+            );
+            continue;
+        };
+        match ev.value(&condition.value, &Locals::default()) {
+            Some(Value::Bool(true)) | None => {}
+            Some(Value::Bool(false)) => {
+                let message = block
+                    .body
+                    .get_attribute("error_message")
+                    .and_then(|m| ev.value(&m.value, &Locals::default()))
+                    .and_then(|m| scalar_text(&m))
+                    .unwrap_or_else(|| format!("variable `{}` is not valid", decl.name));
+                ev.error(
+                    Code::Validation,
+                    span_of(&condition.value),
+                    message,
+                    "this condition is false",
+                    &format!(
+                        "change the value of `{}` (`--var {}=...`)",
+                        decl.name, decl.name
+                    ),
+                );
+            }
+            Some(other) => ev.error(
+                Code::Eval,
+                span_of(&condition.value),
+                format!(
+                    "a condition must be true or false, not {}",
+                    describe(&other)
+                ),
+                "not a bool",
+                "",
+            ),
+        }
+    }
+}
