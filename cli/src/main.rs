@@ -4,6 +4,7 @@ mod check;
 mod graph;
 mod llb;
 mod load;
+mod print;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ enum Command {
     Llb(llb::LlbArgs),
     /// Print the stage/step graph as Graphviz DOT or Mermaid.
     Graph(graph::GraphArgs),
+    /// Print the resolved targets of targets or groups as JSON (like `docker buildx bake --print`).
+    Print(print::PrintArgs),
     /// Print the JSON Schema (draft-07) of build files, for editors and validators.
     Schema {
         /// Write to this file instead of standard output.
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Llb(args) => llb::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Print(args) => print::run(&args),
         Command::Schema { output } => schema(output),
     }
 }

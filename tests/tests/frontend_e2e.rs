@@ -13,7 +13,7 @@ fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
     for (name, content) in files {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let text = if name.ends_with(".yaml") {
+        let text = if name.ends_with(".yaml") || name.ends_with(".hcl") {
             format!("{SYNTAX}{content}")
         } else {
             content.to_string()
@@ -1222,5 +1222,139 @@ fn a_zip_download_is_unpacked_with_its_modes() {
             "[{}] the archive itself is not copied",
             engine.name
         );
+    }
+}
+
+const HCL_MATRIX: &str = r#"version = 1
+
+variable "GREETING" { default = "hello" }
+variable "SUFFIX" {
+  default = "!"
+  validation {
+    condition     = length(SUFFIX) <= 3
+    error_message = "SUFFIX is at most 3 characters"
+  }
+}
+
+function "shout" {
+  params = [text]
+  result = "${upper(text)}${SUFFIX}"
+}
+
+stage "base" {
+  from = "localhost:5000/busybox:1"
+  run { cmd = "echo base > /base.txt" }
+}
+
+stage "app" {
+  from = "base"
+  run {
+    cmd = <<-EOT
+      echo "${GREETING} ${shout(GREETING)}" > /greeting.txt
+      echo '$${TARGETARCH}' ${TARGETARCH} > /arch.txt
+    EOT
+  }
+}
+
+target "_common" {
+  stage  = "app"
+  labels = { "org.example.kind" = "hcl" }
+}
+
+target "app" {
+  inherits = ["_common"]
+  name     = "app-${flavour}"
+  matrix   = { flavour = ["plain", "fancy"] }
+  labels   = { "org.example.flavour" = flavour }
+}
+"#;
+
+#[test]
+fn an_hcl_file_with_variables_functions_inherits_and_matrix_builds() {
+    let ctx = context(&[("kiln.hcl", HCL_MATRIX)]);
+    for engine in Engine::all() {
+        let build = Build {
+            file: Some(PathBuf::from("kiln.hcl")),
+            target: Some("app-fancy".into()),
+            build_args: vec![("GREETING".into(), "hi".into())],
+            ..Build::new(ctx.path())
+        };
+        let image = build_and_save(&engine, &build);
+        assert!(
+            file_is(&image, "/greeting.txt", "hi HI!\n"),
+            "[{}] the build arg reaches `${{GREETING}}` and the function: {:?}",
+            engine.name,
+            image.files.get("/greeting.txt")
+        );
+        assert!(
+            file_is(&image, "/arch.txt", "${TARGETARCH} amd64\n"),
+            "[{}]",
+            engine.name
+        );
+        assert!(file_is(&image, "/base.txt", "base\n"), "[{}]", engine.name);
+        let labels = &image.config["config"]["Labels"];
+        assert_eq!(
+            labels["org.example.flavour"], "fancy",
+            "[{}] {labels}",
+            engine.name
+        );
+        assert_eq!(
+            labels["org.example.kind"], "hcl",
+            "[{}] inherited",
+            engine.name
+        );
+
+        // A variable that fails its validation stops the build with the kiln diagnostic.
+        let invalid = Build {
+            build_args: vec![("SUFFIX".into(), "!!!!".into())],
+            ..build.clone()
+        };
+        let log = engine
+            .build_image(&invalid, &unique_tag("kiln-e2e/hcl-invalid"))
+            .unwrap_err();
+        assert!(
+            log.contains("SUFFIX is at most 3 characters") && log.contains("kiln.hcl:8"),
+            "[{}] {log}",
+            engine.name
+        );
+    }
+}
+
+#[test]
+fn the_group_example_in_hcl_builds_like_its_yaml_twin() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/group.kiln.hcl"),
+    )
+    .unwrap();
+    let ctx = context(&[("api/api", "#!/bin/sh\necho api\n")]);
+    std::fs::write(ctx.path().join("kiln.hcl"), text).unwrap();
+    std::fs::set_permissions(
+        ctx.path().join("api/api"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    for engine in Engine::all() {
+        let tag = unique_tag("kiln-e2e/hcl-group");
+        let build = Build {
+            file: Some(PathBuf::from("kiln.hcl")),
+            target: Some("api".into()),
+            ..Build::new(ctx.path())
+        };
+        engine
+            .build_image(&build, &tag)
+            .unwrap_or_else(|log| panic!("[{}] {log}", engine.name));
+        assert_eq!(
+            engine.docker_ok(&["run", "--rm", &tag]),
+            "api\n",
+            "[{}]",
+            engine.name
+        );
+        let image = engine.save(&tag);
+        assert_eq!(
+            image.config["config"]["WorkingDir"], "/srv",
+            "[{}]",
+            engine.name
+        );
+        engine.remove_image(&tag);
     }
 }

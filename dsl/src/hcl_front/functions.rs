@@ -74,8 +74,8 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn regex(pattern: &str) -> Result<regex::Regex> {
-    regex::RegexBuilder::new(pattern)
+fn regex(pattern: &str) -> Result<regex_lite::Regex> {
+    regex_lite::RegexBuilder::new(pattern)
         .size_limit(1 << 20)
         .build()
         .map_err(|e| format!("invalid regular expression: {e}"))
@@ -158,7 +158,7 @@ fn regex_replace(args: FuncArgs) -> Result<Value> {
 }
 
 /// The match as a string, or its groups (a list, or an object for named groups).
-fn captures(re: &regex::Regex, caps: &regex::Captures<'_>) -> Value {
+fn captures(re: &regex_lite::Regex, caps: &regex_lite::Captures<'_>) -> Value {
     if re.captures_len() == 1 {
         return Value::String(caps[0].to_string());
     }

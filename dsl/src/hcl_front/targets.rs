@@ -54,14 +54,21 @@ pub fn resolve(ev: &mut Evaluator, blocks: &[&Block], body_entries: &BodyEntries
     for i in 0..expanded.len() {
         inherit(ev, &expanded, i, &mut Vec::new(), &mut resolved);
     }
+    // A target others inherit from that names no stage, or whose name starts with `_`
+    // (bake's `_common`), is a template: only the targets made from it are built.
+    let parents: Vec<&str> = expanded
+        .iter()
+        .flat_map(|t| t.inherits.iter().map(|(p, _)| p.as_str()))
+        .collect();
     expanded
         .iter()
         .enumerate()
-        .map(|(i, t)| {
-            (
-                str_node(&t.name, t.span),
-                map_node(resolved.remove(&i).unwrap_or_default(), t.span),
-            )
+        .filter_map(|(i, t)| {
+            let entries = resolved.remove(&i).unwrap_or_default();
+            let has_stage = entries.iter().any(|(k, _)| key_of(k) == Some("stage"));
+            let template =
+                (!has_stage || t.name.starts_with('_')) && parents.contains(&t.name.as_str());
+            (!template).then(|| (str_node(&t.name, t.span), map_node(entries, t.span)))
         })
         .collect()
 }

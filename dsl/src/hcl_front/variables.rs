@@ -296,8 +296,8 @@ fn validate(ev: &mut Evaluator, decl: &Decl<'_>) {
                     message,
                     "this condition is false",
                     &format!(
-                        "change the value of `{}` (`--var {}=...`)",
-                        decl.name, decl.name
+                        "change the value of `{0}`: `kiln --var {0}=...`, or `--build-arg {0}=...` when building",
+                        decl.name
                     ),
                 );
             }
