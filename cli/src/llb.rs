@@ -47,12 +47,10 @@ pub enum LlbFormat {
 }
 
 pub fn run(args: &LlbArgs) -> ExitCode {
-    let checked = match {
-        // Build args set the HCL variables of the same name, as in the frontend.
-        let mut vars = args.vars.clone();
-        vars.vars.extend(args.build_args.iter().cloned());
-        checked_model(&args.file, &vars)
-    } {
+    // Build args set the HCL variables of the same name, as in the frontend.
+    let mut vars = args.vars.clone();
+    vars.vars.extend(args.build_args.iter().cloned());
+    let checked = match checked_model(&args.file, &vars) {
         Ok(c) => c,
         Err(code) => return ExitCode::from(code),
     };

@@ -125,4 +125,22 @@ fn arbitrary_bytes_never_panic() {
         }
         let _ = check_bytes("fuzz.yaml", &bytes, &Limits::default());
     }
+    // The same for HCL, with HCL's punctuation.
+    let base = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/group.kiln.hcl"
+    ))
+    .unwrap();
+    for _ in 0..2_000 {
+        let mut bytes = base.clone();
+        for _ in 0..4 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let at = (state as usize) % bytes.len();
+            let alphabet = b"{}[]()=:,.\"'<>%$?!*+-/\n ${x\xff#";
+            bytes[at] = alphabet[(state >> 32) as usize % alphabet.len()];
+        }
+        let _ = check_bytes("fuzz.kiln.hcl", &bytes, &Limits::default());
+    }
 }

@@ -88,17 +88,15 @@ fn expand(
         },
     };
     let name_attr = block.body.get_attribute("name");
-    if combinations.len() > 1 || block.body.has_attribute("matrix") {
-        if name_attr.is_none() {
-            ev.error(
-                Code::MissingKey,
-                span_of(label),
-                format!("matrix target `{}` has no `name`", label.as_str()),
-                "each combination needs its own name",
-                "add `name = \"<label>-${<matrix key>}\"`",
-            );
-            return;
-        }
+    if block.body.has_attribute("matrix") && name_attr.is_none() {
+        ev.error(
+            Code::MissingKey,
+            span_of(label),
+            format!("matrix target `{}` has no `name`", label.as_str()),
+            "each combination needs its own name",
+            "add `name = \"<label>-${<matrix key>}\"`",
+        );
+        return;
     }
     for locals in combinations {
         let (name, span) = match name_attr {
