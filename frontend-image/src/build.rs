@@ -6,7 +6,7 @@ use crate::gateway::{Gateway, single_op_definition};
 use crate::options::Options;
 use kiln_dsl::model::PackageManager;
 use kiln_dsl::{Limits, render};
-use kiln_lowering::{CapSet, LowerOptions, Lowered, lower};
+use kiln_lowering::{CapSet, LowerOptions, Lowered, Selection, lower, select};
 use kiln_proto::{gateway as gw, pb, rpc};
 use prost::Message;
 use std::collections::BTreeMap;
@@ -97,6 +97,23 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
     // BUILDKIT_SYNTAX chose this frontend; it is not an arg of the file.
     base.build_args.remove("BUILDKIT_SYNTAX");
 
+    if let Selection::Group { name, targets } =
+        select(model, base.target.as_deref()).map_err(|m| errors::status(INVALID_ARGUMENT, m))?
+    {
+        if platforms.len() > 1 {
+            return Err(errors::status(
+                INVALID_ARGUMENT,
+                format!(
+                    "group `{name}`: build a group for one platform at a time (or use `kiln bake`)"
+                ),
+            ));
+        }
+        let group = Group {
+            targets,
+            platform: &platforms[0],
+        };
+        return build_group(gateway, model, &checked.file, &base, group, &filename).await;
+    }
     let mut results: Vec<(String, Lowered, String)> = Vec::new();
     for platform in &platforms {
         let mut lower_options = base.clone();
@@ -122,6 +139,70 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         results.push((lowered.platform.clone(), lowered, solved));
     }
     Ok(describe_result(gateway, results, platforms.len() > 1))
+}
+
+struct Group<'a> {
+    targets: Vec<String>,
+    platform: &'a str,
+}
+
+/// A group: every target lowered, then all solved at once in this build, so a stage they
+/// share runs once. The result has one ref per target, keyed (and, for current BuildKits,
+/// described in `refs.platforms`) by target name: a local export writes `DIR/<target>/`.
+async fn build_group(
+    gateway: &mut Gateway,
+    model: &kiln_dsl::BuildFile,
+    file: &kiln_dsl::SourceFile,
+    base: &LowerOptions,
+    group: Group<'_>,
+    filename: &str,
+) -> Result<gw::Result, rpc::Status> {
+    let mut all = Vec::new();
+    for target in &group.targets {
+        let mut options = base.clone();
+        options.target = Some(target.clone());
+        options.platform = (!group.platform.is_empty()).then(|| group.platform.to_string());
+        let resolved = resolve_base_images(gateway, model, file, &options).await?;
+        options.base_configs = resolved.configs;
+        options.package_managers = resolved.managers;
+        let lowered = lower(model, file, &options).map_err(|diagnostics| {
+            let report = render::render_human(file, &diagnostics, false);
+            errors::status(
+                INVALID_ARGUMENT,
+                format!("kiln cannot build {filename}:\n\n{report}"),
+            )
+        })?;
+        all.push(lowered);
+    }
+    let mut solves = tokio::task::JoinSet::new();
+    for (i, lowered) in all.iter().enumerate() {
+        if lowered.definition.def.is_empty() {
+            continue;
+        }
+        let mut gateway = gateway.clone();
+        let definition = lowered.definition.clone();
+        solves.spawn(async move { (i, gateway.solve(definition, true).await) });
+    }
+    let mut ids = vec![String::new(); all.len()];
+    let mut failure = None;
+    while let Some(joined) = solves.join_next().await {
+        let (i, solved) = joined.map_err(|e| errors::status(errors::UNKNOWN, e.to_string()))?;
+        match solved {
+            Ok(id) => ids[i] = id,
+            Err(e) => {
+                failure.get_or_insert((i, e));
+            }
+        }
+    }
+    if let Some((i, e)) = failure {
+        return Err(errors::solve_failure(&e, &all[i].definition, filename));
+    }
+    let results = all
+        .into_iter()
+        .zip(ids)
+        .map(|(lowered, id)| (lowered.target.clone(), lowered, id))
+        .collect();
+    Ok(describe_result(gateway, results, true))
 }
 
 /// The build file, from the `dockerfile` local of the client session.

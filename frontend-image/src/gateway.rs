@@ -6,6 +6,7 @@ use kiln_proto::pb;
 use std::collections::BTreeSet;
 use tonic::transport::Channel;
 
+#[derive(Clone)]
 pub struct Gateway {
     client: LlbBridgeClient<Channel>,
     pub llb_caps: BTreeSet<String>,

@@ -131,6 +131,68 @@ pub(crate) struct Lowerer<'a> {
     pub cap_uses: Vec<(&'static str, Span)>,
 }
 
+/// What a build asks for: one target (or stage), or a group's targets.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Selection {
+    One(String),
+    Group { name: String, targets: Vec<String> },
+}
+
+/// What to build: the target, stage or group asked for; else the `default` group (one
+/// target, or all of its targets); else the only target; else, with no targets, the last
+/// stage; else an error that lists the choices.
+pub fn select(model: &BuildFile, asked: Option<&str>) -> Result<Selection, String> {
+    let name = match asked {
+        Some(name) => name.to_string(),
+        None if model.groups.contains_key("default") => "default".to_string(),
+        None if model.targets.len() == 1 => model
+            .targets
+            .keys()
+            .next()
+            .map(|k| k.value.clone())
+            .unwrap_or_default(),
+        None if model.targets.is_empty() => match model.stages.keys().last() {
+            Some(k) => k.value.clone(),
+            None => return Err("the file has no stages".into()),
+        },
+        None => {
+            let mut names: Vec<&str> = model.targets.keys().map(|k| k.value.as_str()).collect();
+            names.extend(model.groups.keys().map(|k| k.value.as_str()));
+            return Err(format!(
+                "no target given, and the file has no `default` group: choose one of {} with --target",
+                names.join(", ")
+            ));
+        }
+    };
+    if model.targets.contains_key(name.as_str()) || !model.groups.contains_key(name.as_str()) {
+        return Ok(Selection::One(name));
+    }
+    let mut targets = Vec::new();
+    group_targets(model, &name, &mut targets, 0);
+    match targets.as_slice() {
+        [only] if asked.is_none() => Ok(Selection::One(only.clone())),
+        _ => Ok(Selection::Group { name, targets }),
+    }
+}
+
+/// A group's targets, recursively, each once, in the order first reached.
+fn group_targets(model: &BuildFile, name: &str, out: &mut Vec<String>, depth: usize) {
+    match model.groups.get(name) {
+        // Cycles are reported by `kiln check`; stop here rather than loop.
+        Some(group) if depth < 32 => {
+            for member in &group.targets {
+                group_targets(model, &member.value, out, depth + 1);
+            }
+        }
+        Some(_) => {}
+        None => {
+            if !out.iter().any(|t| t == name) {
+                out.push(name.to_string());
+            }
+        }
+    }
+}
+
 /// Which target to build: the one asked for; else the `default` group's single member; else
 /// the only target; else, with no targets at all, the last stage.
 pub fn select_target<'m>(

@@ -1358,3 +1358,79 @@ fn the_group_example_in_hcl_builds_like_its_yaml_twin() {
         engine.remove_image(&tag);
     }
 }
+
+const SHARED_BASE_GROUP: &str = r#"version: 1
+args:
+  NONCE: ""
+stages:
+  base:
+    from: localhost:5000/busybox:1
+    steps:
+      - run: echo "${NONCE} $(date +%s%N)" > /stamp && sleep 1
+  a:
+    from: base
+    steps:
+      - run: echo a > /name
+  b:
+    from: base
+    steps:
+      - run: echo b > /name
+  c:
+    from: base
+    steps:
+      - run: echo c > /name && ln -s name /link && chmod 0750 /name
+targets:
+  a: { stage: a }
+  b: { stage: b }
+  c: { stage: c }
+groups:
+  all: [a, b, c]
+"#;
+
+#[test]
+fn a_group_is_built_in_one_request_and_shares_its_base_stage() {
+    let ctx = context(&[("kiln.yaml", SHARED_BASE_GROUP)]);
+    for engine in Engine::all() {
+        let out = tempfile::tempdir().unwrap();
+        let build = Build {
+            target: Some("all".into()),
+            build_args: vec![("NONCE".into(), unique_tag("n"))],
+            ..kiln_build(ctx.path())
+        };
+        engine
+            .build_local(&build, out.path())
+            .unwrap_or_else(|log| panic!("[{}] {log}", engine.name));
+        let read = |path: &str| {
+            std::fs::read_to_string(out.path().join(path))
+                .unwrap_or_else(|e| panic!("[{}] {path}: {e}", engine.name))
+        };
+        let stamps: Vec<String> = ["a", "b", "c"]
+            .iter()
+            .map(|t| read(&format!("{t}/stamp")))
+            .collect();
+        assert!(
+            stamps.iter().all(|s| s == &stamps[0]),
+            "[{}] the shared stage ran once: {stamps:?}",
+            engine.name
+        );
+        for t in ["a", "b", "c"] {
+            assert_eq!(
+                read(&format!("{t}/name")),
+                format!("{t}\n"),
+                "[{}]",
+                engine.name
+            );
+        }
+        let link = std::fs::read_link(out.path().join("c/link")).unwrap();
+        assert_eq!(link, Path::new("name"), "[{}] symlinks intact", engine.name);
+        let mode = std::fs::metadata(out.path().join("c/name"))
+            .unwrap()
+            .permissions();
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+            0o750,
+            "[{}]",
+            engine.name
+        );
+    }
+}
