@@ -4,6 +4,7 @@
 use crate::errors::{self, INVALID_ARGUMENT};
 use crate::gateway::{Gateway, single_op_definition};
 use crate::options::Options;
+use crate::subrequests;
 use kiln_dsl::model::PackageManager;
 use kiln_dsl::{Limits, render};
 use kiln_lowering::{CapSet, LowerOptions, Lowered, Selection, lower, select};
@@ -14,11 +15,23 @@ use std::collections::BTreeMap;
 const DEFAULT_FILENAME: &str = "kiln.yaml";
 
 pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Result, rpc::Status> {
-    if let Some(request) = options.get("requestid").filter(|r| !r.is_empty()) {
-        return Err(errors::status(
-            errors::UNKNOWN,
-            format!("kiln does not answer the subrequest `{request}` yet"),
-        ));
+    let request = options.get("requestid").filter(|r| !r.is_empty());
+    if let Some(request) = request {
+        if let Some(answer) = subrequests::answer_static(request) {
+            return Ok(answer);
+        }
+        if request != subrequests::TARGETS && request != subrequests::OUTLINE {
+            return Err(errors::status(
+                errors::UNIMPLEMENTED,
+                format!(
+                    "kiln does not answer the subrequest `{request}`; it answers {}, {}, {} and {}",
+                    subrequests::DESCRIBE,
+                    subrequests::TARGETS,
+                    subrequests::OUTLINE,
+                    subrequests::SCHEMA
+                ),
+            ));
+        }
     }
     let filename = options
         .get("filename")
@@ -59,6 +72,39 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         ));
     }
     let model = checked.model.as_ref().expect("checked above");
+    if let Some(request) = request {
+        let asked = options.get("target").filter(|t| !t.is_empty());
+        let selection = select(model, asked);
+        let default = match select(model, None) {
+            Ok(Selection::One(name)) | Ok(Selection::Group { name, .. }) => Some(name),
+            Err(_) => None,
+        };
+        if request == subrequests::TARGETS {
+            return Ok(subrequests::targets(
+                model,
+                &checked.file,
+                default.as_deref(),
+            ));
+        }
+        return match selection.map_err(|m| errors::status(INVALID_ARGUMENT, m))? {
+            Selection::One(target) => {
+                let mut build_args = options.with_prefix("build-arg:");
+                build_args.remove("BUILDKIT_SYNTAX");
+                Ok(subrequests::outline(
+                    model,
+                    &checked.file,
+                    &target,
+                    &build_args,
+                ))
+            }
+            Selection::Group { name, .. } => Err(errors::status(
+                INVALID_ARGUMENT,
+                format!(
+                    "`{name}` is a group: ask for the outline of one of its targets (--target)"
+                ),
+            )),
+        };
+    }
 
     let platforms: Vec<String> = match options.get("platform").filter(|p| !p.is_empty()) {
         Some(list) => list.split(',').map(|p| p.trim().to_string()).collect(),

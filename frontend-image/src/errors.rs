@@ -8,6 +8,7 @@ use prost::Message;
 /// gRPC codes used here.
 pub const UNKNOWN: i32 = 2;
 pub const INVALID_ARGUMENT: i32 = 3;
+pub const UNIMPLEMENTED: i32 = 12;
 
 pub fn status(code: i32, message: impl Into<String>) -> rpc::Status {
     rpc::Status {

@@ -6,6 +6,7 @@ mod build;
 mod errors;
 mod gateway;
 mod options;
+mod subrequests;
 mod transport;
 mod unzip;
 

@@ -1434,3 +1434,60 @@ fn a_group_is_built_in_one_request_and_shares_its_base_stage() {
         );
     }
 }
+
+/// `docker buildx build --call=...` against an engine: the printed answer.
+fn buildx_call(engine: &Engine, call: &str, dir: &Path, extra: &[&str]) -> String {
+    let out = std::process::Command::new("docker")
+        .args([
+            "buildx",
+            "build",
+            "--progress=plain",
+            &format!("--call={call}"),
+        ])
+        .args(extra)
+        .arg("-f")
+        .arg(dir.join("kiln.yaml"))
+        .arg(dir)
+        .env("DOCKER_HOST", &engine.host)
+        .output()
+        .expect("the docker CLI with the buildx plugin");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "[{}] --call={call}: {text}",
+        engine.name
+    );
+    text
+}
+
+#[test]
+fn buildx_call_lists_targets_and_outlines_a_target() {
+    let ctx = example_context("mounts.kiln.yaml", &[]);
+    let group = context(&[("kiln.yaml", SHARED_BASE_GROUP)]);
+    for engine in Engine::all() {
+        let targets = buildx_call(&engine, "targets", group.path(), &[]);
+        for line in ["a ", "b ", "c ", "all    group: a, b, c"] {
+            assert!(
+                targets.lines().any(|l| l.starts_with(line)),
+                "[{}] {line:?} in {targets}",
+                engine.name
+            );
+        }
+        let outline = buildx_call(&engine, "outline", ctx.path(), &[]);
+        assert!(
+            outline.contains("registry-token") && outline.contains("signing-key"),
+            "[{}] the secrets the target needs: {outline}",
+            engine.name
+        );
+        let outline = buildx_call(&engine, "outline", group.path(), &["--target", "c"]);
+        assert!(
+            outline.contains("TARGET: c") && outline.contains("NONCE"),
+            "[{}] {outline}",
+            engine.name
+        );
+    }
+}
