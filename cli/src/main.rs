@@ -1,5 +1,6 @@
 //! `kiln`: check build files, print their JSON Schema, and (soon) lower and build them.
 
+mod bake;
 mod check;
 mod graph;
 mod llb;
@@ -31,6 +32,8 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Print the resolved targets of targets or groups as JSON (like `docker buildx bake --print`).
     Print(print::PrintArgs),
+    /// Build targets and groups on the Docker Engine's BuildKit, each with its own outputs.
+    Bake(bake::BakeArgs),
     /// Print the JSON Schema (draft-07) of build files, for editors and validators.
     Schema {
         /// Write to this file instead of standard output.
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
         Command::Llb(args) => llb::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Print(args) => print::run(&args),
+        Command::Bake(args) => bake::run(&args),
         Command::Schema { output } => schema(output),
     }
 }

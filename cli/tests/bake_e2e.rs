@@ -1,0 +1,257 @@
+//! `kiln bake` against the real engines of the bench (needs `scripts/testbed.sh up` and the
+//! frontend image): a group with tags, a push to the bench registry and a local output; a
+//! failing target that does not stop the others; the plan printed without building.
+
+use kiln_testbed::{Engine, unique_tag};
+use std::path::Path;
+use std::process::{Command, Output};
+
+const GROUP: &str = r#"# syntax=localhost:5000/kiln:dev
+version: 1
+args:
+  NONCE: ""
+stages:
+  base:
+    from: localhost:5000/busybox:1
+    steps:
+      - run: echo "${NONCE}" > /stamp
+  a:
+    from: base
+    steps:
+      - run: echo a > /name
+  b:
+    from: base
+    steps:
+      - run: echo b > /name
+  c:
+    from: base
+    steps:
+      - run: echo c > /name && ln -s name /link && chmod 0750 /name
+  broken:
+    from: base
+    steps:
+      - run: echo about to fail && exit 3
+targets:
+  a: { stage: a }
+  b: { stage: b }
+  c: { stage: c }
+  broken: { stage: broken }
+groups:
+  all: [a, b, c]
+  with-broken: [a, broken, c]
+"#;
+
+fn bake(dir: &Path, engine: Option<&Engine>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kiln"));
+    cmd.arg("bake")
+        .args(["-f", "kiln.yaml", "--progress", "plain"])
+        .args(args)
+        .current_dir(dir);
+    if let Some(engine) = engine {
+        cmd.env("DOCKER_HOST", &engine.host);
+    }
+    cmd.output().expect("kiln runs")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn context() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kiln.yaml"), GROUP).unwrap();
+    dir
+}
+
+/// The registry has `repository:tag` (asked over its HTTP API).
+fn in_registry(repository: &str, tag: &str) -> bool {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect("127.0.0.1:5000").unwrap();
+    write!(
+        stream,
+        "HEAD /v2/{repository}/manifests/{tag} HTTP/1.0\r\nAccept: application/vnd.docker.distribution.manifest.v2+json\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response.starts_with("HTTP/1.0 200") || response.starts_with("HTTP/1.1 200")
+}
+
+#[test]
+fn bake_builds_a_group_with_its_own_outputs_and_pushes() {
+    let dir = context();
+    for engine in Engine::all() {
+        let tag = unique_tag("t").replace(['/', ':'], "-");
+        let local = tempfile::tempdir().unwrap();
+        let a = format!("localhost:5000/kiln-bake/a:{tag}");
+        let b = format!("localhost:5000/kiln-bake/b:{tag}");
+        let out = bake(
+            dir.path(),
+            Some(&engine),
+            &[
+                "all",
+                "--var",
+                &format!("NONCE={tag}"),
+                "--set",
+                &format!("a.tags={a}"),
+                "--set",
+                &format!("b.tags={b},localhost:5000/kiln-bake/b:latest"),
+                "--set",
+                &format!("c.output=type=local,dest={}", local.path().display()),
+                "--push",
+            ],
+        );
+        let log = text(&out);
+        assert!(out.status.success(), "[{}] {log}", engine.name);
+        for (image, name) in [(&a, "a\n"), (&b, "b\n")] {
+            let run = engine.docker_ok(&["run", "--rm", image, "cat", "/name"]);
+            assert_eq!(run, name, "[{}] {image}", engine.name);
+        }
+        engine.docker_ok(&["image", "inspect", "localhost:5000/kiln-bake/b:latest"]);
+        assert!(
+            in_registry("kiln-bake/a", &tag) && in_registry("kiln-bake/b", &tag),
+            "[{}] pushed",
+            engine.name
+        );
+        let name = local.path().join("name");
+        assert_eq!(
+            std::fs::read_to_string(&name).unwrap(),
+            "c\n",
+            "[{}]",
+            engine.name
+        );
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&name).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o750, "[{}] modes kept", engine.name);
+        assert_eq!(
+            std::fs::read_link(local.path().join("link")).unwrap(),
+            Path::new("name"),
+            "[{}]",
+            engine.name
+        );
+        assert_eq!(
+            std::fs::read_to_string(local.path().join("stamp")).unwrap(),
+            format!("{tag}\n")
+        );
+        for target in ["a", "b", "c"] {
+            assert!(
+                log.lines()
+                    .any(|l| l.trim_start().starts_with(target) && l.contains(" ok ")),
+                "[{}] summary line for {target}: {log}",
+                engine.name
+            );
+        }
+        for image in [&a, &b] {
+            engine.remove_image(image);
+        }
+        engine.remove_image("localhost:5000/kiln-bake/b:latest");
+    }
+}
+
+#[test]
+fn a_failing_target_does_not_stop_the_others() {
+    let dir = context();
+    for engine in Engine::all() {
+        let tag = unique_tag("f").replace(['/', ':'], "-");
+        let a = format!("kiln-bake-f/a:{tag}");
+        let c = format!("kiln-bake-f/c:{tag}");
+        let out = bake(
+            dir.path(),
+            Some(&engine),
+            &[
+                "with-broken",
+                "--set",
+                &format!("a.tags={a}"),
+                "--set",
+                &format!("c.tags={c}"),
+            ],
+        );
+        let log = text(&out);
+        assert_eq!(out.status.code(), Some(1), "[{}] {log}", engine.name);
+        let summary: Vec<&str> = log
+            .lines()
+            .skip_while(|l| !l.starts_with("kiln bake:"))
+            .collect();
+        let line = |t: &str| {
+            summary
+                .iter()
+                .find(|l| l.trim_start().starts_with(t))
+                .copied()
+                .unwrap_or_default()
+        };
+        assert!(line("a ").contains(" ok "), "[{}] {summary:?}", engine.name);
+        assert!(line("c ").contains(" ok "), "[{}] {summary:?}", engine.name);
+        assert!(
+            line("broken").contains("FAILED") && line("broken").contains("kiln.yaml:25"),
+            "[{}] the failure names the file and line: {summary:?}",
+            engine.name
+        );
+        assert!(
+            log.contains("about to fail"),
+            "[{}] the step's log: {log}",
+            engine.name
+        );
+        engine.remove_image(&a);
+        engine.remove_image(&c);
+    }
+}
+
+#[test]
+fn print_shows_the_plan_with_overrides_and_builds_nothing() {
+    let dir = context();
+    let args = [
+        "all",
+        "--print",
+        "--set",
+        "a.tags=r/a:1",
+        "--set",
+        "*.args.NONCE=x",
+        "--set",
+        "c.output=type=tar,dest=c.tar",
+    ];
+    let first = bake(dir.path(), None, &args);
+    let again = bake(dir.path(), None, &args);
+    assert!(first.status.success(), "{}", text(&first));
+    assert_eq!(first.stdout, again.stdout, "stable output");
+    let plan: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(plan["target"]["a"]["tags"], serde_json::json!(["r/a:1"]));
+    assert_eq!(plan["target"]["b"]["args"]["NONCE"], "x");
+    assert_eq!(
+        plan["target"]["c"]["output"],
+        serde_json::json!({ "type": "tar", "dest": "c.tar" })
+    );
+    assert_eq!(
+        plan["group"]["all"]["targets"],
+        serde_json::json!(["a", "b", "c"])
+    );
+}
+
+#[test]
+fn secrets_and_a_missing_daemon_are_clear_errors() {
+    let dir = context();
+    let out = bake(
+        dir.path(),
+        None,
+        &["a", "--secret", "id=tok,src=/etc/hostname"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("cannot pass secrets"), "{}", text(&out));
+    let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["bake", "-f", "kiln.yaml", "a"])
+        .current_dir(dir.path())
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .output()
+        .unwrap();
+    let message = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(message.trim().lines().count(), 1, "one line: {message}");
+    assert!(
+        message.contains("no Docker daemon answers at unix:///nonexistent/docker.sock"),
+        "{message}"
+    );
+}
