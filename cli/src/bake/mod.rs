@@ -58,6 +58,9 @@ pub struct BakeArgs {
     /// Secrets for the build: not supported through the Docker Engine API yet (refused).
     #[arg(long, value_name = "id=ID,src=PATH|env=VAR")]
     secret: Vec<String>,
+    /// Do not use the build cache.
+    #[arg(long)]
+    no_cache: bool,
     /// How many targets build at once.
     #[arg(long, default_value_t = 4)]
     jobs: usize,
@@ -241,6 +244,7 @@ async fn bake(
         frontend,
         vars,
         push: args.push,
+        no_cache: args.no_cache,
         progress: progress.clone(),
     });
     let started = Instant::now();
@@ -297,6 +301,7 @@ struct Shared {
     frontend: String,
     vars: BTreeMap<String, String>,
     push: bool,
+    no_cache: bool,
     progress: Arc<Mutex<Progress>>,
 }
 
@@ -390,6 +395,7 @@ async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
         .labels(&labels)
         .version(BuilderVersion::BuilderBuildKit)
         .session(&session)
+        .nocache(shared.no_cache)
         .rm(true);
     if let Some(platform) = platforms.first() {
         options = options.platform(platform);
