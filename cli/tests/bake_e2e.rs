@@ -255,3 +255,45 @@ fn secrets_and_a_missing_daemon_are_clear_errors() {
         "{message}"
     );
 }
+
+#[test]
+fn the_terminal_view_redraws_one_line_per_target() {
+    let dir = context();
+    for engine in Engine::all() {
+        let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args([
+                "bake",
+                "-f",
+                "kiln.yaml",
+                "all",
+                "--progress",
+                "tty",
+                "--set",
+                "*.output=type=tar,dest=/dev/null",
+            ])
+            .current_dir(dir.path())
+            .env("DOCKER_HOST", &engine.host)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "[{}] {stdout}", engine.name);
+        // Cursor up + clear line: the block of target lines is redrawn in place.
+        assert!(
+            stdout.contains("\x1b[1A\x1b[2K"),
+            "[{}] {stdout:?}",
+            engine.name
+        );
+        for target in ["a", "b", "c"] {
+            assert!(
+                stdout.contains(&format!("[{target}] done")),
+                "[{}] {stdout:?}",
+                engine.name
+            );
+        }
+        assert!(
+            !stdout.contains("] #"),
+            "[{}] step lines stay in the view: {stdout:?}",
+            engine.name
+        );
+    }
+}
