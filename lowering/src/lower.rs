@@ -228,6 +228,13 @@ pub fn select_target<'m>(
                     Some(k) => k.value.clone(),
                     None => return Err("the file has no stages".into()),
                 },
+                (several, _) if !several.is_empty() => {
+                    let names: Vec<&str> = several.iter().map(|t| t.value.as_str()).collect();
+                    return Err(format!(
+                        "no target given, and the `default` group has several ({}): lower one with --target",
+                        names.join(", ")
+                    ));
+                }
                 _ => {
                     return Err(format!(
                         "no target given and no single default: choose one with --target ({})",

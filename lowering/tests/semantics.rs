@@ -485,3 +485,36 @@ fn zip_downloads_are_unpacked_by_the_tool_image_without_network() {
     });
     assert!(tool_image);
 }
+
+#[test]
+fn selection_of_targets_and_groups() {
+    use kiln_lowering::{Selection, select};
+    let text = "version: 1\nstages:\n  s:\n    from: scratch\ntargets:\n  a: { stage: s }\n  b: { stage: s }\n  c: { stage: s }\ngroups:\n  inner: [b, a]\n  outer: [inner, c, a]\n";
+    let (model, _) = common::load_text("t.kiln.yaml", text);
+    let group = |name: &str, targets: &[&str]| Selection::Group {
+        name: name.into(),
+        targets: targets.iter().map(|t| t.to_string()).collect(),
+    };
+    assert_eq!(
+        select(&model, Some("outer")).unwrap(),
+        group("outer", &["b", "a", "c"])
+    );
+    assert_eq!(
+        select(&model, Some("a")).unwrap(),
+        Selection::One("a".into())
+    );
+    let err = select(&model, None).unwrap_err();
+    assert!(
+        err.contains("no `default` group") && err.contains("a, b, c, inner, outer"),
+        "{err}"
+    );
+    let with_default = format!("{text}  default: [outer]\n");
+    let (model, _) = common::load_text("t.kiln.yaml", &with_default);
+    assert_eq!(
+        select(&model, None).unwrap(),
+        group("default", &["b", "a", "c"])
+    );
+    let single = format!("{text}  default: [c]\n");
+    let (model, _) = common::load_text("t.kiln.yaml", &single);
+    assert_eq!(select(&model, None).unwrap(), Selection::One("c".into()));
+}
