@@ -86,9 +86,7 @@ fn bake_builds_a_group_with_its_own_outputs_and_pushes() {
     let dir = context();
     for engine in Engine::all() {
         let tag = unique_tag("t").replace(['/', ':'], "-");
-        let local = tempfile::tempdir().unwrap();
-        let a = format!("localhost:5000/kiln-bake/a:{tag}");
-        let b = format!("localhost:5000/kiln-bake/b:{tag}");
+        let image = |t: &str| format!("localhost:5000/kiln-bake/{t}:{tag}");
         let out = bake(
             dir.path(),
             Some(&engine),
@@ -97,27 +95,60 @@ fn bake_builds_a_group_with_its_own_outputs_and_pushes() {
                 "--var",
                 &format!("NONCE={tag}"),
                 "--set",
-                &format!("a.tags={a}"),
+                &format!("a.tags={}", image("a")),
                 "--set",
-                &format!("b.tags={b},localhost:5000/kiln-bake/b:latest"),
+                &format!("b.tags={},localhost:5000/kiln-bake/b:latest", image("b")),
                 "--set",
-                &format!("c.output=type=local,dest={}", local.path().display()),
+                &format!("c.tags={}", image("c")),
+                "--set",
+                "c.args.NONCE=from-set",
                 "--push",
             ],
         );
         let log = text(&out);
         assert!(out.status.success(), "[{}] {log}", engine.name);
-        for (image, name) in [(&a, "a\n"), (&b, "b\n")] {
-            let run = engine.docker_ok(&["run", "--rm", image, "cat", "/name"]);
-            assert_eq!(run, name, "[{}] {image}", engine.name);
+        for (t, stamp) in [("a", tag.as_str()), ("b", tag.as_str()), ("c", "from-set")] {
+            let run = engine.docker_ok(&["run", "--rm", &image(t), "cat", "/name", "/stamp"]);
+            assert_eq!(
+                run,
+                format!("{t}\n{stamp}\n"),
+                "[{}] {t}: its name, the --var or --set arg",
+                engine.name
+            );
+            assert!(
+                in_registry(&format!("kiln-bake/{t}"), &tag),
+                "[{}] {t} pushed",
+                engine.name
+            );
         }
         engine.docker_ok(&["image", "inspect", "localhost:5000/kiln-bake/b:latest"]);
-        assert!(
-            in_registry("kiln-bake/a", &tag) && in_registry("kiln-bake/b", &tag),
-            "[{}] pushed",
-            engine.name
+        for target in ["a", "b", "c"] {
+            assert!(
+                log.lines()
+                    .any(|l| l.trim_start().starts_with(target) && l.contains(" ok ")),
+                "[{}] summary line for {target}: {log}",
+                engine.name
+            );
+        }
+        for t in ["a", "b", "c"] {
+            engine.remove_image(&image(t));
+        }
+        engine.remove_image("localhost:5000/kiln-bake/b:latest");
+
+        // A local output: every file with its mode, symlinks intact.
+        let local = tempfile::tempdir().unwrap();
+        let dest = local.path().join("c");
+        let out = bake(
+            dir.path(),
+            Some(&engine),
+            &[
+                "c",
+                "--set",
+                &format!("c.output=type=local,dest={}", dest.display()),
+            ],
         );
-        let name = local.path().join("name");
+        assert!(out.status.success(), "[{}] {}", engine.name, text(&out));
+        let name = dest.join("name");
         assert_eq!(
             std::fs::read_to_string(&name).unwrap(),
             "c\n",
@@ -129,27 +160,17 @@ fn bake_builds_a_group_with_its_own_outputs_and_pushes() {
         );
         assert_eq!(mode & 0o777, 0o750, "[{}] modes kept", engine.name);
         assert_eq!(
-            std::fs::read_link(local.path().join("link")).unwrap(),
+            std::fs::read_link(dest.join("link")).unwrap(),
             Path::new("name"),
             "[{}]",
             engine.name
         );
-        assert_eq!(
-            std::fs::read_to_string(local.path().join("stamp")).unwrap(),
-            format!("{tag}\n")
+        let busybox = std::fs::symlink_metadata(dest.join("bin/ls")).unwrap();
+        assert!(
+            busybox.file_type().is_symlink(),
+            "[{}] the base image's symlinks too",
+            engine.name
         );
-        for target in ["a", "b", "c"] {
-            assert!(
-                log.lines()
-                    .any(|l| l.trim_start().starts_with(target) && l.contains(" ok ")),
-                "[{}] summary line for {target}: {log}",
-                engine.name
-            );
-        }
-        for image in [&a, &b] {
-            engine.remove_image(image);
-        }
-        engine.remove_image("localhost:5000/kiln-bake/b:latest");
     }
 }
 
