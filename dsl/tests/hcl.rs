@@ -148,11 +148,12 @@ target "app" {
     let app = &m.targets[0];
     let platforms: Vec<&str> = app.platforms.iter().map(|p| p.value.as_str()).collect();
     assert_eq!(platforms, ["linux/amd64", "linux/arm64"]);
-    // A list variable is not an arg; string and number ones are.
+    // A list variable is not an arg; string and number ones are, unless only evaluated
+    // expressions use them (BASE: its value is baked into IMAGE's default).
     let args: Vec<&str> = m.args.keys().map(|k| k.value.as_str()).collect();
-    assert_eq!(args, ["BASE", "IMAGE", "REPLICAS"]);
+    assert_eq!(args, ["IMAGE", "REPLICAS"]);
     assert_eq!(
-        m.args[1].default.as_ref().unwrap().value,
+        m.args[0].default.as_ref().unwrap().value,
         "localhost:5000/app"
     );
 
@@ -422,4 +423,25 @@ fn the_syntax_is_chosen_by_name_then_content() {
     assert!(is_hcl("Kilnfile", "# syntax=x\n\nvariable \"A\" {}\n"));
     assert!(is_hcl("kiln", "version = 1\n"));
     assert!(!is_hcl("kiln", "version: 1\nstages: {}\n"));
+}
+
+#[test]
+fn each_mistake_is_reported_once_without_knock_on_errors() {
+    let text = "version = 1\nvariable \"TAG\" { default = \"1\" }\nstage \"app\" {\n  from = \"localhost:5000/busybox:${TAGG}\"\n  run { cmd = \"echo ${uper(TAG)}\" }\n}\ntarget \"app\" {\n  stage = \"app\"\n  matrix = { v = [\"a\", \"b\"] }\n  name = \"app\"\n}\n";
+    let checked = check(text, &[], None);
+    assert_eq!(
+        codes(&checked),
+        [
+            (Code::UndefinedVariable, 4),
+            (Code::Eval, 5),
+            (Code::DuplicateName, 10)
+        ]
+    );
+    // TAG is used (by the expression), so it is not reported as unused.
+    assert!(
+        checked
+            .diagnostics
+            .iter()
+            .all(|d| d.code != Code::UnusedArg)
+    );
 }

@@ -40,7 +40,29 @@ pub struct Evaluator {
     /// Variables whose value is a string, number or bool: they are kiln args, so `${NAME}`
     /// stays for kiln to expand (and `--build-arg` reaches it at build time).
     pub args: Vec<String>,
+    /// Names used by expressions evaluated here (their values are baked into the model).
+    pub evaluated_refs: std::collections::BTreeSet<String>,
+    /// Names left as `${NAME}` for kiln.
+    pub kiln_refs: std::collections::BTreeSet<String>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Collects the variable names an expression reads.
+struct Refs<'a>(&'a mut std::collections::BTreeSet<String>);
+
+impl hcl_edit::visit::Visit for Refs<'_> {
+    fn visit_expr(&mut self, expr: &Expression) {
+        if let Expression::Variable(v) = expr {
+            self.0.insert(v.as_str().to_string());
+        }
+        hcl_edit::visit::visit_expr(self, expr);
+    }
+}
+
+/// Record the variables `expr` reads into `refs`.
+pub fn collect_refs(expr: &Expression, refs: &mut std::collections::BTreeSet<String>) {
+    use hcl_edit::visit::Visit;
+    Refs(refs).visit_expr(expr);
 }
 
 /// Local names (matrix values, ...) and their values, on top of the file's variables.
@@ -60,6 +82,8 @@ impl Evaluator {
         Evaluator {
             ctx,
             args: Vec::new(),
+            evaluated_refs: Default::default(),
+            kiln_refs: Default::default(),
             diagnostics: Vec::new(),
         }
     }
@@ -74,6 +98,7 @@ impl Evaluator {
 
     /// Evaluate an expression to a value, reporting failure at its span.
     pub fn value(&mut self, expr: &Expression, locals: &Locals) -> Option<Value> {
+        collect_refs(expr, &mut self.evaluated_refs);
         let converted = hcl::Expression::from(expr.clone());
         let result = if locals.0.is_empty() {
             converted.evaluate(&self.ctx)
@@ -164,6 +189,7 @@ impl Evaluator {
             )?),
             Expression::Parenthesis(p) => return self.node(p.inner(), locals),
             Expression::Variable(v) if !locals.has(v.as_str()) && self.is_kiln_name(v.as_str()) => {
+                self.kiln_refs.insert(v.as_str().to_string());
                 NodeKind::Str(format!("${{{}}}", v.as_str()))
             }
             _ => return Some(value_node(&self.value(expr, locals)?, span)),
@@ -228,6 +254,7 @@ impl Evaluator {
                     Expression::Variable(v)
                         if !locals.has(v.as_str()) && self.is_kiln_name(v.as_str()) =>
                     {
+                        self.kiln_refs.insert(v.as_str().to_string());
                         out.push_str(&format!("${{{}}}", v.as_str()));
                     }
                     expr => {

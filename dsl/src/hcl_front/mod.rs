@@ -206,13 +206,11 @@ impl Loader {
                 .map_or(Span::default(), |b| span_of(&b.ident));
             (str_node(name, span), map_node(entries, span))
         };
-        if !args.is_empty() {
-            root.push(section("args", &get("variable"), args));
-        }
         let stages: Vec<(Node, Node)> = get("stage")
             .iter()
             .map(|b| (label(b), self.stage(b)))
             .collect();
+        let args_at = root.len();
         root.push(section("stages", &get("stage"), stages));
         if !get("target").is_empty() {
             let targets = targets::resolve(&mut self.ev, &get("target"), &|ev, body, locals| {
@@ -229,6 +227,21 @@ impl Loader {
                 })
                 .collect();
             root.push(section("groups", &get("group"), groups));
+        }
+        // A variable used only inside evaluated expressions has its value baked into the
+        // model: it is not an arg there (kiln would call it unused).
+        let ev = &self.ev;
+        let args: Vec<(Node, Node)> = args
+            .into_iter()
+            .filter(|(name, _)| {
+                let NodeKind::Str(name) = &name.kind else {
+                    return true;
+                };
+                ev.kiln_refs.contains(name) || !ev.evaluated_refs.contains(name)
+            })
+            .collect();
+        if !args.is_empty() {
+            root.insert(args_at, section("args", &get("variable"), args));
         }
         map_node(root, Span::new(0, 0))
     }
@@ -278,7 +291,10 @@ impl Loader {
                 match attr.key.as_str() {
                     "params" => params = idents(&attr.value),
                     "variadic_params" => variadic = idents(&attr.value).pop(),
-                    "result" => result = Some(hcl::Expression::from(attr.value.clone())),
+                    "result" => {
+                        eval::collect_refs(&attr.value, &mut self.ev.evaluated_refs);
+                        result = Some(hcl::Expression::from(attr.value.clone()));
+                    }
                     other => self.unknown(
                         other,
                         span_of(&attr.key),
@@ -366,6 +382,9 @@ impl Loader {
             .iter()
             .position(|(k, _)| matches!(&k.kind, NodeKind::Str(s) if s == value_key))
         else {
+            if block.body.has_attribute(value_key) {
+                return None; // written, but its value failed (already reported)
+            }
             self.ev.error(
                 Code::MissingKey,
                 span,

@@ -35,8 +35,10 @@ pub fn resolve(ev: &mut Evaluator, blocks: &[&Block], body_entries: &BodyEntries
         expand(ev, block, body_entries, &mut expanded);
     }
     let mut first: BTreeMap<&str, Span> = BTreeMap::new();
-    for target in &expanded {
+    let mut duplicates = Vec::new();
+    for (i, target) in expanded.iter().enumerate() {
         if let Some(span) = first.get(target.name.as_str()) {
+            duplicates.push(i);
             ev.diagnostics.push(
                 Diagnostic::error(
                     Code::DuplicateName,
@@ -68,7 +70,9 @@ pub fn resolve(ev: &mut Evaluator, blocks: &[&Block], body_entries: &BodyEntries
             let has_stage = entries.iter().any(|(k, _)| key_of(k) == Some("stage"));
             let template =
                 (!has_stage || t.name.starts_with('_')) && parents.contains(&t.name.as_str());
-            (!template).then(|| (str_node(&t.name, t.span), map_node(entries, t.span)))
+            // A duplicate is reported above, once.
+            let keep = !template && !duplicates.contains(&i);
+            keep.then(|| (str_node(&t.name, t.span), map_node(entries, t.span)))
         })
         .collect()
 }

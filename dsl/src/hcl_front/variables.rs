@@ -82,9 +82,12 @@ pub fn load(ev: &mut Evaluator, blocks: &[&Block], options: &HclOptions) -> Vec<
         })
         .map(|d| d.name.clone())
         .collect();
+    // A variable used only by its own validation is still unused.
+    let refs = ev.evaluated_refs.clone();
     for decl in &decls {
         validate(ev, decl);
     }
+    ev.evaluated_refs = refs;
     decls
         .iter()
         .filter(|d| ev.args.contains(&d.name))
@@ -229,6 +232,7 @@ fn evaluate_defaults(
             let Some(default) = decl.default else {
                 continue;
             };
+            super::eval::collect_refs(default, &mut ev.evaluated_refs);
             let expr = hcl::Expression::from(default.clone());
             match expr.evaluate(&ev.ctx) {
                 Ok(value) => {
