@@ -9,6 +9,7 @@ mod progress;
 use crate::load::{VarArgs, checked_model};
 use crate::print;
 use bollard::Docker;
+use bollard::grpc::build::{ImageBuildFrontendOptions, ImageBuildLoadInput, SecretSource};
 use bollard::models::BuildInfoAux;
 use bollard::query_parameters::{
     BuildImageOptionsBuilder, BuilderVersion, ImageBuildOutput, PushImageOptionsBuilder,
@@ -55,7 +56,8 @@ pub struct BakeArgs {
     /// The kiln frontend image the engine runs (default: $KILN_FRONTEND, else localhost:5000/kiln:dev).
     #[arg(long)]
     frontend: Option<String>,
-    /// Secrets for the build: not supported through the Docker Engine API yet (refused).
+    /// A secret for `secret` mounts: `id=ID,src=PATH` or `id=ID,env=VAR` (repeatable).
+    /// Targets then build through the engine's gRPC API: image outputs only, no live steps.
     #[arg(long, value_name = "id=ID,src=PATH|env=VAR")]
     secret: Vec<String>,
     /// Do not use the build cache.
@@ -77,9 +79,11 @@ pub fn run(args: &BakeArgs) -> ExitCode {
 }
 
 fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
-    if !args.secret.is_empty() {
-        return Err("--secret: the Docker Engine build API kiln bake uses (bollard 0.21) cannot pass secrets to a build, so kiln refuses rather than build without them; build that target with `docker buildx build --secret ...`".into());
-    }
+    let secrets = args
+        .secret
+        .iter()
+        .map(|s| parse_secret(s))
+        .collect::<Result<Vec<_>, _>>()?;
     let checked = match checked_model(&args.file, &args.vars) {
         Ok(c) => c,
         Err(code) => return Ok(ExitCode::from(code)),
@@ -123,7 +127,30 @@ fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(bake(args, &plan, vars, mode))
+    runtime.block_on(bake(args, &plan, vars, secrets, mode))
+}
+
+/// `id=ID,src=PATH` (or `source=`), or `id=ID,env=VAR`.
+fn parse_secret(text: &str) -> Result<(String, SecretSource), String> {
+    let (mut id, mut source) = (None, None);
+    for part in text.split(',') {
+        match part.split_once('=') {
+            Some(("id", v)) => id = Some(v.to_string()),
+            Some(("src" | "source", v)) => source = Some(SecretSource::File(PathBuf::from(v))),
+            Some(("env", v)) => source = Some(SecretSource::Env(v.to_string())),
+            Some(("type", "file" | "env")) => {}
+            _ => {
+                return Err(format!(
+                    "--secret `{text}`: expected id=ID,src=PATH or id=ID,env=VAR"
+                ));
+            }
+        }
+    }
+    match (id, source) {
+        (Some(id), Some(source)) => Ok((id, source)),
+        (Some(id), None) => Ok((id.clone(), SecretSource::Env(id))),
+        _ => Err(format!("--secret `{text}`: no id")),
+    }
 }
 
 /// `TARGET.FIELD=VALUE` applied to the plan's targets.
@@ -200,6 +227,7 @@ async fn bake(
     args: &BakeArgs,
     plan: &Value,
     vars: BTreeMap<String, String>,
+    secrets: Vec<(String, SecretSource)>,
     mode: Mode,
 ) -> Result<ExitCode, String> {
     let docker = Docker::connect_with_defaults().map_err(|e| daemon_hint(&e.to_string()))?;
@@ -245,6 +273,7 @@ async fn bake(
         vars,
         push: args.push,
         no_cache: args.no_cache,
+        secrets,
         progress: progress.clone(),
     });
     let started = Instant::now();
@@ -302,6 +331,7 @@ struct Shared {
     vars: BTreeMap<String, String>,
     push: bool,
     no_cache: bool,
+    secrets: Vec<(String, SecretSource)>,
     progress: Arc<Mutex<Progress>>,
 }
 
@@ -378,6 +408,9 @@ async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
         .unwrap_or("image")
         .to_string();
     let dest = target["output"]["dest"].as_str().map(str::to_string);
+    if !shared.secrets.is_empty() {
+        return build_with_secrets(shared, job, &kind, &tags, &platforms).await;
+    }
     let mut build_args: HashMap<String, String> = shared.vars.clone().into_iter().collect();
     build_args.extend(string_map(&target["args"]));
     build_args.insert("BUILDKIT_SYNTAX".into(), shared.frontend.clone());
@@ -473,6 +506,90 @@ async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
             })
         }
     }
+}
+
+/// Secrets reach a build only through the engine's gRPC API (bollard's Moby driver): the
+/// result goes to the image store, and the steps are not streamed.
+async fn build_with_secrets(
+    shared: &Shared,
+    job: &Job,
+    kind: &str,
+    tags: &[String],
+    platforms: &[String],
+) -> Result<String, String> {
+    if kind != "image" && kind != "registry" {
+        return Err(format!(
+            "--secret with a `{kind}` output: the engine's gRPC build API exports to its image store only; build to an image, or use `docker buildx build --secret ...`"
+        ));
+    }
+    if !platforms.is_empty() {
+        return Err("--secret with `platforms`: not supported by the engine's gRPC build API; drop the platform (the engine's own is used)".into());
+    }
+    let mut options = ImageBuildFrontendOptions::builder()
+        .dockerfile(Path::new(&shared.file_in_tar))
+        .target(&job.name)
+        .nocache(shared.no_cache)
+        .buildarg("BUILDKIT_SYNTAX", &shared.frontend);
+    let mut build_args = shared.vars.clone();
+    build_args.extend(string_map(&job.target["args"]));
+    for (k, v) in &build_args {
+        options = options.buildarg(k, v);
+    }
+    for (k, v) in string_map(&job.target["labels"]) {
+        options = options.label(&k, &v);
+    }
+    for (id, source) in &shared.secrets {
+        options = options.set_secret(id, source);
+    }
+    let name = tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| format!("kiln-bake/{}:latest", job.name));
+    shared.note(
+        job.index,
+        "building with secrets (the engine's gRPC API: no live steps)",
+    );
+    let driver = bollard::grpc::driver::moby::Moby::new(&shared.docker);
+    bollard::grpc::driver::Build::docker_build(
+        driver,
+        &name,
+        options.build(),
+        ImageBuildLoadInput::Upload(shared.tar.clone()),
+        None,
+        None,
+    )
+    .await
+    .map_err(|e| {
+        let text = e.to_string();
+        text.rsplit_once("desc = ")
+            .map_or(text.clone(), |(_, ours)| ours.trim().to_string())
+    })?;
+    let id = shared
+        .docker
+        .inspect_image(&name)
+        .await
+        .ok()
+        .and_then(|i| i.id)
+        .unwrap_or_default();
+    for tag in tags.iter().skip(1) {
+        let (repo, tag_part) = split_tag(tag);
+        let options = TagImageOptionsBuilder::default()
+            .repo(repo)
+            .tag(tag_part)
+            .build();
+        shared
+            .docker
+            .tag_image(&id, Some(options))
+            .await
+            .map_err(|e| format!("tag {tag}: {e}"))?;
+    }
+    if shared.push || kind == "registry" {
+        for tag in tags {
+            shared.note(job.index, &format!("pushing {tag}"));
+            push(&shared.docker, tag).await?;
+        }
+    }
+    Ok(format!("{id} {name}"))
 }
 
 fn build_error(error: &bollard::errors::Error) -> String {
