@@ -445,3 +445,43 @@ fn each_mistake_is_reported_once_without_knock_on_errors() {
             .all(|d| d.code != Code::UnusedArg)
     );
 }
+
+#[test]
+fn expressions_that_would_blow_up_are_refused() {
+    // Doubling variables: 2^60 bytes if nothing stopped it.
+    let mut text =
+        String::from("version = 1\nvariable \"V0\" { default = \"xxxxxxxxxxxxxxxx\" }\n");
+    for i in 1..=60 {
+        text.push_str(&format!(
+            "variable \"V{i}\" {{ default = \"${{V{p}}}${{V{p}}}\" }}\n",
+            p = i - 1
+        ));
+    }
+    text.push_str(
+        "stage \"s\" {\n  from = \"scratch\"\n  run { cmd = \"echo ${upper(V60)}\" }\n}\n",
+    );
+    let checked = check(&text, &[], None);
+    assert!(
+        checked.diagnostics.iter().any(|d| d.code == Code::Limit),
+        "{:?}",
+        codes(&checked)
+    );
+
+    // Nested for expressions, and a function called too often.
+    let nested = "version = 1\nstage \"s\" {\n  from = \"scratch\"\n  run { cmd = join(\",\", flatten([for i in range(1000) : [for j in range(1000) : j]])) }\n}\n";
+    let checked = check(nested, &[], None);
+    let d = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::Limit)
+        .expect("refused");
+    assert!(d.message.contains("inside another"), "{}", d.message);
+    let calls = "version = 1\nfunction \"f\" {\n  params = [x]\n  result = length([for i in range(1000) : i])\n}\nfunction \"g\" {\n  params = [x]\n  result = [for i in range(1000) : f(i)]\n}\nstage \"s\" {\n  from = \"scratch\"\n  run { cmd = jsonencode([for i in range(1000) : g(i)]) }\n}\n";
+    let checked = check(calls, &[], None);
+    let d = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::Eval)
+        .expect("refused");
+    assert!(d.message.contains("more than 2000 times"), "{}", d.message);
+}

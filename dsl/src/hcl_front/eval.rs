@@ -59,6 +59,33 @@ impl hcl_edit::visit::Visit for Refs<'_> {
     }
 }
 
+/// Finds a `for` expression inside another one: refused, as the product of two lists can be
+/// huge.
+#[derive(Default)]
+struct NestedFor {
+    depth: usize,
+    found: Option<Span>,
+}
+
+impl hcl_edit::visit::Visit for NestedFor {
+    fn visit_for_expr(&mut self, node: &hcl_edit::expr::ForExpr) {
+        if self.depth > 0 && self.found.is_none() {
+            self.found = Some(span_of(node));
+        }
+        self.depth += 1;
+        hcl_edit::visit::visit_for_expr(self, node);
+        self.depth -= 1;
+    }
+}
+
+/// The span of a `for` expression nested in another, if `expr` has one.
+pub fn nested_for(expr: &Expression) -> Option<Span> {
+    use hcl_edit::visit::Visit;
+    let mut finder = NestedFor::default();
+    finder.visit_expr(expr);
+    finder.found
+}
+
 /// Record the variables `expr` reads into `refs`.
 pub fn collect_refs(expr: &Expression, refs: &mut std::collections::BTreeSet<String>) {
     use hcl_edit::visit::Visit;
@@ -99,6 +126,16 @@ impl Evaluator {
     /// Evaluate an expression to a value, reporting failure at its span.
     pub fn value(&mut self, expr: &Expression, locals: &Locals) -> Option<Value> {
         collect_refs(expr, &mut self.evaluated_refs);
+        if let Some(span) = nested_for(expr) {
+            self.error(
+                Code::Limit,
+                span,
+                "a `for` expression inside another one".into(),
+                "nested here",
+                "kiln refuses nested `for` expressions (their product can be huge); use a variable or `flatten` over one level",
+            );
+            return None;
+        }
         let converted = hcl::Expression::from(expr.clone());
         let result = if locals.0.is_empty() {
             converted.evaluate(&self.ctx)
@@ -110,7 +147,19 @@ impl Evaluator {
             converted.evaluate(&ctx)
         };
         match result {
-            Ok(v) => Some(v),
+            Ok(v) => match super::functions::check_size(&v) {
+                Ok(()) => Some(v),
+                Err(why) => {
+                    self.error(
+                        Code::Limit,
+                        span_of(expr),
+                        format!("this expression makes {why}"),
+                        "too big",
+                        "kiln keeps values small; build big lists or strings outside the file",
+                    );
+                    None
+                }
+            },
             Err(e) => {
                 self.eval_error(expr, &e);
                 None

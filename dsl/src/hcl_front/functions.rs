@@ -8,7 +8,39 @@ use hcl::{Expression, Value};
 use std::cell::RefCell;
 
 /// Lists made by functions (`range`, `split`, ...) stay below this many elements.
-pub const MAX_LIST: usize = 10_000;
+pub const MAX_LIST: usize = 1_000;
+/// A value (a variable's, a function's result, an attribute's) is at most this big, so no
+/// file can make kiln build huge strings or lists (`a = "${b}${b}"`, `b = "${c}${c}"`, ...).
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+/// User functions run at most this many times while a file is read.
+pub const MAX_CALLS: usize = 2_000;
+
+/// An error when `value` is bigger than `MAX_VALUE_BYTES`.
+pub fn check_size(value: &Value) -> Result<()> {
+    fn size(value: &Value, budget: usize) -> usize {
+        match value {
+            Value::String(s) => s.len(),
+            Value::Array(items) => items
+                .iter()
+                .fold(8, |n, v| if n > budget { n } else { n + size(v, budget) }),
+            Value::Object(map) => map.iter().fold(8, |n, (k, v)| {
+                if n > budget {
+                    n
+                } else {
+                    n + k.len() + size(v, budget)
+                }
+            }),
+            _ => 8,
+        }
+    }
+    if size(value, MAX_VALUE_BYTES) > MAX_VALUE_BYTES {
+        return Err(format!(
+            "a value bigger than {} KiB",
+            MAX_VALUE_BYTES / 1024
+        ));
+    }
+    Ok(())
+}
 /// User functions calling user functions nest at most this deep (recursion is refused).
 pub const MAX_CALL_DEPTH: usize = 16;
 /// At most this many `function` blocks per file.
@@ -633,6 +665,7 @@ struct Table {
     /// Variables and functions a function body sees (the file's scope).
     scope: Context<'static>,
     depth: usize,
+    calls: usize,
 }
 
 thread_local! {
@@ -649,6 +682,10 @@ fn call(slot: usize, args: FuncArgs) -> Result<Value> {
                 "functions call each other more than {MAX_CALL_DEPTH} deep (recursion is not allowed)"
             ));
         }
+        if table.calls >= MAX_CALLS {
+            return Err(format!("functions ran more than {MAX_CALLS} times"));
+        }
+        table.calls += 1;
         table.depth += 1;
         Ok((table.functions[slot].clone(), table.scope.clone()))
     })?;
@@ -669,7 +706,9 @@ fn call(slot: usize, args: FuncArgs) -> Result<Value> {
     }
     let result = function.result.evaluate(&ctx).map_err(|e| e.to_string());
     leave();
-    result
+    let value = result?;
+    check_size(&value).map_err(|e| format!("`{}` returned {e}", function.name))?;
+    Ok(value)
 }
 
 fn leave() {
@@ -710,6 +749,7 @@ pub fn declare_user_functions(
             functions,
             scope,
             depth: 0,
+            calls: 0,
         })
     });
 }

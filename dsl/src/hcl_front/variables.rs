@@ -234,16 +234,20 @@ fn evaluate_defaults(
             };
             super::eval::collect_refs(default, &mut ev.evaluated_refs);
             let expr = hcl::Expression::from(default.clone());
-            match expr.evaluate(&ev.ctx) {
-                Ok(value) => {
+            // Nested `for` and oversized results are refused (and reported) by `ev.value`.
+            let outcome = super::eval::nested_for(default)
+                .is_none()
+                .then(|| expr.evaluate(&ev.ctx));
+            match outcome {
+                Some(Ok(value)) if super::functions::check_size(&value).is_ok() => {
                     ev.ctx.declare_var(decl.name.as_str(), value.clone());
                     values.insert(decl.name.clone(), value);
                 }
-                Err(e) if matches!(e.kind(), hcl::eval::ErrorKind::UndefinedVar(n) if waiting.contains(&n.to_string()) && n.as_str() != decl.name) =>
+                Some(Err(e)) if matches!(e.kind(), hcl::eval::ErrorKind::UndefinedVar(n) if waiting.contains(&n.to_string()) && n.as_str() != decl.name) =>
                 {
                     still.push(decl);
                 }
-                Err(_) => {
+                _ => {
                     // Report with the evaluator's wording and span.
                     ev.value(default, &Locals::default());
                     values.insert(decl.name.clone(), Value::from(""));
