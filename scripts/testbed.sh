@@ -55,7 +55,7 @@ require_root() {
 # --- packages -------------------------------------------------------------------------------
 packages() {
   local wanted=(docker.io docker-registry busybox-static debootstrap qemu-user-static binfmt-support
-                iptables curl python3 git)
+                iptables curl python3 git dpkg-dev gnupg)
   local missing=()
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
