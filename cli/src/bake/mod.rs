@@ -481,24 +481,7 @@ async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
         "tar" => Ok(format!("tar in {}", dest.unwrap_or_default())),
         _ => {
             let id = image_id.unwrap_or_default();
-            for tag in tags.iter().skip(1) {
-                let (repo, tag_part) = split_tag(tag);
-                let options = TagImageOptionsBuilder::default()
-                    .repo(repo)
-                    .tag(tag_part)
-                    .build();
-                shared
-                    .docker
-                    .tag_image(&id, Some(options))
-                    .await
-                    .map_err(|e| format!("tag {tag}: {e}"))?;
-            }
-            if shared.push || kind == "registry" {
-                for tag in &tags {
-                    shared.note(job.index, &format!("pushing {tag}"));
-                    push(&shared.docker, tag).await?;
-                }
-            }
+            tag_and_push(shared, job, &id, &tags, kind == "registry").await?;
             Ok(if tags.is_empty() {
                 id
             } else {
@@ -571,6 +554,19 @@ async fn build_with_secrets(
         .ok()
         .and_then(|i| i.id)
         .unwrap_or_default();
+    tag_and_push(shared, job, &id, tags, kind == "registry").await?;
+    Ok(format!("{id} {name}"))
+}
+
+/// Give image `id` its other tags (the first one it was built with), and push them all when
+/// asked (`--push`, or a `registry` output).
+async fn tag_and_push(
+    shared: &Shared,
+    job: &Job,
+    id: &str,
+    tags: &[String],
+    registry: bool,
+) -> Result<(), String> {
     for tag in tags.iter().skip(1) {
         let (repo, tag_part) = split_tag(tag);
         let options = TagImageOptionsBuilder::default()
@@ -579,17 +575,17 @@ async fn build_with_secrets(
             .build();
         shared
             .docker
-            .tag_image(&id, Some(options))
+            .tag_image(id, Some(options))
             .await
             .map_err(|e| format!("tag {tag}: {e}"))?;
     }
-    if shared.push || kind == "registry" {
+    if shared.push || registry {
         for tag in tags {
             shared.note(job.index, &format!("pushing {tag}"));
             push(&shared.docker, tag).await?;
         }
     }
-    Ok(format!("{id} {name}"))
+    Ok(())
 }
 
 fn build_error(error: &bollard::errors::Error) -> String {

@@ -17,17 +17,8 @@ pub fn span_of(item: &impl hcl_edit::Span) -> Span {
         .map_or(Span::new(0, 0), |r| Span::new(r.start, r.len()))
 }
 
-/// Names of the platform args: always kiln's to expand, even inside an expression.
-const BUILD_TIME: &[&str] = &[
-    "TARGETPLATFORM",
-    "TARGETOS",
-    "TARGETARCH",
-    "TARGETVARIANT",
-    "BUILDPLATFORM",
-    "BUILDOS",
-    "BUILDARCH",
-    "BUILDVARIANT",
-];
+/// The platform args: always kiln's to expand, known only per platform at build time.
+const BUILD_TIME: &[&str] = crate::platform::PLATFORM_ARGS;
 
 /// Values evaluated here may contain `${`; kiln must take them literally.
 pub fn escape(text: &str) -> String {
