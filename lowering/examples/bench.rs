@@ -111,6 +111,37 @@ fn main() {
         "peak memory:   {peak_check:.1} MiB after parsing, {:.1} MiB after lowering ({before:.1} MiB before)",
         peak_rss_mib()
     );
+    // The same file in HCL: parse + evaluate + check, and the same LLB.
+    let hcl = kiln_dsl::bench::generate_hcl(STAGES, STEPS_PER_STAGE);
+    let mut hcl_times = Vec::new();
+    let mut hcl_checked = None;
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let result = kiln_dsl::check_bytes("bench.kiln.hcl", hcl.as_bytes(), &limits);
+        hcl_times.push(start.elapsed());
+        assert!(
+            !result.has_errors(),
+            "the HCL twin must check clean: {:?}",
+            result.diagnostics.first()
+        );
+        hcl_checked = Some(result);
+    }
+    let hcl_checked = hcl_checked.expect("at least one run");
+    let hcl_model = hcl_checked.model.as_ref().expect("a model");
+    let options = LowerOptions {
+        target: Some(whole.clone()),
+        attach_source: false,
+        ..Default::default()
+    };
+    let from_yaml = lower(model, &checked.file, &options).expect("lowers");
+    let from_hcl = lower(hcl_model, &hcl_checked.file, &options).expect("lowers");
+    let same = from_yaml.definition.encode_to_vec() == from_hcl.definition.encode_to_vec();
+    let (hcl_min, hcl_median) = median(hcl_times);
+    println!(
+        "HCL twin:      {:.1} KiB; parse+eval+check min {hcl_min:.1} ms, median {hcl_median:.1} ms ({:.2}x YAML); same LLB as YAML: {same}",
+        hcl.len() as f64 / 1024.0,
+        hcl_median / check_median
+    );
     println!(
         "vs targets:    parse+check {:.2}x of 100 ms, memory {:.2}x of 100 MB, lowering {:.2}x of 50 ms",
         check_median / 100.0,
