@@ -300,6 +300,12 @@ fn secrets_reach_the_build_and_stay_out_of_the_image() {
                 engine.name,
                 text(&out)
             );
+            assert!(
+                text(&out).contains("[app 1/1] run: test"),
+                "[{}] live steps from our own status client: {}",
+                engine.name,
+                text(&out)
+            );
             let verified = engine.docker_ok(&["run", "--rm", &tag, "cat", "/verified"]);
             assert_eq!(verified, "verified\n", "[{}] {secret}", engine.name);
             let history = engine.docker_ok(&["history", "--no-trunc", &tag]);

@@ -5,6 +5,7 @@
 
 mod context;
 mod progress;
+mod status;
 
 use crate::load::{VarArgs, checked_model};
 use crate::print;
@@ -57,7 +58,7 @@ pub struct BakeArgs {
     #[arg(long)]
     frontend: Option<String>,
     /// A secret for `secret` mounts: `id=ID,src=PATH` or `id=ID,env=VAR` (repeatable).
-    /// Targets then build through the engine's gRPC API: image outputs only, no live steps.
+    /// Targets then build through the engine's gRPC API: image outputs only.
     #[arg(long, value_name = "id=ID,src=PATH|env=VAR")]
     secret: Vec<String>,
     /// Do not use the build cache.
@@ -492,7 +493,7 @@ async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
 }
 
 /// Secrets reach a build only through the engine's gRPC API (bollard's Moby driver): the
-/// result goes to the image store, and the steps are not streamed.
+/// result goes to the image store; the steps come from our own status client.
 async fn build_with_secrets(
     shared: &Shared,
     job: &Job,
@@ -528,21 +529,42 @@ async fn build_with_secrets(
         .first()
         .cloned()
         .unwrap_or_else(|| format!("kiln-bake/{}:latest", job.name));
-    shared.note(
-        job.index,
-        "building with secrets (the engine's gRPC API: no live steps)",
-    );
+    // The engine's gRPC API streams no progress itself: follow the build's status ourselves.
+    let reference = bollard::grpc::BuildRef::random();
+    let host =
+        std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+    let follower = match status::control_client(&host).await {
+        Ok(client) => {
+            let progress = shared.progress.clone();
+            let index = job.index;
+            let id: String = reference.as_ref().to_string();
+            Some(tokio::spawn(status::follow(client, id, move |s| {
+                progress.lock().expect("progress lock").status(index, s)
+            })))
+        }
+        Err(why) => {
+            shared.note(
+                job.index,
+                &format!("building with secrets, without live steps: {why}"),
+            );
+            None
+        }
+    };
     let driver = bollard::grpc::driver::moby::Moby::new(&shared.docker);
-    bollard::grpc::driver::Build::docker_build(
+    let built = bollard::grpc::driver::Build::docker_build(
         driver,
         &name,
         options.build(),
         ImageBuildLoadInput::Upload(shared.tar.clone()),
         None,
-        None,
+        Some(reference),
     )
-    .await
-    .map_err(|e| {
+    .await;
+    if let Some(follower) = follower {
+        // The stream ends with the build; do not wait long for a straggler.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), follower).await;
+    }
+    built.map_err(|e| {
         let text = e.to_string();
         text.rsplit_once("desc = ")
             .map_or(text.clone(), |(_, ours)| ours.trim().to_string())
