@@ -98,6 +98,22 @@ fn every_example_and_its_hcl_twin_lower_to_the_same_bytes() {
             print(&yaml) == print(&hcl),
             "{yaml} and {hcl}: `kiln print` differs"
         );
+        for format in ["dot", "mermaid"] {
+            let graph = |file: &str| kiln(&["graph", "--format", format, file]);
+            assert!(
+                graph(&yaml) == graph(&hcl),
+                "{yaml} and {hcl}: `kiln graph --format {format}` differs"
+            );
+        }
+        // `kiln check` finds the same (no) problems in both.
+        let check = |file: &str| -> serde_json::Value {
+            serde_json::from_slice(&kiln(&["check", "--format", "json", file])).unwrap()
+        };
+        assert_eq!(
+            check(&yaml)["diagnostics"],
+            check(&hcl)["diagnostics"],
+            "{yaml} and {hcl}"
+        );
     }
 }
 
