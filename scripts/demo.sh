@@ -13,8 +13,20 @@ DOCKER_HOST=unix:///var/run/docker.sock DOCKER_BUILDKIT=1 /usr/bin/docker build 
   -f examples/demo/kiln.yaml -t kiln-demo examples/demo >/dev/null
 DOCKER_HOST=unix:///var/run/docker.sock /usr/bin/docker run --rm kiln-demo
 
-echo; echo "== kiln check examples/*.kiln.yaml"
-"$kiln" check examples/*.kiln.yaml
+echo; echo "== the same build written in HCL (examples/demo/kiln.hcl), built by the same frontend"
+DOCKER_HOST=unix:///var/run/docker.sock DOCKER_BUILDKIT=1 /usr/bin/docker build -q \
+  -f examples/demo/kiln.hcl -t kiln-demo-hcl examples/demo >/dev/null
+DOCKER_HOST=unix:///var/run/docker.sock /usr/bin/docker run --rm kiln-demo-hcl
+
+echo; echo "== kiln bake: the demo target, tagged, through the Docker Engine API"
+(cd examples/demo && "../../$kiln" bake -f kiln.hcl --progress plain --set app.tags=kiln-demo-bake:latest --var GREETING=Hi)
+DOCKER_HOST=unix:///var/run/docker.sock /usr/bin/docker run --rm kiln-demo-bake:latest
+
+echo; echo "== kiln check examples/*.kiln.yaml examples/*.kiln.hcl"
+"$kiln" check examples/*.kiln.yaml examples/*.kiln.hcl
+
+echo; echo "== kiln print: the resolved targets of a group (like docker buildx bake --print)"
+"$kiln" print -f examples/group.kiln.hcl services --var VERSION=2.0
 
 echo; echo "== kiln schema (first lines of the JSON Schema editors use)"
 "$kiln" schema | head -n 12

@@ -474,7 +474,7 @@ fn the_demo_example_builds_and_runs() {
         let output = engine.docker_ok(&["run", "--rm", &tag]);
         assert_eq!(
             output,
-            "Hello from a kiln build on x86_64!\nThis image was built from YAML by BuildKit, through the kiln frontend.\n",
+            "Hello from a kiln build on x86_64!\nThis image was built by BuildKit, through the kiln frontend.\n",
             "[{}]",
             engine.name
         );
