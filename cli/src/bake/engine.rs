@@ -1,0 +1,299 @@
+//! One target's build on the Docker Engine: through `/build` (live status, every output),
+//! or through the gRPC API when secrets are given; then tags and pushes.
+
+use super::{Job, Shared, status, string_map, strings};
+use bollard::Docker;
+use bollard::grpc::build::{ImageBuildFrontendOptions, ImageBuildLoadInput};
+use bollard::models::BuildInfoAux;
+use bollard::query_parameters::{
+    BuildImageOptionsBuilder, BuilderVersion, ImageBuildOutput, PushImageOptionsBuilder,
+    TagImageOptionsBuilder,
+};
+use futures_util::StreamExt;
+use std::collections::HashMap;
+use std::path::Path;
+
+pub async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
+    let target = &job.target;
+    let tags = strings(&target["tags"]);
+    let platforms = strings(&target["platforms"]);
+    if platforms.len() > 1 {
+        return Err(format!(
+            "{} platforms: the Docker Engine stores one platform per image; build them one at a time with --set {}.platforms=...",
+            platforms.len(),
+            job.name
+        ));
+    }
+    let kind = target["output"]["type"]
+        .as_str()
+        .unwrap_or("image")
+        .to_string();
+    let dest = target["output"]["dest"].as_str().map(str::to_string);
+    if !shared.secrets.is_empty() {
+        return build_with_secrets(shared, job, &kind, &tags, &platforms).await;
+    }
+    let mut build_args: HashMap<String, String> = shared.vars.clone().into_iter().collect();
+    build_args.extend(string_map(&target["args"]));
+    build_args.insert("BUILDKIT_SYNTAX".into(), shared.frontend.clone());
+    let labels = string_map(&target["labels"]);
+    let session = format!(
+        "kiln-bake-{}-{}-{}",
+        std::process::id(),
+        job.index,
+        job.name
+    );
+    let mut options = BuildImageOptionsBuilder::default()
+        .dockerfile(&shared.file_in_tar)
+        .target(&job.name)
+        .buildargs(&build_args)
+        .labels(&labels)
+        .version(BuilderVersion::BuilderBuildKit)
+        .session(&session)
+        .nocache(shared.no_cache)
+        .rm(true);
+    if let Some(platform) = platforms.first() {
+        options = options.platform(platform);
+    }
+    let mut temp_tar = None;
+    match kind.as_str() {
+        "image" | "registry" => {
+            if let Some(first) = tags.first() {
+                options = options.t(first);
+            }
+        }
+        "tar" => {
+            let dest = dest.clone().ok_or("a tar output needs `dest`")?;
+            options = options.outputs(ImageBuildOutput::Tar(dest));
+        }
+        "local" => {
+            // bollard 0.21's local receiver drops symlinks and modes: take a tar, unpack it.
+            let file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+            options = options.outputs(ImageBuildOutput::Tar(file.path().display().to_string()));
+            temp_tar = Some(file);
+        }
+        other => return Err(format!("unknown output type `{other}`")),
+    }
+    let body = bollard::body_full(shared.tar.clone());
+    let mut stream = shared.docker.build_image(options.build(), None, Some(body));
+    let mut image_id = None;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(info) => match info.aux {
+                Some(BuildInfoAux::BuildKit(status)) => {
+                    shared
+                        .progress
+                        .lock()
+                        .expect("progress lock")
+                        .status(job.index, &status);
+                }
+                Some(BuildInfoAux::Default(id)) => image_id = id.id,
+                None => {}
+            },
+            Err(e) => return Err(build_error(&e)),
+        }
+    }
+    match kind.as_str() {
+        "local" => {
+            let dest = dest.ok_or("a local output needs `dest`")?;
+            let file = temp_tar.ok_or("no tar output")?;
+            unpack(file.path(), Path::new(&dest))?;
+            Ok(format!("files in {dest}"))
+        }
+        "tar" => Ok(format!("tar in {}", dest.unwrap_or_default())),
+        _ => {
+            let id = image_id.unwrap_or_default();
+            tag_and_push(shared, job, &id, &tags, kind == "registry").await?;
+            Ok(if tags.is_empty() {
+                id
+            } else {
+                format!("{id} {}", tags.join(" "))
+            })
+        }
+    }
+}
+
+/// Secrets reach a build only through the engine's gRPC API (bollard's Moby driver): the
+/// result goes to the image store; the steps come from our own status client.
+async fn build_with_secrets(
+    shared: &Shared,
+    job: &Job,
+    kind: &str,
+    tags: &[String],
+    platforms: &[String],
+) -> Result<String, String> {
+    if kind != "image" && kind != "registry" {
+        return Err(format!(
+            "--secret with a `{kind}` output: the engine's gRPC build API exports to its image store only; build to an image, or use `docker buildx build --secret ...`"
+        ));
+    }
+    if !platforms.is_empty() {
+        return Err("--secret with `platforms`: not supported by the engine's gRPC build API; drop the platform (the engine's own is used)".into());
+    }
+    let mut options = ImageBuildFrontendOptions::builder()
+        .dockerfile(Path::new(&shared.file_in_tar))
+        .target(&job.name)
+        .nocache(shared.no_cache)
+        .buildarg("BUILDKIT_SYNTAX", &shared.frontend);
+    let mut build_args = shared.vars.clone();
+    build_args.extend(string_map(&job.target["args"]));
+    for (k, v) in &build_args {
+        options = options.buildarg(k, v);
+    }
+    for (k, v) in string_map(&job.target["labels"]) {
+        options = options.label(&k, &v);
+    }
+    for (id, source) in &shared.secrets {
+        options = options.set_secret(id, source);
+    }
+    let name = tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| format!("kiln-bake/{}:latest", job.name));
+    // The engine's gRPC API streams no progress itself: follow the build's status ourselves.
+    let reference = bollard::grpc::BuildRef::random();
+    let host =
+        std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+    let follower = match status::control_client(&host).await {
+        Ok(client) => {
+            let progress = shared.progress.clone();
+            let index = job.index;
+            let id: String = reference.as_ref().to_string();
+            Some(tokio::spawn(status::follow(client, id, move |s| {
+                progress.lock().expect("progress lock").status(index, s)
+            })))
+        }
+        Err(why) => {
+            shared.note(
+                job.index,
+                &format!("building with secrets, without live steps: {why}"),
+            );
+            None
+        }
+    };
+    let driver = bollard::grpc::driver::moby::Moby::new(&shared.docker);
+    let built = bollard::grpc::driver::Build::docker_build(
+        driver,
+        &name,
+        options.build(),
+        ImageBuildLoadInput::Upload(shared.tar.clone()),
+        None,
+        Some(reference),
+    )
+    .await;
+    if let Some(follower) = follower {
+        // The stream ends with the build; do not wait long for a straggler.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), follower).await;
+    }
+    built.map_err(|e| {
+        let text = e.to_string();
+        text.rsplit_once("desc = ")
+            .map_or(text.clone(), |(_, ours)| ours.trim().to_string())
+    })?;
+    let id = shared
+        .docker
+        .inspect_image(&name)
+        .await
+        .ok()
+        .and_then(|i| i.id)
+        .unwrap_or_default();
+    tag_and_push(shared, job, &id, tags, kind == "registry").await?;
+    Ok(format!("{id} {name}"))
+}
+
+/// Give image `id` its other tags (the first one it was built with), and push them all when
+/// asked (`--push`, or a `registry` output).
+async fn tag_and_push(
+    shared: &Shared,
+    job: &Job,
+    id: &str,
+    tags: &[String],
+    registry: bool,
+) -> Result<(), String> {
+    for tag in tags.iter().skip(1) {
+        let (repo, tag_part) = split_tag(tag);
+        let options = TagImageOptionsBuilder::default()
+            .repo(repo)
+            .tag(tag_part)
+            .build();
+        shared
+            .docker
+            .tag_image(id, Some(options))
+            .await
+            .map_err(|e| format!("tag {tag}: {e}"))?;
+    }
+    if shared.push || registry {
+        for tag in tags {
+            shared.note(job.index, &format!("pushing {tag}"));
+            push(&shared.docker, tag).await?;
+        }
+    }
+    Ok(())
+}
+
+fn build_error(error: &bollard::errors::Error) -> String {
+    match error {
+        // "failed to solve with frontend dockerfile.v0: ... desc = kiln.yaml:25: ...": the
+        // frontend's own message is what the user needs.
+        bollard::errors::Error::DockerStreamError { error } => error
+            .rsplit_once("desc = ")
+            .map_or(error.as_str(), |(_, ours)| ours)
+            .trim()
+            .to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `registry/name:tag` → (`registry/name`, `tag`); no tag means `latest`.
+fn split_tag(reference: &str) -> (&str, &str) {
+    let name_start = reference.rfind('/').map_or(0, |i| i + 1);
+    match reference[name_start..].rfind(':') {
+        Some(i) => (
+            &reference[..name_start + i],
+            &reference[name_start + i + 1..],
+        ),
+        None => (reference, "latest"),
+    }
+}
+
+async fn push(docker: &Docker, reference: &str) -> Result<(), String> {
+    let (repo, tag) = split_tag(reference);
+    let options = PushImageOptionsBuilder::default().tag(tag).build();
+    let mut stream = docker.push_image(repo, Some(options), None);
+    while let Some(item) = stream.next().await {
+        let info = item.map_err(|e| format!("push {reference}: {}", build_error(&e)))?;
+        if let Some(error) = info.error_detail.and_then(|d| d.message) {
+            return Err(format!("push {reference}: {error}"));
+        }
+    }
+    Ok(())
+}
+
+/// Unpack a tar output into `dest`, keeping modes and symlinks.
+fn unpack(tar_path: &Path, dest: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dest).map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
+    let file = std::fs::File::open(tar_path).map_err(|e| e.to_string())?;
+    let mut archive = tar::Archive::new(file);
+    archive.set_preserve_permissions(true);
+    archive.set_overwrite(true);
+    archive
+        .unpack(dest)
+        .map_err(|e| format!("cannot unpack into {}: {e}", dest.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_split_into_repository_and_tag() {
+        assert_eq!(
+            split_tag("localhost:5000/app:1.0"),
+            ("localhost:5000/app", "1.0")
+        );
+        assert_eq!(
+            split_tag("localhost:5000/app"),
+            ("localhost:5000/app", "latest")
+        );
+        assert_eq!(split_tag("app"), ("app", "latest"));
+    }
+}
