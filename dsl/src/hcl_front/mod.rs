@@ -15,6 +15,7 @@
 mod eval;
 mod functions;
 mod targets;
+mod user_functions;
 mod variables;
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -26,8 +27,8 @@ use eval::{Evaluator, Locals, span_of};
 use hcl_edit::structure::{Block, Body, Structure};
 use std::collections::BTreeMap;
 
-pub use functions::{MAX_CALL_DEPTH, MAX_USER_FUNCTIONS};
 pub use targets::MAX_MATRIX;
+pub use user_functions::{MAX_CALL_DEPTH, MAX_USER_FUNCTIONS};
 
 /// Values for the file's variables, from outside the file.
 #[derive(Clone, Debug, Default)]
@@ -82,7 +83,7 @@ pub fn parse(file: &SourceFile, options: &HclOptions) -> (Option<Node>, Vec<Diag
         ev: Evaluator::new(),
     };
     let root = loader.file(&body, options);
-    functions::clear_user_functions();
+    user_functions::clear_user_functions();
     (Some(root), loader.ev.diagnostics)
 }
 
@@ -304,7 +305,7 @@ impl Loader {
                 }
             }
             match result {
-                Some(result) => declared.push(functions::UserFunction {
+                Some(result) => declared.push(user_functions::UserFunction {
                     name,
                     params,
                     variadic,
@@ -320,7 +321,7 @@ impl Loader {
             }
         }
         let scope = self.ev.ctx.clone();
-        functions::declare_user_functions(&mut self.ev.ctx, declared, scope);
+        user_functions::declare_user_functions(&mut self.ev.ctx, declared, scope);
     }
 
     /// `stage "name" { ... }`: attributes are the stage's settings; step blocks, in order,
