@@ -3,6 +3,7 @@
 
 use crate::errors::{self, INVALID_ARGUMENT};
 use crate::gateway::{Gateway, single_op_definition};
+use crate::group;
 use crate::options::Options;
 use crate::subrequests;
 use kiln_dsl::model::PackageManager;
@@ -154,11 +155,11 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
                 ),
             ));
         }
-        let group = Group {
+        let group = group::Group {
             targets,
             platform: &platforms[0],
         };
-        return build_group(gateway, model, &checked.file, &base, group, &filename).await;
+        return group::build(gateway, model, &checked.file, &base, group, &filename).await;
     }
     let mut results: Vec<(String, Lowered, String)> = Vec::new();
     for platform in &platforms {
@@ -185,70 +186,6 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         results.push((lowered.platform.clone(), lowered, solved));
     }
     Ok(describe_result(gateway, results, platforms.len() > 1))
-}
-
-struct Group<'a> {
-    targets: Vec<String>,
-    platform: &'a str,
-}
-
-/// A group: every target lowered, then all solved at once in this build, so a stage they
-/// share runs once. The result has one ref per target, keyed (and, for current BuildKits,
-/// described in `refs.platforms`) by target name: a local export writes `DIR/<target>/`.
-async fn build_group(
-    gateway: &mut Gateway,
-    model: &kiln_dsl::BuildFile,
-    file: &kiln_dsl::SourceFile,
-    base: &LowerOptions,
-    group: Group<'_>,
-    filename: &str,
-) -> Result<gw::Result, rpc::Status> {
-    let mut all = Vec::new();
-    for target in &group.targets {
-        let mut options = base.clone();
-        options.target = Some(target.clone());
-        options.platform = (!group.platform.is_empty()).then(|| group.platform.to_string());
-        let resolved = resolve_base_images(gateway, model, file, &options).await?;
-        options.base_configs = resolved.configs;
-        options.package_managers = resolved.managers;
-        let lowered = lower(model, file, &options).map_err(|diagnostics| {
-            let report = render::render_human(file, &diagnostics, false);
-            errors::status(
-                INVALID_ARGUMENT,
-                format!("kiln cannot build {filename}:\n\n{report}"),
-            )
-        })?;
-        all.push(lowered);
-    }
-    let mut solves = tokio::task::JoinSet::new();
-    for (i, lowered) in all.iter().enumerate() {
-        if lowered.definition.def.is_empty() {
-            continue;
-        }
-        let mut gateway = gateway.clone();
-        let definition = lowered.definition.clone();
-        solves.spawn(async move { (i, gateway.solve(definition, true).await) });
-    }
-    let mut ids = vec![String::new(); all.len()];
-    let mut failure = None;
-    while let Some(joined) = solves.join_next().await {
-        let (i, solved) = joined.map_err(|e| errors::status(errors::UNKNOWN, e.to_string()))?;
-        match solved {
-            Ok(id) => ids[i] = id,
-            Err(e) => {
-                failure.get_or_insert((i, e));
-            }
-        }
-    }
-    if let Some((i, e)) = failure {
-        return Err(errors::solve_failure(&e, &all[i].definition, filename));
-    }
-    let results = all
-        .into_iter()
-        .zip(ids)
-        .map(|(lowered, id)| (lowered.target.clone(), lowered, id))
-        .collect();
-    Ok(describe_result(gateway, results, true))
 }
 
 /// The build file, from the `dockerfile` local of the client session.
@@ -363,13 +300,13 @@ fn local_caps(options: &Options) -> Vec<&'static str> {
 /// What the build starts from, learnt before lowering for real: the configs of its base
 /// images (so their Env, WorkingDir, User, Entrypoint and Cmd are inherited), and for builds
 /// that install packages without naming a manager, which manager each base image has.
-struct BaseImages {
-    configs: BTreeMap<String, Vec<u8>>,
-    managers: BTreeMap<String, Option<PackageManager>>,
+pub(crate) struct BaseImages {
+    pub(crate) configs: BTreeMap<String, Vec<u8>>,
+    pub(crate) managers: BTreeMap<String, Option<PackageManager>>,
 }
 
 /// A first, lenient lowering finds the base images; then each is resolved (and probed).
-async fn resolve_base_images(
+pub(crate) async fn resolve_base_images(
     gateway: &mut Gateway,
     model: &kiln_dsl::BuildFile,
     file: &kiln_dsl::SourceFile,
@@ -465,7 +402,7 @@ async fn probe_manager(
 
 /// The result BuildKit exports: one ref and its config, or one per platform with
 /// `refs.platforms` describing them.
-fn describe_result(
+pub(crate) fn describe_result(
     gateway: &Gateway,
     results: Vec<(String, Lowered, String)>,
     multi: bool,

@@ -5,6 +5,7 @@
 mod build;
 mod errors;
 mod gateway;
+mod group;
 mod options;
 mod subrequests;
 mod transport;

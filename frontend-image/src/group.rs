@@ -1,0 +1,72 @@
+//! `--target GROUP`: every target of a group built in one frontend run.
+
+use crate::build::{describe_result, resolve_base_images};
+use crate::errors::{self, INVALID_ARGUMENT};
+use crate::gateway::Gateway;
+use kiln_dsl::render;
+use kiln_lowering::{LowerOptions, lower};
+use kiln_proto::{gateway as gw, rpc};
+
+pub struct Group<'a> {
+    pub targets: Vec<String>,
+    pub platform: &'a str,
+}
+
+/// A group: every target lowered, then all solved at once in this build, so a stage they
+/// share runs once. The result has one ref per target, keyed (and, for current BuildKits,
+/// described in `refs.platforms`) by target name: a local export writes `DIR/<target>/`.
+pub async fn build(
+    gateway: &mut Gateway,
+    model: &kiln_dsl::BuildFile,
+    file: &kiln_dsl::SourceFile,
+    base: &LowerOptions,
+    group: Group<'_>,
+    filename: &str,
+) -> Result<gw::Result, rpc::Status> {
+    let mut all = Vec::new();
+    for target in &group.targets {
+        let mut options = base.clone();
+        options.target = Some(target.clone());
+        options.platform = (!group.platform.is_empty()).then(|| group.platform.to_string());
+        let resolved = resolve_base_images(gateway, model, file, &options).await?;
+        options.base_configs = resolved.configs;
+        options.package_managers = resolved.managers;
+        let lowered = lower(model, file, &options).map_err(|diagnostics| {
+            let report = render::render_human(file, &diagnostics, false);
+            errors::status(
+                INVALID_ARGUMENT,
+                format!("kiln cannot build {filename}:\n\n{report}"),
+            )
+        })?;
+        all.push(lowered);
+    }
+    let mut solves = tokio::task::JoinSet::new();
+    for (i, lowered) in all.iter().enumerate() {
+        if lowered.definition.def.is_empty() {
+            continue;
+        }
+        let mut gateway = gateway.clone();
+        let definition = lowered.definition.clone();
+        solves.spawn(async move { (i, gateway.solve(definition, true).await) });
+    }
+    let mut ids = vec![String::new(); all.len()];
+    let mut failure = None;
+    while let Some(joined) = solves.join_next().await {
+        let (i, solved) = joined.map_err(|e| errors::status(errors::UNKNOWN, e.to_string()))?;
+        match solved {
+            Ok(id) => ids[i] = id,
+            Err(e) => {
+                failure.get_or_insert((i, e));
+            }
+        }
+    }
+    if let Some((i, e)) = failure {
+        return Err(errors::solve_failure(&e, &all[i].definition, filename));
+    }
+    let results = all
+        .into_iter()
+        .zip(ids)
+        .map(|(lowered, id)| (lowered.target.clone(), lowered, id))
+        .collect();
+    Ok(describe_result(gateway, results, true))
+}
