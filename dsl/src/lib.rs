@@ -156,6 +156,13 @@ pub fn check_bytes_with(
     if let Some(model) = &model {
         diagnostics.extend(check::check_with(model, &file, options));
     }
+    if hcl_front::is_hcl(&file.name, &file.text) {
+        for d in &mut diagnostics {
+            if let Some(help) = &d.help {
+                d.help = Some(hcl_front::help_in_hcl(help));
+            }
+        }
+    }
     diagnostic::sort_and_dedup(&mut diagnostics);
     Checked {
         file,

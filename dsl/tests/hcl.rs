@@ -485,3 +485,30 @@ fn expressions_that_would_blow_up_are_refused() {
         .expect("refused");
     assert!(d.message.contains("more than 2000 times"), "{}", d.message);
 }
+
+#[test]
+fn help_lines_speak_hcl_in_hcl_files() {
+    use kiln_dsl::hcl_front::help_in_hcl;
+    assert_eq!(help_in_hcl("add `from:`"), "add `from = ...`");
+    assert_eq!(help_in_hcl("write `version: 1`"), "write `version = 1`");
+    assert_eq!(
+        help_in_hcl("use `localhost:5000/app:1`"),
+        "use `localhost:5000/app:1`"
+    );
+    let checked = check(
+        "version = 1\nstage \"a\" {\n  workdir = \"/x\"\n}\nstage \"a\" {\n  from = \"scratch\"\n}\n",
+        &[],
+        None,
+    );
+    let helps: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.help.as_deref())
+        .collect();
+    assert!(helps.contains(&"add `from = ...`"), "{helps:?}");
+    assert!(
+        helps.iter().any(|h| h.contains("names must be unique")),
+        "{helps:?}"
+    );
+    assert!(!helps.iter().any(|h| h.contains("YAML")), "{helps:?}");
+}

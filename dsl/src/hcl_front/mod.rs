@@ -70,6 +70,40 @@ pub fn is_hcl(name: &str, text: &str) -> bool {
         })
 }
 
+/// A help line written for YAML, for an HCL file: `key: value` becomes `key = value`, and
+/// `key:` becomes `key = ...`. (Checks are shared; their examples are written once.)
+pub fn help_in_hcl(help: &str) -> String {
+    let snippet = |code: &str| -> String {
+        let Some((key, value)) = code.split_once(':') else {
+            return code.to_string();
+        };
+        let is_key = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        // A YAML mapping has a space (or nothing) after the colon; `localhost:5000` does not.
+        if !is_key || !(value.is_empty() || value.starts_with(' ')) {
+            return code.to_string();
+        }
+        match value.trim() {
+            "" => format!("{key} = ..."),
+            value => format!("{key} = {value}"),
+        }
+    };
+    let help = help.replace(
+        "YAML maps need unique keys",
+        "names must be unique (two blocks with one name?)",
+    );
+    help.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                snippet(part)
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
 /// Parse and evaluate an HCL build file into the node tree the decoder reads.
 pub fn parse(file: &SourceFile, options: &HclOptions) -> (Option<Node>, Vec<Diagnostic>) {
     if let Some(too_deep) = nesting_limit(file) {
