@@ -417,3 +417,56 @@ fn the_terminal_view_redraws_one_line_per_target() {
         );
     }
 }
+
+const MATRIX_HCL: &str = r#"# syntax=localhost:5000/kiln:dev
+version = 1
+
+variable "TAG" { default = "dev" }
+
+stage "app" {
+  from = "localhost:5000/busybox:1"
+  run { cmd = "echo ${FLAVOUR} > /flavour" }
+}
+
+target "app" {
+  name   = "app-${f}"
+  matrix = { f = ["plain", "fancy"] }
+  stage  = "app"
+  args   = { FLAVOUR = f }
+  tags   = ["kiln-bake-matrix/app-${f}:${TAG}"]
+}
+
+variable "FLAVOUR" { default = "" }
+
+group "default" { targets = ["app-plain", "app-fancy"] }
+"#;
+
+#[test]
+fn bake_builds_an_hcl_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kiln.hcl"), MATRIX_HCL).unwrap();
+    for engine in Engine::all() {
+        let tag = unique_tag("m").replace(['/', ':'], "-");
+        let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args([
+                "bake",
+                "-f",
+                "kiln.hcl",
+                "--progress",
+                "plain",
+                "--var",
+                &format!("TAG={tag}"),
+            ])
+            .current_dir(dir.path())
+            .env("DOCKER_HOST", &engine.host)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "[{}] {}", engine.name, text(&out));
+        for flavour in ["plain", "fancy"] {
+            let image = format!("kiln-bake-matrix/app-{flavour}:{tag}");
+            let got = engine.docker_ok(&["run", "--rm", &image, "cat", "/flavour"]);
+            assert_eq!(got, format!("{flavour}\n"), "[{}] {image}", engine.name);
+            engine.remove_image(&image);
+        }
+    }
+}
