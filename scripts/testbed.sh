@@ -12,6 +12,8 @@
 #   - buildx (sid's docker-buildx) as a CLI plugin of the newer `docker` client;
 #   - a registry on 127.0.0.1:5000;
 #   - QEMU user emulation through binfmt_misc, so arm64 steps run;
+#   - a standalone buildkitd (built once from Debian sid's packaged BuildKit source) in the sid
+#     chroot, on a unix socket and on TCP with mutual TLS, and buildx's `remote` driver on it;
 #   - base images in the registry: localhost:5000/busybox:1 (amd64 + arm64) and
 #     localhost:5000/debian:bookworm.
 # Needs root. Every failure prints one line naming the piece and why, and exits non-zero.
@@ -27,6 +29,8 @@ BRIDGE28=br28
 HERE=$(cd "$(dirname "$0")" && pwd)
 # Debian's sid snapshot on the mirror can carry an expired Release date.
 APT_SID=(-o Acquire::Check-Valid-Until=false -o Dpkg::Use-Pty=0)
+
+source "$HERE/testbed/buildkit.sh"
 
 fail() { echo "testbed: $1: $2" >&2; exit 1; }
 say() { printf 'testbed: %s\n' "$*"; }
@@ -255,12 +259,15 @@ up() {
   timed "docker 28 (sid chroot)" docker28
   timed buildx buildx
   timed "base images" images
+  timed "buildkitd (sid chroot)" buildkitd
+  timed "buildx remote builder" buildkit_buildx_builder
   say "up in $((SECONDS - start)) s"
 }
 
 down() {
   require_root
   local pid
+  buildkit_down
   for pid in "$ROOT28/run/d28.pid" /var/run/docker.pid "$STATE/registry.pid"; do
     if alive "$pid"; then
       kill "$(cat "$pid" 2>/dev/null)" 2>/dev/null || true
@@ -282,6 +289,7 @@ status() {
   check "registry $REGISTRY" curl -sf "http://$REGISTRY/v2/"
   check "docker 20.10 ($D20_SOCK)" env DOCKER_HOST=unix://$D20_SOCK /usr/bin/docker info
   check "docker 28 ($D28_SOCK)" env DOCKER_HOST=unix://$D28_SOCK /usr/bin/docker info
+  check "buildkitd ($BK_SOCK, tcp://$BK_TCP)" buildkit_answers
   check "buildx" test -x "$HOME/.docker/cli-plugins/docker-buildx"
   check "qemu aarch64" test -e /proc/sys/fs/binfmt_misc/qemu-aarch64
   return $ok
@@ -291,6 +299,10 @@ env_exports() {
   cat <<EOF
 export KILN_DOCKER20_HOST=unix://$D20_SOCK
 export KILN_DOCKER28_HOST=unix://$D28_SOCK
+export KILN_BUILDKITD_HOST=unix://$BK_SOCK
+export KILN_BUILDKITD_TCP=tcp://$BK_TCP
+export KILN_BUILDKIT_CERTS=$BK_CERTS
+export KILN_BUILDCTL=$BK_BIN/buildctl
 export KILN_REGISTRY=localhost:5000
 export KILN_TESTBED_STATE=$STATE
 EOF

@@ -41,16 +41,24 @@ groups:
   with-broken: [a, broken, c]
 "#;
 
-fn bake(dir: &Path, engine: Option<&Engine>, args: &[&str]) -> Output {
+/// `kiln bake ARGS` in `dir`, against `host` (`DOCKER_HOST`), with extra environment.
+fn kiln_bake(dir: &Path, host: Option<&str>, env: &[(&str, &str)], args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kiln"));
     cmd.arg("bake")
-        .args(["-f", "kiln.yaml", "--progress", "plain"])
         .args(args)
-        .current_dir(dir);
-    if let Some(engine) = engine {
-        cmd.env("DOCKER_HOST", &engine.host);
+        .current_dir(dir)
+        .envs(env.iter().copied());
+    if let Some(host) = host {
+        cmd.env("DOCKER_HOST", host);
     }
     cmd.output().expect("kiln runs")
+}
+
+/// `kiln bake -f kiln.yaml --progress plain ARGS` against `engine`.
+fn bake(dir: &Path, engine: Option<&Engine>, args: &[&str]) -> Output {
+    let mut all = vec!["-f", "kiln.yaml", "--progress", "plain"];
+    all.extend(args);
+    kiln_bake(dir, engine.map(|e| e.host.as_str()), &[], &all)
 }
 
 fn text(out: &Output) -> String {
@@ -278,22 +286,23 @@ fn secrets_reach_the_build_and_stay_out_of_the_image() {
             unique_tag("s").replace(['/', ':'], "-")
         );
         for secret in ["id=tok,src=tok.txt", "id=tok,env=KILN_TEST_TOKEN"] {
-            let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
-                .args([
-                    "bake",
+            let out = kiln_bake(
+                dir.path(),
+                Some(&engine.host),
+                &[("KILN_TEST_TOKEN", "s3cr3t")],
+                &[
                     "-f",
                     "kiln.yaml",
                     "app",
                     "--no-cache",
                     "--progress",
                     "plain",
-                ])
-                .args(["--secret", secret, "--set", &format!("app.tags={tag}")])
-                .current_dir(dir.path())
-                .env("DOCKER_HOST", &engine.host)
-                .env("KILN_TEST_TOKEN", "s3cr3t")
-                .output()
-                .unwrap();
+                    "--secret",
+                    secret,
+                    "--set",
+                    &format!("app.tags={tag}"),
+                ],
+            );
             assert!(
                 out.status.success(),
                 "[{}] {secret}: {}",
@@ -325,20 +334,7 @@ fn secrets_reach_the_build_and_stay_out_of_the_image() {
             engine.remove_image(&tag);
         }
         // Without the secret, the required mount fails the build, naming the line.
-        let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
-            .args([
-                "bake",
-                "-f",
-                "kiln.yaml",
-                "app",
-                "--no-cache",
-                "--progress",
-                "plain",
-            ])
-            .current_dir(dir.path())
-            .env("DOCKER_HOST", &engine.host)
-            .output()
-            .unwrap();
+        let out = bake(dir.path(), Some(&engine), &["app", "--no-cache"]);
         assert_eq!(
             out.status.code(),
             Some(1),
@@ -361,12 +357,12 @@ fn a_bad_secret_flag_and_a_missing_daemon_are_clear_errors() {
     let out = bake(dir.path(), None, &["a", "--secret", "src=/etc/hostname"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("no id"), "{}", text(&out));
-    let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
-        .args(["bake", "-f", "kiln.yaml", "a"])
-        .current_dir(dir.path())
-        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-        .output()
-        .unwrap();
+    let out = kiln_bake(
+        dir.path(),
+        Some("unix:///nonexistent/docker.sock"),
+        &[],
+        &["-f", "kiln.yaml", "a"],
+    );
     let message = text(&out);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(message.trim().lines().count(), 1, "one line: {message}");
@@ -380,9 +376,11 @@ fn a_bad_secret_flag_and_a_missing_daemon_are_clear_errors() {
 fn the_terminal_view_redraws_one_line_per_target() {
     let dir = context();
     for engine in Engine::all() {
-        let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
-            .args([
-                "bake",
+        let out = kiln_bake(
+            dir.path(),
+            Some(&engine.host),
+            &[],
+            &[
                 "-f",
                 "kiln.yaml",
                 "all",
@@ -390,11 +388,8 @@ fn the_terminal_view_redraws_one_line_per_target() {
                 "tty",
                 "--set",
                 "*.output=type=tar,dest=/dev/null",
-            ])
-            .current_dir(dir.path())
-            .env("DOCKER_HOST", &engine.host)
-            .output()
-            .unwrap();
+            ],
+        );
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "[{}] {stdout}", engine.name);
         // Cursor up + clear line: the block of target lines is redrawn in place.
@@ -447,20 +442,19 @@ fn bake_builds_an_hcl_matrix() {
     std::fs::write(dir.path().join("kiln.hcl"), MATRIX_HCL).unwrap();
     for engine in Engine::all() {
         let tag = unique_tag("m").replace(['/', ':'], "-");
-        let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
-            .args([
-                "bake",
+        let out = kiln_bake(
+            dir.path(),
+            Some(&engine.host),
+            &[],
+            &[
                 "-f",
                 "kiln.hcl",
                 "--progress",
                 "plain",
                 "--var",
                 &format!("TAG={tag}"),
-            ])
-            .current_dir(dir.path())
-            .env("DOCKER_HOST", &engine.host)
-            .output()
-            .unwrap();
+            ],
+        );
         assert!(out.status.success(), "[{}] {}", engine.name, text(&out));
         for flavour in ["plain", "fancy"] {
             let image = format!("kiln-bake-matrix/app-{flavour}:{tag}");

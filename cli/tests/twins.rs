@@ -119,22 +119,15 @@ fn every_example_and_its_hcl_twin_lower_to_the_same_bytes() {
 
 #[test]
 fn print_is_stable_and_shows_overrides() {
-    let first = kiln(&[
+    let args = [
         "print",
         "-f",
         "examples/group.kiln.hcl",
         "all",
         "--var",
         "VERSION=9.9",
-    ]);
-    let again = kiln(&[
-        "print",
-        "-f",
-        "examples/group.kiln.hcl",
-        "all",
-        "--var",
-        "VERSION=9.9",
-    ]);
+    ];
+    let (first, again) = (kiln(&args), kiln(&args));
     assert_eq!(first, again);
     let plan: serde_json::Value = serde_json::from_slice(&first).unwrap();
     assert_eq!(plan["target"]["api"]["tags"][0], "localhost:5000/api:9.9");

@@ -34,6 +34,15 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
             ));
         }
     }
+    gateway.cache_imports = options
+        .cache_imports()
+        .map_err(|m| errors::status(INVALID_ARGUMENT, m))?
+        .into_iter()
+        .map(|c| gw::CacheOptionsEntry {
+            r#type: c.kind,
+            attrs: c.attrs.into_iter().collect(),
+        })
+        .collect();
     let filename = options
         .get("filename")
         .filter(|f| !f.is_empty())
@@ -56,11 +65,15 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         ),
     };
 
-    // An HCL file's variables take their values from the build args.
-    let mut vars = options.with_prefix("build-arg:");
-    vars.remove("BUILDKIT_SYNTAX");
+    // BUILDKIT_SYNTAX chose this frontend; it is not an arg of the file. The build args also
+    // set an HCL file's variables.
+    let mut build_args = options.with_prefix("build-arg:");
+    build_args.remove("BUILDKIT_SYNTAX");
     let check_options = kiln_dsl::check::Options {
-        vars: kiln_dsl::hcl_front::HclOptions { vars, env: None },
+        vars: kiln_dsl::hcl_front::HclOptions {
+            vars: build_args.clone(),
+            env: None,
+        },
         ..Default::default()
     };
     let checked =
@@ -88,16 +101,12 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
             ));
         }
         return match selection.map_err(|m| errors::status(INVALID_ARGUMENT, m))? {
-            Selection::One(target) => {
-                let mut build_args = options.with_prefix("build-arg:");
-                build_args.remove("BUILDKIT_SYNTAX");
-                Ok(subrequests::outline(
-                    model,
-                    &checked.file,
-                    &target,
-                    &build_args,
-                ))
-            }
+            Selection::One(target) => Ok(subrequests::outline(
+                model,
+                &checked.file,
+                &target,
+                &build_args,
+            )),
             Selection::Group { name, .. } => Err(errors::status(
                 INVALID_ARGUMENT,
                 format!(
@@ -116,13 +125,13 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         .clone()
         .or_else(|| gateway.worker_platform.clone())
         .unwrap_or_else(|| "linux/amd64".into());
-    let mut base = LowerOptions {
+    let base = LowerOptions {
         target: options
             .get("target")
             .filter(|t| !t.is_empty())
             .map(str::to_string),
         build_platform: default_platform.clone(),
-        build_args: options.with_prefix("build-arg:"),
+        build_args,
         labels: options.with_prefix("label:"),
         caps: CapSet::Only(gateway.llb_caps.clone()),
         session_id: options.session_id.clone(),
@@ -141,8 +150,6 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
             .map(str::to_string),
         ..Default::default()
     };
-    // BUILDKIT_SYNTAX chose this frontend; it is not an arg of the file.
-    base.build_args.remove("BUILDKIT_SYNTAX");
 
     if let Selection::Group { name, targets } =
         select(model, base.target.as_deref()).map_err(|m| errors::status(INVALID_ARGUMENT, m))?
@@ -165,16 +172,9 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
     for platform in &platforms {
         let mut lower_options = base.clone();
         lower_options.platform = (!platform.is_empty()).then(|| platform.clone());
-        let base = resolve_base_images(gateway, model, &checked.file, &lower_options).await?;
-        lower_options.base_configs = base.configs;
-        lower_options.package_managers = base.managers;
-        let lowered = lower(model, &checked.file, &lower_options).map_err(|diagnostics| {
-            let report = render::render_human(&checked.file, &diagnostics, false);
-            errors::status(
-                INVALID_ARGUMENT,
-                format!("kiln cannot build {filename}:\n\n{report}"),
-            )
-        })?;
+        resolve_base_images(gateway, model, &checked.file, &mut lower_options).await?;
+        let lowered = lower(model, &checked.file, &lower_options)
+            .map_err(|d| cannot_lower(&checked.file, &d, &filename))?;
         let solved = if lowered.definition.def.is_empty() {
             String::new() // an empty filesystem (a scratch stage with no steps)
         } else {
@@ -300,22 +300,15 @@ fn local_caps(options: &Options) -> Vec<&'static str> {
 /// What the build starts from, learnt before lowering for real: the configs of its base
 /// images (so their Env, WorkingDir, User, Entrypoint and Cmd are inherited), and for builds
 /// that install packages without naming a manager, which manager each base image has.
-pub(crate) struct BaseImages {
-    pub(crate) configs: BTreeMap<String, Vec<u8>>,
-    pub(crate) managers: BTreeMap<String, Option<PackageManager>>,
-}
-
-/// A first, lenient lowering finds the base images; then each is resolved (and probed).
+/// A first, lenient lowering finds the base images; then each is resolved (and probed) into
+/// `options.base_configs` and `options.package_managers`. Images already there are not
+/// asked for again (the targets of a group share them).
 pub(crate) async fn resolve_base_images(
     gateway: &mut Gateway,
     model: &kiln_dsl::BuildFile,
     file: &kiln_dsl::SourceFile,
-    options: &LowerOptions,
-) -> Result<BaseImages, rpc::Status> {
-    let mut found = BaseImages {
-        configs: BTreeMap::new(),
-        managers: BTreeMap::new(),
-    };
+    options: &mut LowerOptions,
+) -> Result<(), rpc::Status> {
     let discover = LowerOptions {
         unknown_vars_as_empty: true,
         caps: CapSet::All,
@@ -323,7 +316,7 @@ pub(crate) async fn resolve_base_images(
         ..options.clone()
     };
     let Ok(first) = lower(model, file, &discover) else {
-        return Ok(found);
+        return Ok(());
     };
     let probe = needs_manager_detection(model);
     let mode = options.image_resolve_mode.as_deref().unwrap_or("default");
@@ -337,7 +330,7 @@ pub(crate) async fn resolve_base_images(
         let Some(reference) = source.identifier.strip_prefix("docker-image://") else {
             continue;
         };
-        if found.configs.contains_key(reference) {
+        if options.base_configs.contains_key(reference) {
             continue;
         }
         let platform = op.platform.clone().unwrap_or_default();
@@ -350,13 +343,28 @@ pub(crate) async fn resolve_base_images(
                     format!("cannot resolve the image {reference}: {}", e.message()),
                 )
             })?;
-        found.configs.insert(reference.to_string(), config);
+        options.base_configs.insert(reference.to_string(), config);
         if probe {
             let manager = probe_manager(gateway, &op, reference).await?;
-            found.managers.insert(reference.to_string(), manager);
+            options
+                .package_managers
+                .insert(reference.to_string(), manager);
         }
     }
-    Ok(found)
+    Ok(())
+}
+
+/// The error of a build that lowering refused: kiln's report of it.
+pub(crate) fn cannot_lower(
+    file: &kiln_dsl::SourceFile,
+    diagnostics: &[kiln_dsl::Diagnostic],
+    filename: &str,
+) -> rpc::Status {
+    let report = render::render_human(file, diagnostics, false);
+    errors::status(
+        INVALID_ARGUMENT,
+        format!("kiln cannot build {filename}:\n\n{report}"),
+    )
 }
 
 /// Whether some `packages:` leaves the manager to detection.

@@ -13,6 +13,9 @@ pub struct Gateway {
     pub gateway_caps: BTreeSet<String>,
     /// The first platform of the first worker, from Ping.
     pub worker_platform: Option<String>,
+    /// Caches the client asked to import: every Solve carries them, or BuildKit would not
+    /// look in them (a frontend's solves do not inherit the client's `--import-cache`).
+    pub cache_imports: Vec<gateway::CacheOptionsEntry>,
 }
 
 impl Gateway {
@@ -44,6 +47,7 @@ impl Gateway {
             llb_caps: enabled(&pong.llb_caps),
             gateway_caps: enabled(&pong.frontend_api_caps),
             worker_platform,
+            cache_imports: Vec::new(),
         })
     }
 
@@ -60,6 +64,7 @@ impl Gateway {
             allow_result_return: true,
             allow_result_array_ref: true,
             evaluate: evaluate && self.gateway_caps.contains("gateway.solve.evaluate"),
+            cache_imports: self.cache_imports.clone(),
             ..Default::default()
         };
         let response = self.client.solve(request).await?.into_inner();

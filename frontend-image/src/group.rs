@@ -1,9 +1,8 @@
 //! `--target GROUP`: every target of a group built in one frontend run.
 
-use crate::build::{describe_result, resolve_base_images};
-use crate::errors::{self, INVALID_ARGUMENT};
+use crate::build::{cannot_lower, describe_result, resolve_base_images};
+use crate::errors;
 use crate::gateway::Gateway;
-use kiln_dsl::render;
 use kiln_lowering::{LowerOptions, lower};
 use kiln_proto::{gateway as gw, rpc};
 
@@ -24,20 +23,13 @@ pub async fn build(
     filename: &str,
 ) -> Result<gw::Result, rpc::Status> {
     let mut all = Vec::new();
+    // Base images resolved for one target serve the next ones.
+    let mut options = base.clone();
+    options.platform = (!group.platform.is_empty()).then(|| group.platform.to_string());
     for target in &group.targets {
-        let mut options = base.clone();
         options.target = Some(target.clone());
-        options.platform = (!group.platform.is_empty()).then(|| group.platform.to_string());
-        let resolved = resolve_base_images(gateway, model, file, &options).await?;
-        options.base_configs = resolved.configs;
-        options.package_managers = resolved.managers;
-        let lowered = lower(model, file, &options).map_err(|diagnostics| {
-            let report = render::render_human(file, &diagnostics, false);
-            errors::status(
-                INVALID_ARGUMENT,
-                format!("kiln cannot build {filename}:\n\n{report}"),
-            )
-        })?;
+        resolve_base_images(gateway, model, file, &mut options).await?;
+        let lowered = lower(model, file, &options).map_err(|d| cannot_lower(file, &d, filename))?;
         all.push(lowered);
     }
     let mut solves = tokio::task::JoinSet::new();

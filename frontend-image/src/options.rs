@@ -45,6 +45,44 @@ impl Options {
     }
 }
 
+/// One cache to import, as the client asked for it (`--import-cache`, `--cache-from`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct CacheImport {
+    #[serde(alias = "type", rename = "Type")]
+    pub kind: String,
+    #[serde(alias = "attrs", rename = "Attrs", default)]
+    pub attrs: BTreeMap<String, String>,
+}
+
+impl Options {
+    /// The caches the client asked to import: `cache-imports` (a JSON list of `{Type, Attrs}`,
+    /// what buildctl and buildx send) and the older `cache-from` (a comma list of registry
+    /// references, what Docker 20.10 sends, often empty). Each cache once, in order.
+    pub fn cache_imports(&self) -> Result<Vec<CacheImport>, String> {
+        let mut imports: Vec<CacheImport> = Vec::new();
+        if let Some(json) = self.get("cache-imports").filter(|j| !j.trim().is_empty()) {
+            let listed: Vec<CacheImport> = serde_json::from_str(json).map_err(|e| {
+                format!("the `cache-imports` option is not a JSON list of {{Type, Attrs}}: {e}")
+            })?;
+            imports.extend(listed);
+        }
+        let refs = self.get("cache-from").unwrap_or_default();
+        for reference in refs.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+            imports.push(CacheImport {
+                kind: "registry".into(),
+                attrs: BTreeMap::from([("ref".to_string(), reference.to_string())]),
+            });
+        }
+        let mut unique = Vec::new();
+        for import in imports {
+            if !unique.contains(&import) {
+                unique.push(import);
+            }
+        }
+        Ok(unique)
+    }
+}
+
 fn first_worker_platform(json: &str) -> Option<String> {
     let workers: serde_json::Value = serde_json::from_str(json).ok()?;
     let platform = &workers[0]["Platforms"][0];
@@ -77,5 +115,47 @@ mod tests {
         assert_eq!(options.get("no-cache"), Some(""));
         assert_eq!(options.session_id.as_deref(), Some("s1"));
         assert_eq!(options.worker_platform.as_deref(), Some("linux/arm64/v8"));
+    }
+
+    fn with_opts(opts: &[(&str, &str)]) -> Options {
+        let vars = opts
+            .iter()
+            .enumerate()
+            .map(|(i, (k, v))| (format!("BUILDKIT_FRONTEND_OPT_{i}"), format!("{k}={v}")));
+        Options::from_vars(vars)
+    }
+
+    #[test]
+    fn cache_imports_from_both_option_forms_once_each() {
+        let options = with_opts(&[
+            (
+                "cache-imports",
+                r#"[{"Type":"registry","Attrs":{"ref":"r:5000/app:cache"}},{"type":"local","attrs":{"src":"/c"}}]"#,
+            ),
+            ("cache-from", "r:5000/app:cache, r:5000/other:cache"),
+        ]);
+        let imports = options.cache_imports().unwrap();
+        let described: Vec<String> = imports
+            .iter()
+            .map(|i| format!("{} {:?}", i.kind, i.attrs))
+            .collect();
+        assert_eq!(
+            described,
+            [
+                r#"registry {"ref": "r:5000/app:cache"}"#,
+                r#"local {"src": "/c"}"#,
+                r#"registry {"ref": "r:5000/other:cache"}"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn no_cache_imports_and_a_bad_list() {
+        // Docker 20.10 always sends `cache-from`, usually empty.
+        let none = with_opts(&[("cache-from", ""), ("cache-imports", "")]);
+        assert_eq!(none.cache_imports().unwrap(), []);
+        let bad = with_opts(&[("cache-imports", "type=registry")]);
+        let error = bad.cache_imports().unwrap_err();
+        assert!(error.contains("`cache-imports`"), "{error}");
     }
 }

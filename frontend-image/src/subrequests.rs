@@ -3,7 +3,7 @@
 //! `frontend/subrequests` packages, so `docker buildx build --call=targets|outline` prints
 //! them. kiln adds `kiln.schema`: the JSON Schema of build files.
 
-use kiln_dsl::model::{CopyStep, Mount, Step};
+use kiln_dsl::model::{Mount, Step};
 use kiln_dsl::{BuildFile, SourceFile, Span};
 use kiln_proto::gateway as gw;
 use serde_json::{Value, json};
@@ -162,19 +162,12 @@ fn stages_needed<'m>(model: &'m BuildFile, stage: &str) -> Vec<&'m str> {
         out.push(&key.value);
         todo.push(stage.from.value.clone());
         for step in &stage.steps {
-            match &step.value {
-                Step::Copy(CopyStep { copy }) => {
-                    todo.extend(copy.from.iter().map(|f| f.value.clone()))
-                }
-                Step::Run(run) => {
-                    for mount in &run.mounts {
-                        if let Mount::Bind(bind) = &mount.value {
-                            todo.extend(bind.from.iter().map(|f| f.value.clone()));
-                        }
-                    }
-                }
-                _ => {}
-            }
+            todo.extend(
+                step.value
+                    .sources()
+                    .into_iter()
+                    .map(|(_, f)| f.value.clone()),
+            );
         }
     }
     out

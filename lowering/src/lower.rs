@@ -608,6 +608,31 @@ impl Lowerer<'_> {
         caps: &[&'static str],
         span: Span,
     ) -> String {
+        let ignore_cache = self.opts.no_cache;
+        self.add_op_with_cache(op, name, caps, span, ignore_cache)
+    }
+
+    /// Add an op that `--no-cache` leaves cached: the client's build context. Its content is
+    /// checksummed anyway, and a context tar from the request body can be read only once (a
+    /// second fetch fails with "context not found").
+    pub fn add_context_op(
+        &mut self,
+        op: &pb::Op,
+        name: String,
+        caps: &[&'static str],
+        span: Span,
+    ) -> String {
+        self.add_op_with_cache(op, name, caps, span, false)
+    }
+
+    fn add_op_with_cache(
+        &mut self,
+        op: &pb::Op,
+        name: String,
+        caps: &[&'static str],
+        span: Span,
+        ignore_cache: bool,
+    ) -> String {
         for cap in caps {
             self.cap_uses.push((cap, span));
         }
@@ -618,7 +643,7 @@ impl Lowerer<'_> {
                 name,
                 caps,
                 location,
-                ignore_cache: self.opts.no_cache,
+                ignore_cache,
             },
         )
     }

@@ -445,14 +445,14 @@ impl Lowerer<'_> {
     fn main_context(&mut self, span: Span) -> Output {
         if let Some(url) = self.opts.context_tar_url.clone() {
             let (op, caps) = sources::http_op(&url, None, "context", None);
-            let tar = self.add_op(&op, "[internal] load build context".into(), &caps, span);
+            let tar = self.add_context_op(&op, "[internal] load build context".into(), &caps, span);
             let mut inputs = Inputs::default();
             let source = inputs.index(Some(&Output {
                 digest: tar,
                 index: 0,
             }));
             let unpack = sources::unpack_context(source);
-            let digest = self.add_op(
+            let digest = self.add_context_op(
                 &file_op(inputs, vec![unpack]),
                 "[internal] unpack build context".into(),
                 &["file.base"],
@@ -462,7 +462,7 @@ impl Lowerer<'_> {
         }
         let exclude = self.opts.dockerignore.clone();
         let (op, caps) = sources::local_op("context", self.opts.session_id.as_deref(), &exclude);
-        let digest = self.add_op(&op, "[internal] load build context".into(), &caps, span);
+        let digest = self.add_context_op(&op, "[internal] load build context".into(), &caps, span);
         Output { digest, index: 0 }
     }
 

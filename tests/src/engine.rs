@@ -4,13 +4,26 @@ use crate::image::Image;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// One Docker engine with its BuildKit.
+/// One engine of the bench: a Docker Engine with its embedded BuildKit, or the standalone
+/// buildkitd driven by buildctl.
 #[derive(Clone, Debug)]
 pub struct Engine {
-    /// `docker20` (BuildKit v0.8) or `docker28` (a current BuildKit).
+    /// `docker20` (BuildKit v0.8), `docker28` (a current BuildKit) or `buildkitd` (the same
+    /// BuildKit as Docker 28's, standalone, with the OCI worker).
     pub name: &'static str,
-    /// `unix:///...` socket of the daemon.
+    /// Where clients talk to it: `DOCKER_HOST` for a Docker Engine, the buildkitd address
+    /// (`unix:///...`) for buildkitd.
     pub host: String,
+    /// The Docker Engine whose image store holds what this engine builds (and runs it): the
+    /// engine itself, or Docker 20.10 for buildkitd (its images are loaded there).
+    pub docker_host: String,
+    pub kind: EngineKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineKind {
+    Docker,
+    Buildkitd,
 }
 
 /// A build to run: a context directory and how to build it.
@@ -24,6 +37,10 @@ pub struct Build {
     pub target: Option<String>,
     /// A frontend image for `BUILDKIT_SYNTAX` (the `# syntax=` line works too).
     pub frontend: Option<String>,
+    /// `--secret` values (`id=NAME,src=PATH` or `id=NAME,env=VAR`).
+    pub secrets: Vec<String>,
+    /// More client flags, given as they are (`--no-cache`, cache imports, ...).
+    pub extra: Vec<String>,
 }
 
 impl Build {
@@ -33,28 +50,34 @@ impl Build {
             ..Default::default()
         }
     }
+
+    /// The build file's path.
+    pub fn file_path(&self) -> PathBuf {
+        self.context
+            .join(self.file.clone().unwrap_or_else(|| "Dockerfile".into()))
+    }
 }
 
 /// The 20.10 client speaks to both daemons (and is the only one that needs no buildx).
 const CLIENT: &str = "/usr/bin/docker";
+const DOCKER20: &str = "unix:///var/run/docker.sock";
+
+fn state_dir() -> String {
+    std::env::var("KILN_TESTBED_STATE").unwrap_or_else(|_| "/var/lib/kiln-testbed".into())
+}
 
 impl Engine {
-    /// Both engines of the bench. Their sockets come from `scripts/testbed.sh env`, with the
-    /// bench's defaults. Panics with the fix when one is not running: tests never skip.
+    /// Every engine of the bench. Their addresses come from `scripts/testbed.sh env`, with
+    /// the bench's defaults. Panics with the fix when one is not running: tests never skip.
     pub fn all() -> Vec<Engine> {
-        let state =
-            std::env::var("KILN_TESTBED_STATE").unwrap_or_else(|_| "/var/lib/kiln-testbed".into());
         let engines = vec![
-            Engine {
-                name: "docker20",
-                host: std::env::var("KILN_DOCKER20_HOST")
-                    .unwrap_or_else(|_| "unix:///var/run/docker.sock".into()),
-            },
-            Engine {
-                name: "docker28",
-                host: std::env::var("KILN_DOCKER28_HOST")
-                    .unwrap_or_else(|_| format!("unix://{state}/sid/run/d28.sock")),
-            },
+            Self::docker_engine("docker20", "KILN_DOCKER20_HOST", DOCKER20.into()),
+            Self::docker_engine(
+                "docker28",
+                "KILN_DOCKER28_HOST",
+                format!("unix://{}/sid/run/d28.sock", state_dir()),
+            ),
+            Self::buildkitd(),
         ];
         for engine in &engines {
             engine.ensure_up();
@@ -62,8 +85,48 @@ impl Engine {
         engines
     }
 
+    /// The two Docker Engines only: for what only a Docker Engine has (its Engine API,
+    /// `docker build` with a tar body).
+    pub fn docker_engines() -> Vec<Engine> {
+        Self::all()
+            .into_iter()
+            .filter(|e| e.kind == EngineKind::Docker)
+            .collect()
+    }
+
+    /// One engine by name (`docker28`, `buildkitd`, ...).
+    pub fn named(name: &str) -> Engine {
+        Self::all()
+            .into_iter()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("no engine {name} in the bench"))
+    }
+
+    fn docker_engine(name: &'static str, var: &str, default: String) -> Engine {
+        let host = std::env::var(var).unwrap_or(default);
+        Engine {
+            name,
+            docker_host: host.clone(),
+            host,
+            kind: EngineKind::Docker,
+        }
+    }
+
+    fn buildkitd() -> Engine {
+        Engine {
+            name: "buildkitd",
+            host: std::env::var("KILN_BUILDKITD_HOST")
+                .unwrap_or_else(|_| format!("unix://{}/sid/run/kiln-buildkitd.sock", state_dir())),
+            docker_host: std::env::var("KILN_DOCKER20_HOST").unwrap_or_else(|_| DOCKER20.into()),
+            kind: EngineKind::Buildkitd,
+        }
+    }
+
     fn ensure_up(&self) {
-        let out = self.docker(&["version", "--format", "{{.Server.Version}}"]);
+        let out = match self.kind {
+            EngineKind::Docker => self.docker(&["version", "--format", "{{.Server.Version}}"]),
+            EngineKind::Buildkitd => self.buildctl(&["debug", "workers"]),
+        };
         assert!(
             out.status.success(),
             "engine {} ({}) is not running: run `scripts/testbed.sh up` as root first\n{}",
@@ -73,30 +136,75 @@ impl Engine {
         );
     }
 
-    /// Run the docker client against this engine, with BuildKit on.
+    /// Run the docker client, with BuildKit on, against the Docker Engine that holds this
+    /// engine's images.
     pub fn docker(&self, args: &[&str]) -> Output {
         Command::new(CLIENT)
             .args(args)
-            .env("DOCKER_HOST", &self.host)
+            .env("DOCKER_HOST", &self.docker_host)
             .env("DOCKER_BUILDKIT", "1")
             .output()
             .unwrap_or_else(|e| panic!("cannot run {CLIENT}: {e}"))
     }
 
-    /// The address at which build containers reach the host: the gateway of the engine's
-    /// default bridge (servers a `run` step talks to must listen there).
+    /// `docker buildx ...` on this engine: the docker driver of a Docker Engine, or buildx's
+    /// `remote` driver on buildkitd (the bench's `kiln-remote` builder). Add the arguments.
+    pub fn buildx(&self) -> Command {
+        let mut cmd = Command::new("docker");
+        cmd.env("DOCKER_HOST", &self.docker_host).arg("buildx");
+        if self.kind == EngineKind::Buildkitd {
+            cmd.args(["--builder", "kiln-remote"]);
+        }
+        cmd
+    }
+
+    /// Run buildctl against buildkitd (`--addr` is this engine's).
+    pub fn buildctl(&self, args: &[&str]) -> Output {
+        crate::buildctl::command(&self.host)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run buildctl: {e}"))
+    }
+
+    /// Run an image of this engine's store: `docker run --rm TAG ARGS`. Returns its output.
+    pub fn run_ok(&self, tag: &str, args: &[&str]) -> String {
+        let mut all = vec!["run", "--rm", tag];
+        all.extend(args);
+        self.docker_ok(&all)
+    }
+
+    /// The address at which build containers reach the host (servers a `run` step talks to
+    /// must listen there): the address of the engine's default bridge, read from the bridge
+    /// interface itself (Docker 20.10 leaves the network's IPAM gateway empty until a
+    /// container asks for it). buildkitd's steps run in the host's network: loopback.
     pub fn host_gateway(&self) -> String {
-        let out = self.docker_ok(&[
+        if self.kind == EngineKind::Buildkitd {
+            return "127.0.0.1".into();
+        }
+        let bridge = self.docker_ok(&[
             "network",
             "inspect",
             "bridge",
             "--format",
-            "{{(index .IPAM.Config 0).Gateway}}",
+            "{{index .Options \"com.docker.network.bridge.name\"}}",
         ]);
-        let ip = out.trim().to_string();
+        let bridge = bridge.trim();
+        let out = Command::new("ip")
+            .args(["-o", "-4", "addr", "show", "dev", bridge])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run ip: {e}"));
+        let text = String::from_utf8_lossy(&out.stdout);
+        // `5: docker0    inet 172.17.0.1/16 brd ...`
+        let ip = text
+            .split_whitespace()
+            .skip_while(|w| *w != "inet")
+            .nth(1)
+            .and_then(|a| a.split('/').next())
+            .unwrap_or_default()
+            .to_string();
         assert!(
             ip.parse::<std::net::Ipv4Addr>().is_ok(),
-            "[{}] no gateway on the bridge network: {out:?}",
+            "[{}] no IPv4 address on the bridge {bridge:?}: {text:?}",
             self.name
         );
         ip
@@ -134,12 +242,19 @@ impl Engine {
         if let Some(target) = &build.target {
             args.extend(["--target".into(), target.clone()]);
         }
+        for secret in &build.secrets {
+            args.extend(["--secret".into(), secret.clone()]);
+        }
+        args.extend(build.extra.iter().cloned());
         args
     }
 
     /// Build into the engine's image store under `tag`. Returns the build log, or the log
     /// as the error when the build fails.
     pub fn build_image(&self, build: &Build, tag: &str) -> Result<String, String> {
+        if self.kind == EngineKind::Buildkitd {
+            return crate::buildctl::build_image(self, build, tag);
+        }
         let mut args = Self::build_args(build);
         args.extend(["-t".into(), tag.into(), build.context.display().to_string()]);
         self.run_build(&args)
@@ -147,6 +262,10 @@ impl Engine {
 
     /// Build and export the result's files into `dest` (`-o type=local`).
     pub fn build_local(&self, build: &Build, dest: &Path) -> Result<String, String> {
+        if self.kind == EngineKind::Buildkitd {
+            let output = format!("type=local,dest={}", dest.display());
+            return crate::buildctl::build(self, build, &output);
+        }
         let mut args = Self::build_args(build);
         args.extend([
             "-o".into(),
@@ -158,17 +277,7 @@ impl Engine {
 
     fn run_build(&self, args: &[String]) -> Result<String, String> {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = self.docker(&args);
-        let log = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        if out.status.success() {
-            Ok(log)
-        } else {
-            Err(log)
-        }
+        crate::buildctl::log_or_error(self.docker(&args))
     }
 
     /// Export an image of the store with `docker save` and read its files and config.

@@ -2,10 +2,11 @@
 //! (`scripts/testbed.sh up`): run builds, export images, and compare two images file by file
 //! and config field by config field. The comparison is how kiln proves Dockerfile parity.
 
+mod buildctl;
 mod compare;
 mod engine;
 mod image;
 
 pub use compare::{Difference, compare};
-pub use engine::{Build, Engine, unique_tag};
+pub use engine::{Build, Engine, EngineKind, unique_tag};
 pub use image::{Entry, Image, Kind, sha256_hex};

@@ -2,7 +2,7 @@
 //! built from this code by scripts/frontend-image.sh) on both engines of the bench, with the
 //! results checked inside the images. Needs `scripts/testbed.sh up` and the frontend image.
 
-use kiln_testbed::{Build, Engine, Image, Kind, compare, sha256_hex, unique_tag};
+use kiln_testbed::{Build, Engine, EngineKind, Image, Kind, compare, sha256_hex, unique_tag};
 use std::path::{Path, PathBuf};
 
 const SYNTAX: &str = "# syntax=localhost:5000/kiln:dev\n";
@@ -123,7 +123,7 @@ fn multi_stage_build_with_inherited_config() {
         // The image runs.
         let tag = unique_tag("kiln-e2e/run");
         engine.build_image(&kiln_build(ctx.path()), &tag).unwrap();
-        let output = engine.docker_ok(&["run", "--rm", &tag]);
+        let output = engine.run_ok(&tag, &[]);
         assert_eq!(output, "hello from kiln\ninput line\n");
         engine.remove_image(&tag);
     }
@@ -313,22 +313,13 @@ fn secrets_reach_the_step_but_never_the_image() {
     for engine in Engine::all() {
         let tag = unique_tag("kiln-e2e/secret");
         let src = format!("id=token,src={}", ctx.path().join("token.txt").display());
-        let out = engine.docker(&[
-            "build",
-            "--secret",
-            &src,
-            "-f",
-            &ctx.path().join("kiln.yaml").display().to_string(),
-            "-t",
-            &tag,
-            &ctx.path().display().to_string(),
-        ]);
-        assert!(
-            out.status.success(),
-            "[{}] {}",
-            engine.name,
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let build = Build {
+            secrets: vec![src],
+            ..kiln_build(ctx.path())
+        };
+        if let Err(log) = engine.build_image(&build, &tag) {
+            panic!("[{}] {log}", engine.name);
+        }
         let image = engine.save(&tag);
         assert!(
             file_is(&image, "/secret-length", &format!("{}\n", secret.len())),
@@ -436,31 +427,30 @@ fn buildx_shows_the_kiln_snippet_of_a_failing_step() {
         "kiln.yaml",
         "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: exit 7\n",
     )]);
-    let engine = Engine::all()
-        .into_iter()
-        .find(|e| e.name == "docker28")
-        .unwrap();
-    let out = std::process::Command::new("docker")
-        .args(["buildx", "build", "--progress=plain", "-f"])
-        .arg(ctx.path().join("kiln.yaml"))
-        .arg(ctx.path())
-        .env("DOCKER_HOST", &engine.host)
-        .output()
-        .expect("the docker CLI with the buildx plugin");
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(!out.status.success(), "{log}");
-    assert!(
-        log.contains("kiln.yaml:7"),
-        "buildx names our file and line: {log}"
-    );
-    assert!(
-        log.contains(">>>") && log.contains("- run: exit 7"),
-        "buildx prints the snippet from our source map: {log}"
-    );
+    for engine in Engine::all().into_iter().filter(|e| e.name != "docker20") {
+        let out = engine
+            .buildx()
+            .args(["build", "--progress=plain", "-f"])
+            .arg(ctx.path().join("kiln.yaml"))
+            .arg(ctx.path())
+            .output()
+            .expect("the docker CLI with the buildx plugin");
+        let log = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.status.success(), "{log}");
+        assert!(
+            log.contains("kiln.yaml:7"),
+            "buildx names our file and line: {log}"
+        );
+        assert!(
+            log.contains(">>>") && log.contains("- run: exit 7"),
+            "[{}] buildx prints the snippet from our source map: {log}",
+            engine.name
+        );
+    }
 }
 
 #[test]
@@ -471,7 +461,7 @@ fn the_demo_example_builds_and_runs() {
         engine
             .build_image(&kiln_build(&demo), &tag)
             .unwrap_or_else(|log| panic!("[{}] {log}", engine.name));
-        let output = engine.docker_ok(&["run", "--rm", &tag]);
+        let output = engine.run_ok(&tag, &[]);
         assert_eq!(
             output,
             "Hello from a kiln build on x86_64!\nThis image was built by BuildKit, through the kiln frontend.\n",
@@ -573,32 +563,66 @@ fn named_contexts_from_buildx() {
         "version: 1\nstages:\n  app:\n    from: scratch\n    steps:\n      - copy: { context: assets, src: logo.txt, dst: /assets/ }\n",
     )]);
     let assets = context(&[("logo.txt", "logo\n")]);
-    let engine = Engine::all()
-        .into_iter()
-        .find(|e| e.name == "docker28")
-        .unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("docker")
-        .args(["buildx", "build", "--progress=plain", "-f"])
-        .arg(ctx.path().join("kiln.yaml"))
-        .arg(format!(
-            "--build-context=assets={}",
-            assets.path().display()
-        ))
-        .arg(format!("--output=type=local,dest={}", out.path().display()))
-        .arg(ctx.path())
+    for engine in Engine::all().into_iter().filter(|e| e.name != "docker20") {
+        let out = tempfile::tempdir().unwrap();
+        let status = engine
+            .buildx()
+            .args(["build", "--progress=plain", "-f"])
+            .arg(ctx.path().join("kiln.yaml"))
+            .arg(format!(
+                "--build-context=assets={}",
+                assets.path().display()
+            ))
+            .arg(format!("--output=type=local,dest={}", out.path().display()))
+            .arg(ctx.path())
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "[{}] {}",
+            engine.name,
+            String::from_utf8_lossy(&status.stderr)
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.path().join("assets/logo.txt")).unwrap(),
+            "logo\n"
+        );
+    }
+}
+
+/// Build `tar` as the whole context, the way a client without a session sends it: in the
+/// request body of the Engine API (`docker build - < context.tar`), or as an HTTP URL in the
+/// `context` option on buildkitd. Returns the log.
+fn build_from_tar(engine: &Engine, tar: &Path, tag: &str, extra: &[&str]) -> String {
+    if engine.kind == EngineKind::Buildkitd {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(tar, dir.path().join("context.tar")).unwrap();
+        let server = FileServer::serve(dir);
+        let no_local_files = tempfile::tempdir().unwrap();
+        let mut build = Build::new(no_local_files.path());
+        build.file = Some("kiln.yaml".into());
+        build.frontend = Some("localhost:5000/kiln:dev".into());
+        build.extra = vec![
+            "--opt".into(),
+            format!("context=http://127.0.0.1:{}/context.tar", server.port),
+        ];
+        build.extra.extend(extra.iter().map(|e| e.to_string()));
+        return engine
+            .build_image(&build, tag)
+            .unwrap_or_else(|log| panic!("[{}] {log}", engine.name));
+    }
+    let out = std::process::Command::new("/usr/bin/docker")
+        .args(["build", "--progress=plain", "-f", "kiln.yaml", "-t", tag])
+        .args(extra)
+        .arg("-")
+        .stdin(std::fs::File::open(tar).unwrap())
         .env("DOCKER_HOST", &engine.host)
+        .env("DOCKER_BUILDKIT", "1")
         .output()
         .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    assert_eq!(
-        std::fs::read_to_string(out.path().join("assets/logo.txt")).unwrap(),
-        "logo\n"
-    );
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "[{}] {extra:?}: {log}", engine.name);
+    log
 }
 
 #[test]
@@ -617,37 +641,24 @@ fn a_tar_context_in_the_request_body_works() {
         .unwrap();
     assert!(status.success());
     for engine in Engine::all() {
-        let tag = unique_tag("kiln-e2e/tar");
-        let out = std::process::Command::new("/usr/bin/docker")
-            .args([
-                "build",
-                "--progress=plain",
-                "-f",
-                "kiln.yaml",
-                "-t",
-                &tag,
-                "-",
-            ])
-            .stdin(std::fs::File::open(tar.path()).unwrap())
-            .env("DOCKER_HOST", &engine.host)
-            .env("DOCKER_BUILDKIT", "1")
-            .output()
-            .unwrap();
-        let log = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "[{}] {log}", engine.name);
-        // The session path loads `.dockerignore` from the client; the tar path cannot.
-        assert!(
-            !log.contains("[internal] load .dockerignore"),
-            "[{}] the tar path was taken: {log}",
-            engine.name
-        );
-        let output = engine.docker_ok(&["run", "--rm", &tag]);
-        assert!(
-            output.starts_with("Hello from a kiln build"),
-            "[{}] {output}",
-            engine.name
-        );
-        engine.remove_image(&tag);
+        // `--no-cache` too: `kiln bake --no-cache` always sends a tar.
+        for extra in [&[][..], &["--no-cache"]] {
+            let tag = unique_tag("kiln-e2e/tar");
+            let log = build_from_tar(&engine, tar.path(), &tag, extra);
+            // The session path loads `.dockerignore` from the client; the tar path cannot.
+            assert!(
+                !log.contains("[internal] load .dockerignore"),
+                "[{}] the tar path was taken: {log}",
+                engine.name
+            );
+            let output = engine.run_ok(&tag, &[]);
+            assert!(
+                output.starts_with("Hello from a kiln build"),
+                "[{}] {extra:?}: {output}",
+                engine.name
+            );
+            engine.remove_image(&tag);
+        }
     }
 }
 
@@ -763,7 +774,7 @@ fn the_group_example_builds_its_targets() {
                 .build_image(&build, &tag)
                 .unwrap_or_else(|log| panic!("[{}] {target}: {log}", engine.name));
             assert_eq!(
-                engine.docker_ok(&["run", "--rm", &tag]),
+                engine.run_ok(&tag, &[]),
                 expected,
                 "[{}] {target}",
                 engine.name
@@ -821,7 +832,7 @@ fn the_python_example_builds_and_runs() {
             .build_image(&kiln_build(ctx.path()), &tag)
             .unwrap_or_else(|log| panic!("[{}] {log}", engine.name));
         assert_eq!(
-            engine.docker_ok(&["run", "--rm", &tag]),
+            engine.run_ok(&tag, &[]),
             "serving on 8000\n",
             "[{}]",
             engine.name
@@ -1343,12 +1354,7 @@ fn the_group_example_in_hcl_builds_like_its_yaml_twin() {
         engine
             .build_image(&build, &tag)
             .unwrap_or_else(|log| panic!("[{}] {log}", engine.name));
-        assert_eq!(
-            engine.docker_ok(&["run", "--rm", &tag]),
-            "api\n",
-            "[{}]",
-            engine.name
-        );
+        assert_eq!(engine.run_ok(&tag, &[]), "api\n", "[{}]", engine.name);
         let image = engine.save(&tag);
         assert_eq!(
             image.config["config"]["WorkingDir"], "/srv",
@@ -1437,18 +1443,13 @@ fn a_group_is_built_in_one_request_and_shares_its_base_stage() {
 
 /// `docker buildx build --call=...` against an engine: the printed answer.
 fn buildx_call(engine: &Engine, call: &str, dir: &Path, extra: &[&str]) -> String {
-    let out = std::process::Command::new("docker")
-        .args([
-            "buildx",
-            "build",
-            "--progress=plain",
-            &format!("--call={call}"),
-        ])
+    let out = engine
+        .buildx()
+        .args(["build", "--progress=plain", &format!("--call={call}")])
         .args(extra)
         .arg("-f")
         .arg(dir.join("kiln.yaml"))
         .arg(dir)
-        .env("DOCKER_HOST", &engine.host)
         .output()
         .expect("the docker CLI with the buildx plugin");
     let text = format!(

@@ -13,6 +13,14 @@ use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::path::Path;
 
+/// A target's build args: the `--var` values, its own args, and the frontend to run.
+fn build_args(shared: &Shared, job: &Job) -> HashMap<String, String> {
+    let mut args: HashMap<String, String> = shared.vars.clone().into_iter().collect();
+    args.extend(string_map(&job.target["args"]));
+    args.insert("BUILDKIT_SYNTAX".into(), shared.frontend.clone());
+    args
+}
+
 pub async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
     let target = &job.target;
     let tags = strings(&target["tags"]);
@@ -32,9 +40,7 @@ pub async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
     if !shared.secrets.is_empty() {
         return build_with_secrets(shared, job, &kind, &tags, &platforms).await;
     }
-    let mut build_args: HashMap<String, String> = shared.vars.clone().into_iter().collect();
-    build_args.extend(string_map(&target["args"]));
-    build_args.insert("BUILDKIT_SYNTAX".into(), shared.frontend.clone());
+    let build_args = build_args(shared, job);
     let labels = string_map(&target["labels"]);
     let session = format!(
         "kiln-bake-{}-{}-{}",
@@ -132,11 +138,8 @@ async fn build_with_secrets(
     let mut options = ImageBuildFrontendOptions::builder()
         .dockerfile(Path::new(&shared.file_in_tar))
         .target(&job.name)
-        .nocache(shared.no_cache)
-        .buildarg("BUILDKIT_SYNTAX", &shared.frontend);
-    let mut build_args = shared.vars.clone();
-    build_args.extend(string_map(&job.target["args"]));
-    for (k, v) in &build_args {
+        .nocache(shared.no_cache);
+    for (k, v) in &build_args(shared, job) {
         options = options.buildarg(k, v);
     }
     for (k, v) in string_map(&job.target["labels"]) {
@@ -151,9 +154,7 @@ async fn build_with_secrets(
         .unwrap_or_else(|| format!("kiln-bake/{}:latest", job.name));
     // The engine's gRPC API streams no progress itself: follow the build's status ourselves.
     let reference = bollard::grpc::BuildRef::random();
-    let host =
-        std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
-    let follower = match status::control_client(&host).await {
+    let follower = match status::control_client(&shared.host).await {
         Ok(client) => {
             let progress = shared.progress.clone();
             let index = job.index;

@@ -149,11 +149,13 @@ async fn bake(
     secrets: Vec<(String, SecretSource)>,
     mode: Mode,
 ) -> Result<ExitCode, String> {
-    let docker = Docker::connect_with_defaults().map_err(|e| daemon_hint(&e.to_string()))?;
+    let host = docker_host();
+    let docker =
+        Docker::connect_with_host(&host).map_err(|e| daemon_hint(&host, &e.to_string()))?;
     docker
         .ping()
         .await
-        .map_err(|e| daemon_hint(&e.to_string()))?;
+        .map_err(|e| daemon_hint(&host, &e.to_string()))?;
     let file_in_tar = args
         .file
         .canonicalize()
@@ -186,6 +188,7 @@ async fn bake(
     let progress = Arc::new(Mutex::new(Progress::new(mode, names)));
     let shared = Arc::new(Shared {
         docker,
+        host,
         tar: bytes::Bytes::from(tar),
         file_in_tar,
         frontend,
@@ -234,9 +237,12 @@ async fn bake(
     })
 }
 
-fn daemon_hint(error: &str) -> String {
-    let host =
-        std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+/// The engine's address, as the docker CLI reads it.
+fn docker_host() -> String {
+    std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into())
+}
+
+fn daemon_hint(host: &str, error: &str) -> String {
     format!(
         "no Docker daemon answers at {host} ({error}); start one (`sudo systemctl start docker`, or `dockerd &`) or point DOCKER_HOST at it"
     )
@@ -244,6 +250,8 @@ fn daemon_hint(error: &str) -> String {
 
 struct Shared {
     docker: Docker,
+    /// The engine's address (`DOCKER_HOST`).
+    host: String,
     tar: bytes::Bytes,
     file_in_tar: String,
     frontend: String,

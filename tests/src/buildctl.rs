@@ -1,0 +1,104 @@
+//! Builds on the standalone buildkitd, the way CI fleets drive it: `buildctl build` with the
+//! kiln frontend image as a `gateway.v0` source (or BuildKit's own Dockerfile frontend for
+//! the twins). Images come back as Docker tarballs and are loaded into Docker 20.10's store,
+//! so the tests save, inspect and run them as they do for the Docker Engines.
+
+use crate::engine::{Build, Engine};
+use std::process::{Command, Output};
+
+/// buildctl from the bench (`KILN_BUILDCTL`), talking to `addr`.
+pub fn command(addr: &str) -> Command {
+    let state =
+        std::env::var("KILN_TESTBED_STATE").unwrap_or_else(|_| "/var/lib/kiln-testbed".into());
+    let program =
+        std::env::var("KILN_BUILDCTL").unwrap_or_else(|_| format!("{state}/buildkit/bin/buildctl"));
+    let mut cmd = Command::new(program);
+    cmd.args(["--addr", addr]);
+    cmd
+}
+
+/// The build's log, or the log as the error when it failed.
+pub fn log_or_error(out: Output) -> Result<String, String> {
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() {
+        Ok(log)
+    } else {
+        Err(log)
+    }
+}
+
+/// The frontend that builds a file: the kiln image named by `Build::frontend` or by the
+/// file's `# syntax=` line (through `gateway.v0`, as a remote builder runs it), or else
+/// BuildKit's built-in Dockerfile frontend.
+fn frontend_args(build: &Build) -> Vec<String> {
+    let syntax_line = std::fs::read_to_string(build.file_path())
+        .ok()
+        .and_then(|text| {
+            let first = text.lines().next()?.trim().to_string();
+            first
+                .strip_prefix("# syntax=")
+                .map(|s| s.trim().to_string())
+        });
+    match build.frontend.clone().or(syntax_line) {
+        Some(image) => vec![
+            "--frontend".into(),
+            "gateway.v0".into(),
+            "--opt".into(),
+            format!("source={image}"),
+        ],
+        None => vec!["--frontend".into(), "dockerfile.v0".into()],
+    }
+}
+
+/// `buildctl build` of `build` with one `--output`.
+pub fn build(engine: &Engine, build: &Build, output: &str) -> Result<String, String> {
+    let file = build.file_path();
+    let dir = file.parent().expect("the build file has a folder");
+    let name = file.file_name().expect("a file name").to_string_lossy();
+    let mut args: Vec<String> = vec!["build".into(), "--progress=plain".into()];
+    args.extend(frontend_args(build));
+    args.extend([
+        "--local".into(),
+        format!("context={}", build.context.display()),
+        "--local".into(),
+        format!("dockerfile={}", dir.display()),
+        "--opt".into(),
+        format!("filename={name}"),
+    ]);
+    for (k, v) in &build.build_args {
+        args.extend(["--opt".into(), format!("build-arg:{k}={v}")]);
+    }
+    if let Some(platform) = &build.platform {
+        args.extend(["--opt".into(), format!("platform={platform}")]);
+    }
+    if let Some(target) = &build.target {
+        args.extend(["--opt".into(), format!("target={target}")]);
+    }
+    for secret in &build.secrets {
+        args.extend(["--secret".into(), secret.clone()]);
+    }
+    args.extend(build.extra.iter().cloned());
+    args.extend(["--output".into(), output.into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    log_or_error(engine.buildctl(&args))
+}
+
+/// Build a Docker tarball and load it into the Docker Engine that holds buildkitd's images.
+pub fn build_image(engine: &Engine, b: &Build, tag: &str) -> Result<String, String> {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let tar = dir.path().join("image.tar");
+    let output = format!("type=docker,name={tag},dest={}", tar.display());
+    let log = build(engine, b, &output)?;
+    let loaded = engine.docker(&["load", "-q", "-i", &tar.display().to_string()]);
+    if !loaded.status.success() {
+        return Err(format!(
+            "{log}\ndocker load of the built image failed: {}",
+            String::from_utf8_lossy(&loaded.stderr)
+        ));
+    }
+    Ok(log)
+}
