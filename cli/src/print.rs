@@ -1,7 +1,7 @@
 //! `kiln print [TARGET|GROUP]...`: the resolved targets as JSON, like `docker buildx bake
 //! --print`, for YAML and HCL alike. `inherits` and `matrix` are applied, and `${NAME}` in
 //! target fields is expanded with the target's args, the `--var`/`--build-arg` values and
-//! the file's arg defaults.
+//! the file's arg defaults. Keys are bake's (`cache-from`, `cache-to`).
 
 use crate::load::{VarArgs, checked_model};
 use kiln_dsl::BuildFile;
@@ -132,7 +132,26 @@ fn target_json(model: &BuildFile, name: &str, given: &BTreeMap<String, String>) 
     }
     let mut value = serde_json::to_value(target).expect("the model serializes");
     expand_strings(&mut value, &values);
+    bake_cache_keys(&mut value);
     value
+}
+
+/// `cache_from` and `cache_to` under bake's names, `cache-from` and `cache-to`. Entries that
+/// expand to nothing are dropped, as bake drops them (`"${CACHE_TO}"` with an empty default
+/// turns a cache off); a list left empty is left out, like every empty field.
+fn bake_cache_keys(target: &mut Value) {
+    let Some(fields) = target.as_object_mut() else {
+        return;
+    };
+    for (ours, bakes) in [("cache_from", "cache-from"), ("cache_to", "cache-to")] {
+        let Some(Value::Array(mut entries)) = fields.remove(ours) else {
+            continue;
+        };
+        entries.retain(|e| e.as_str() != Some(""));
+        if !entries.is_empty() {
+            fields.insert(bakes.into(), Value::Array(entries));
+        }
+    }
 }
 
 /// Expand `${NAME}` where every name is known; leave the rest as written.

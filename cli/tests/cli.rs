@@ -221,3 +221,139 @@ fn strict_warns_about_unpinned_images() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A YAML file and its HCL twin with caches, written to a fresh directory.
+fn cache_twins() -> (PathBuf, String, String) {
+    let dir = std::env::temp_dir().join(format!("kiln-cache-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let yaml = r#"version: 1
+args:
+  REG: localhost:5000
+  CACHE_TO: ""
+stages:
+  app:
+    from: scratch
+targets:
+  app:
+    stage: app
+    cache_from: ["${REG}/app:cache", "type=local,src=/tmp/cache"]
+    cache_to: ["type=registry,ref=${REG}/app:cache,mode=max", "${CACHE_TO}"]
+"#;
+    let hcl = r#"version = 1
+variable "REG" { default = "localhost:5000" }
+variable "CACHE_TO" { default = "" }
+stage "app" { from = "scratch" }
+target "app" {
+  stage      = "app"
+  cache-from = ["${REG}/app:cache", "type=local,src=/tmp/cache"]
+  cache-to   = ["type=registry,ref=${REG}/app:cache,mode=max", "${CACHE_TO}"]
+}
+"#;
+    let (y, h) = (dir.join("c.kiln.yaml"), dir.join("c.kiln.hcl"));
+    std::fs::write(&y, yaml).unwrap();
+    std::fs::write(&h, hcl).unwrap();
+    let path = |p: PathBuf| p.display().to_string();
+    (dir, path(y), path(h))
+}
+
+fn json_of(args: &[&str]) -> serde_json::Value {
+    let out = kiln(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "kiln {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn print_shows_caches_under_bakes_keys_expanded() {
+    let (dir, yaml, hcl) = cache_twins();
+    for file in [&yaml, &hcl] {
+        let plan = json_of(&["print", "-f", file, "--var", "REG=r.example:5000"]);
+        let target = &plan["target"]["app"];
+        assert_eq!(
+            target["cache-from"],
+            serde_json::json!(["r.example:5000/app:cache", "type=local,src=/tmp/cache"]),
+            "{file}"
+        );
+        assert_eq!(
+            target["cache-to"],
+            serde_json::json!(["type=registry,ref=r.example:5000/app:cache,mode=max"]),
+            "{file}: the entry that expands to nothing is dropped, as bake does"
+        );
+        assert!(target.get("cache_from").is_none() && target.get("cache_to").is_none());
+    }
+    assert_eq!(
+        kiln(&["print", "-f", &yaml]).stdout,
+        kiln(&["print", "-f", &hcl]).stdout,
+        "the twins print the same plan"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bake_set_replaces_appends_and_checks_caches() {
+    let (dir, yaml, _) = cache_twins();
+    let plan = json_of(&[
+        "bake",
+        "-f",
+        &yaml,
+        "--print",
+        "--set",
+        "app.cache-from=type=local,src=/other",
+        "--set",
+        "app.cache-from+=localhost:5000/app:old",
+        "--set",
+        "*.cache-to=",
+    ]);
+    let target = &plan["target"]["app"];
+    assert_eq!(
+        target["cache-from"],
+        serde_json::json!(["type=local,src=/other", "localhost:5000/app:old"]),
+        "one --set is one entry (its commas are the entry's); += appends"
+    );
+    assert!(
+        target.get("cache-to").is_none(),
+        "an empty value turns it off"
+    );
+    let out = kiln(&[
+        "bake",
+        "-f",
+        &yaml,
+        "--print",
+        "--set",
+        "app.cache-to=type=registry,mode=max",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("a `registry` cache needs `ref`"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn check_reports_bad_caches_with_their_code_and_place() {
+    let dir = std::env::temp_dir().join(format!("kiln-cache-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.kiln.hcl");
+    std::fs::write(
+        &file,
+        "version = 1\nstage \"app\" { from = \"scratch\" }\ntarget \"app\" {\n  stage    = \"app\"\n  cache-to = [\"type=registry,ref=localhost:5000/a:c,mode=mxa\"]\n}\n",
+    )
+    .unwrap();
+    let out = kiln(&["check", "--format", "json", &file.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "kiln::invalid-cache");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(5), Some(58))
+    );
+    assert_eq!(d["help"], "did you mean `max`?");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -57,6 +57,7 @@ pub enum Code {
     RelativePath,
     InvalidMode,
     InvalidUrl,
+    InvalidCache,
     ConflictingOptions,
     InsecureDownload,
     EmptyGroup,
@@ -104,6 +105,7 @@ impl Code {
         Code::RelativePath,
         Code::InvalidMode,
         Code::InvalidUrl,
+        Code::InvalidCache,
         Code::ConflictingOptions,
         Code::InsecureDownload,
         Code::EmptyGroup,
@@ -150,6 +152,7 @@ impl Code {
             Code::RelativePath => "kiln::relative-path",
             Code::InvalidMode => "kiln::invalid-mode",
             Code::InvalidUrl => "kiln::invalid-url",
+            Code::InvalidCache => "kiln::invalid-cache",
             Code::ConflictingOptions => "kiln::conflicting-options",
             Code::InsecureDownload => "kiln::insecure-download",
             Code::EmptyGroup => "kiln::empty-group",
@@ -246,4 +249,30 @@ pub fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
         (a.position(), a.code, &a.message).cmp(&(b.position(), b.code, &b.message))
     });
     diagnostics.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/diagnostics.md is where users look codes up: it must list every code, and only
+    /// codes that exist.
+    #[test]
+    fn the_docs_list_every_code_and_no_other() {
+        let docs = include_str!("../../docs/diagnostics.md");
+        let documented: Vec<&str> = docs
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `kiln::"))
+            .filter_map(|l| l.split_once('`'))
+            .map(|(name, _)| name)
+            .collect();
+        let codes: Vec<&str> = Code::ALL
+            .iter()
+            .map(|c| c.as_str().trim_start_matches("kiln::"))
+            .collect();
+        assert_eq!(
+            documented, codes,
+            "docs/diagnostics.md lists the codes in Code::ALL order"
+        );
+    }
 }

@@ -185,6 +185,25 @@ impl Step {
     }
 }
 
+impl Step {
+    /// The stages or images this step reads from (`copy.from`, a bind mount's `from`), each
+    /// with how the file names that place.
+    pub fn sources(&self) -> Vec<(&'static str, &Sp<String>)> {
+        match self {
+            Step::Copy(c) => c.copy.from.iter().map(|f| ("`copy.from`", f)).collect(),
+            Step::Run(r) => r
+                .mounts
+                .iter()
+                .filter_map(|m| match &m.value {
+                    Mount::Bind(b) => b.from.as_ref().map(|f| ("a bind mount's `from`", f)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// The step kinds, in the order the docs list them.
 pub const STEP_KINDS: &[&str] = &[
     "run", "copy", "download", "env", "workdir", "user", "mkdir", "symlink", "packages",
@@ -708,7 +727,7 @@ pub struct Healthcheck {
     pub retries: Option<Sp<u32>>,
 }
 
-/// Something users build: a stage with tags, platforms, args, labels and an output.
+/// Something users build: a stage with tags, platforms, args, labels, an output and caches.
 #[derive(Clone, Debug, Default, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
@@ -736,6 +755,16 @@ pub struct Target {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<OutputSchema>")]
     pub output: Option<Output>,
+    /// Caches to import before building, as bake's `cache-from`: BuildKit cache entries in
+    /// CSV form (`type=registry,ref=localhost:5000/app:cache`, `type=local,src=/tmp/cache`,
+    /// `type=gha`), or an image reference, short for `type=registry,ref=<reference>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cache_from: Vec<Sp<String>>,
+    /// Caches to export after building, as bake's `cache-to`: BuildKit cache entries in CSV
+    /// form (`type=registry,ref=localhost:5000/app:cache,mode=max`,
+    /// `type=local,dest=/tmp/cache`, `type=inline`); `mode` is `min` (default) or `max`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cache_to: Vec<Sp<String>>,
 }
 
 /// Where a target's result goes.

@@ -104,43 +104,31 @@ fn aliases_within_budget_are_allowed() {
     assert_eq!(codes(text.as_bytes(), &Limits::default()), vec![]);
 }
 
+/// Check 2,000 copies of an example, each with 4 bytes replaced by ones from `alphabet`
+/// (a deterministic xorshift picks them, continuing from `state`). None may panic.
+fn mutate_and_check(example: &str, name: &str, alphabet: &[u8], state: &mut u64) {
+    let path = format!("{}/../examples/{example}", env!("CARGO_MANIFEST_DIR"));
+    let base = std::fs::read(path).unwrap();
+    for _ in 0..2_000 {
+        let mut bytes = base.clone();
+        for _ in 0..4 {
+            *state ^= *state << 13;
+            *state ^= *state >> 7;
+            *state ^= *state << 17;
+            let at = (*state as usize) % bytes.len();
+            bytes[at] = alphabet[(*state >> 32) as usize % alphabet.len()];
+        }
+        let _ = check_bytes(name, &bytes, &Limits::default());
+    }
+}
+
 #[test]
 fn arbitrary_bytes_never_panic() {
     // A cheap deterministic fuzz: mutate a valid file byte by byte.
-    let base = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../examples/format-sketch.kiln.yaml"
-    ))
-    .unwrap();
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    for _ in 0..2_000 {
-        let mut bytes = base.clone();
-        for _ in 0..4 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let at = (state as usize) % bytes.len();
-            let alphabet = b"{}[]:-&*!|>'\"%@`#,\n\t ${x\xff";
-            bytes[at] = alphabet[(state >> 32) as usize % alphabet.len()];
-        }
-        let _ = check_bytes("fuzz.yaml", &bytes, &Limits::default());
-    }
+    let yaml = b"{}[]:-&*!|>'\"%@`#,\n\t ${x\xff";
+    mutate_and_check("format-sketch.kiln.yaml", "fuzz.yaml", yaml, &mut state);
     // The same for HCL, with HCL's punctuation.
-    let base = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../examples/group.kiln.hcl"
-    ))
-    .unwrap();
-    for _ in 0..2_000 {
-        let mut bytes = base.clone();
-        for _ in 0..4 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let at = (state as usize) % bytes.len();
-            let alphabet = b"{}[]()=:,.\"'<>%$?!*+-/\n ${x\xff#";
-            bytes[at] = alphabet[(state >> 32) as usize % alphabet.len()];
-        }
-        let _ = check_bytes("fuzz.kiln.hcl", &bytes, &Limits::default());
-    }
+    let hcl = b"{}[]()=:,.\"'<>%$?!*+-/\n ${x\xff#";
+    mutate_and_check("group.kiln.hcl", "fuzz.kiln.hcl", hcl, &mut state);
 }

@@ -198,11 +198,11 @@ async fn read_build_file(
         .get("dockerfilekey")
         .filter(|k| !k.is_empty())
         .unwrap_or("dockerfile");
-    let op = local_op(name, options, &[filename]);
+    let op = local_op(name, options, &[filename], &gateway.llb_caps);
     let definition = single_op_definition(
         &op,
         &format!("[internal] load build definition from {filename}"),
-        &local_caps(options),
+        &local_caps(options, &gateway.llb_caps),
     );
     let solved = gateway.solve(definition, false).await.map_err(|e| {
         errors::status(
@@ -247,9 +247,9 @@ async fn read_dockerignore(gateway: &mut Gateway, options: &Options) -> Vec<Stri
         .get("contextkey")
         .filter(|k| !k.is_empty())
         .unwrap_or("context");
-    let op = local_op(name, options, &[".dockerignore"]);
-    let definition =
-        single_op_definition(&op, "[internal] load .dockerignore", &local_caps(options));
+    let op = local_op(name, options, &[".dockerignore"], &gateway.llb_caps);
+    let caps = local_caps(options, &gateway.llb_caps);
+    let definition = single_op_definition(&op, "[internal] load .dockerignore", &caps);
     let Ok(solved) = gateway.solve(definition, false).await else {
         return Vec::new();
     };
@@ -264,7 +264,17 @@ async fn read_dockerignore(gateway: &mut Gateway, options: &Options) -> Vec<Stri
         .collect()
 }
 
-fn local_op(name: &str, options: &Options, follow: &[&str]) -> pb::Op {
+/// A small local source read in full: with the `none` differ, every file is sent again.
+/// The default (metadata) differ keeps a file whose size and time match what an earlier sync
+/// left in the daemon's shared copy, and clients such as buildctl share that copy between
+/// directories: two builds of different kiln.yaml files of the same size, written in the same
+/// moment, would otherwise read one file (seen on buildkitd with parallel builds).
+fn local_op(
+    name: &str,
+    options: &Options,
+    follow: &[&str],
+    llb_caps: &std::collections::BTreeSet<String>,
+) -> pb::Op {
     let mut attrs = BTreeMap::from([
         (
             "local.followpaths".to_string(),
@@ -274,6 +284,9 @@ fn local_op(name: &str, options: &Options, follow: &[&str]) -> pb::Op {
     ]);
     if let Some(session) = &options.session_id {
         attrs.insert("local.session".to_string(), session.clone());
+    }
+    if llb_caps.contains(DIFFER_CAP) {
+        attrs.insert("local.differ".to_string(), "none".to_string());
     }
     pb::Op {
         op: Some(pb::op::Op::Source(pb::SourceOp {
@@ -285,7 +298,12 @@ fn local_op(name: &str, options: &Options, follow: &[&str]) -> pb::Op {
     }
 }
 
-fn local_caps(options: &Options) -> Vec<&'static str> {
+const DIFFER_CAP: &str = "source.local.differ";
+
+fn local_caps(
+    options: &Options,
+    llb_caps: &std::collections::BTreeSet<String>,
+) -> Vec<&'static str> {
     let mut caps = vec![
         "source.local",
         "source.local.followpaths",
@@ -293,6 +311,9 @@ fn local_caps(options: &Options) -> Vec<&'static str> {
     ];
     if options.session_id.is_some() {
         caps.push("source.local.sessionid");
+    }
+    if llb_caps.contains(DIFFER_CAP) {
+        caps.push(DIFFER_CAP);
     }
     caps
 }

@@ -102,3 +102,73 @@ pub fn build_image(engine: &Engine, b: &Build, tag: &str) -> Result<String, Stri
     }
     Ok(log)
 }
+
+/// A second buildkitd with an empty state, as a fresh CI runner has: started in the bench's
+/// sid chroot next to the main one, on its own socket and root, and stopped (its state
+/// removed) when dropped.
+pub struct EmptyBuildkitd {
+    pub engine: Engine,
+    child: std::process::Child,
+    root_on_host: std::path::PathBuf,
+}
+
+impl EmptyBuildkitd {
+    pub fn start() -> EmptyBuildkitd {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let id = format!(
+            "kiln-empty-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let chroot = format!("{}/sid", crate::engine::state_dir());
+        let child = Command::new("chroot")
+            .arg(&chroot)
+            .args(["buildkitd", "--config", "/etc/kiln-buildkit/buildkitd.toml"])
+            .args(["--root", &format!("/var/lib/{id}")])
+            .args(["--addr", &format!("unix:///run/{id}.sock")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chroot starts buildkitd");
+        let engine = Engine::buildkitd_at(format!("unix://{chroot}/run/{id}.sock"));
+        let daemon = EmptyBuildkitd {
+            engine,
+            child,
+            root_on_host: format!("{chroot}/var/lib/{id}").into(),
+        };
+        for _ in 0..200 {
+            if daemon
+                .engine
+                .buildctl(&["debug", "workers"])
+                .status
+                .success()
+            {
+                return daemon;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!(
+            "an empty buildkitd did not come up on {}",
+            daemon.engine.host
+        );
+    }
+}
+
+impl Drop for EmptyBuildkitd {
+    fn drop(&mut self) {
+        // SIGTERM: buildkitd unmounts its snapshots before it exits, so its root can go.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..100 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.root_on_host);
+    }
+}

@@ -18,6 +18,8 @@ pub struct Engine {
     /// engine itself, or Docker 20.10 for buildkitd (its images are loaded there).
     pub docker_host: String,
     pub kind: EngineKind,
+    /// buildctl's TLS flags for a TCP buildkitd (`--tlscacert=...`), empty otherwise.
+    pub tls: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +64,7 @@ impl Build {
 const CLIENT: &str = "/usr/bin/docker";
 const DOCKER20: &str = "unix:///var/run/docker.sock";
 
-fn state_dir() -> String {
+pub(crate) fn state_dir() -> String {
     std::env::var("KILN_TESTBED_STATE").unwrap_or_else(|_| "/var/lib/kiln-testbed".into())
 }
 
@@ -109,16 +111,25 @@ impl Engine {
             docker_host: host.clone(),
             host,
             kind: EngineKind::Docker,
+            tls: Vec::new(),
         }
     }
 
     fn buildkitd() -> Engine {
+        Self::buildkitd_at(
+            std::env::var("KILN_BUILDKITD_HOST")
+                .unwrap_or_else(|_| format!("unix://{}/sid/run/kiln-buildkitd.sock", state_dir())),
+        )
+    }
+
+    /// A buildkitd at `addr` (the bench's, or one a test started).
+    pub fn buildkitd_at(addr: String) -> Engine {
         Engine {
             name: "buildkitd",
-            host: std::env::var("KILN_BUILDKITD_HOST")
-                .unwrap_or_else(|_| format!("unix://{}/sid/run/kiln-buildkitd.sock", state_dir())),
+            host: addr,
             docker_host: std::env::var("KILN_DOCKER20_HOST").unwrap_or_else(|_| DOCKER20.into()),
             kind: EngineKind::Buildkitd,
+            tls: Vec::new(),
         }
     }
 
@@ -161,6 +172,7 @@ impl Engine {
     /// Run buildctl against buildkitd (`--addr` is this engine's).
     pub fn buildctl(&self, args: &[&str]) -> Output {
         crate::buildctl::command(&self.host)
+            .args(&self.tls)
             .args(args)
             .output()
             .unwrap_or_else(|e| panic!("cannot run buildctl: {e}"))

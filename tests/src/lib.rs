@@ -7,6 +7,7 @@ mod compare;
 mod engine;
 mod image;
 
+pub use buildctl::{EmptyBuildkitd, build as buildctl_build};
 pub use compare::{Difference, compare};
 pub use engine::{Build, Engine, EngineKind, unique_tag};
 pub use image::{Entry, Image, Kind, sha256_hex};

@@ -3,7 +3,6 @@
 
 use super::{Checker, Source};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Mount, Step};
 use crate::reference;
 use crate::span::{Sp, Span};
 use crate::suggest::did_you_mean;
@@ -63,7 +62,7 @@ pub(super) fn check(cx: &mut Checker<'_>) -> Graph {
         }
         graph.bases.insert(name.value.clone(), base);
         for step in &stage.steps {
-            for (what, from) in step_sources(&step.value) {
+            for (what, from) in step.value.sources() {
                 if let Source::Stage(s) = check_source(cx, from, what) {
                     uses.push((s, from.span));
                 }
@@ -79,21 +78,6 @@ pub(super) fn check(cx: &mut Checker<'_>) -> Graph {
 }
 
 /// The `from` values of a step: a copy's source and bind mounts.
-fn step_sources(step: &Step) -> Vec<(&'static str, &Sp<String>)> {
-    match step {
-        Step::Copy(c) => c.copy.from.iter().map(|f| ("`copy.from`", f)).collect(),
-        Step::Run(r) => r
-            .mounts
-            .iter()
-            .filter_map(|m| match &m.value {
-                Mount::Bind(b) => b.from.as_ref().map(|f| ("a bind mount's `from`", f)),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// Resolve a `from` and report it when it is neither a stage nor a valid image reference, or
 /// when it looks like a misspelt stage name.
 fn check_source(cx: &mut Checker<'_>, from: &Sp<String>, what: &str) -> Source {

@@ -1,6 +1,7 @@
 //! Semantic checks on a decoded build file. Each check adds diagnostics and never stops the
 //! others, so one run reports every problem.
 
+pub mod cache;
 mod graph;
 mod names;
 mod pins;
@@ -38,6 +39,7 @@ pub fn check_with(model: &BuildFile, file: &SourceFile, options: &Options) -> Ve
     names::check(&mut cx);
     let graph = graph::check(&mut cx);
     values::check(&mut cx, &graph);
+    cache::check(&mut cx);
     variables::check(&mut cx, &graph);
     if options.strict {
         pins::check(&mut cx);

@@ -55,7 +55,9 @@ pub(super) fn check(cx: &mut Checker<'_>, graph: &Graph) {
             .iter()
             .chain(&target.platforms)
             .chain(target.args.values())
-            .chain(target.labels.values());
+            .chain(target.labels.values())
+            .chain(&target.cache_from)
+            .chain(&target.cache_to);
         for s in strings.chain(target.output.as_ref().and_then(|o| o.dest.as_ref())) {
             check_string(cx, s, &scope, &mut used);
         }

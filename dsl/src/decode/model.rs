@@ -571,6 +571,8 @@ const TARGET_KEYS: &[&str] = &[
     "args",
     "labels",
     "output",
+    "cache_from",
+    "cache_to",
 ];
 
 fn target(d: &mut Decoder<'_>, node: &Node) -> Option<Target> {
@@ -594,6 +596,12 @@ fn target(d: &mut Decoder<'_>, node: &Node) -> Option<Target> {
             .field(&f, "labels", |d, n| d.string_map(n))
             .unwrap_or_default(),
         output: d.field(&f, "output", output),
+        cache_from: d
+            .field(&f, "cache_from", |d, n| d.list(n, |d, n| d.string(n)))
+            .unwrap_or_default(),
+        cache_to: d
+            .field(&f, "cache_to", |d, n| d.list(n, |d, n| d.string(n)))
+            .unwrap_or_default(),
     })
 }
 

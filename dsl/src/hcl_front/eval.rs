@@ -28,9 +28,10 @@ pub fn escape(text: &str) -> String {
 pub struct Evaluator {
     /// Variables (all of them, by value), built-in and user functions.
     pub ctx: Context<'static>,
-    /// Variables whose value is a string, number or bool: they are kiln args, so `${NAME}`
-    /// stays for kiln to expand (and `--build-arg` reaches it at build time).
-    pub args: Vec<String>,
+    /// Variables whose value is a list or an object: values for expressions only. Every
+    /// other name in `${NAME}` (string, number and bool variables, which are kiln args;
+    /// platform args; a stage's env) stays for kiln to expand, so `--build-arg` reaches it.
+    pub hcl_values: std::collections::BTreeSet<String>,
     /// Names used by expressions evaluated here (their values are baked into the model).
     pub evaluated_refs: std::collections::BTreeSet<String>,
     /// Names left as `${NAME}` for kiln.
@@ -99,7 +100,7 @@ impl Evaluator {
         super::functions::declare_builtins(&mut ctx);
         Evaluator {
             ctx,
-            args: Vec::new(),
+            hcl_values: Default::default(),
             evaluated_refs: Default::default(),
             kiln_refs: Default::default(),
             diagnostics: Vec::new(),
@@ -240,12 +241,7 @@ impl Evaluator {
     /// `${NAME}` stays for kiln: declared args, and names the file does not declare (the
     /// platform args, env of the stage, ... which kiln's checks know about).
     fn is_kiln_name(&self, name: &str) -> bool {
-        self.args.iter().any(|a| a == name) || self.ctx_lacks(name)
-    }
-
-    fn ctx_lacks(&self, name: &str) -> bool {
-        let probe = hcl::Expression::Variable(hcl::expr::Variable::unchecked(name));
-        probe.evaluate(&self.ctx).is_err()
+        !self.hcl_values.contains(name)
     }
 
     /// An object key or other expression that must be text.

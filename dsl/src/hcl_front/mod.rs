@@ -70,10 +70,14 @@ pub fn is_hcl(name: &str, text: &str) -> bool {
         })
 }
 
-/// A help line written for YAML, for an HCL file: `key: value` becomes `key = value`, and
-/// `key:` becomes `key = ...`. (Checks are shared; their examples are written once.)
+/// A help line written for YAML, for an HCL file: `key: value` becomes `key = value`,
+/// `key:` becomes `key = ...`, and a key HCL spells otherwise takes its HCL name
+/// (`cache_from` is `cache-from`). (Checks are shared; their examples are written once.)
 pub fn help_in_hcl(help: &str) -> String {
     let snippet = |code: &str| -> String {
+        if let Some((hcl, _)) = targets::DASHED.iter().find(|(_, yaml)| *yaml == code) {
+            return hcl.to_string();
+        }
         let Some((key, value)) = code.split_once(':') else {
             return code.to_string();
         };

@@ -1,6 +1,7 @@
 //! Targets as bake has them: `matrix` expands one block into several targets named by their
 //! `name` template; `inherits` copies other targets' attributes first (in order, later
-//! wins; `args` and `labels` merge key by key, other attributes are replaced).
+//! wins; `args` and `labels` merge key by key, other attributes, lists such as `tags` and
+//! `cache-from` too, are replaced).
 
 use super::eval::{Evaluator, Locals, scalar_text, span_of};
 use super::{map_node, str_node};
@@ -18,6 +19,8 @@ pub const MAX_MATRIX: usize = 256;
 const META: &[&str] = &["matrix", "name", "inherits"];
 /// Map attributes that `inherits` merges key by key.
 const MERGED: &[&str] = &["args", "labels"];
+/// Target attributes bake spells with a dash, and their model (YAML) names.
+pub const DASHED: &[(&str, &str)] = &[("cache-from", "cache_from"), ("cache-to", "cache_to")];
 
 type Entries = Vec<(Node, Node)>;
 pub type BodyEntries<'a> = dyn Fn(&mut Evaluator, &Body, &Locals) -> Entries + 'a;
@@ -148,6 +151,7 @@ fn expand(
         let entries = body_entries(ev, &block.body, &locals)
             .into_iter()
             .filter(|(k, _)| !matches!(&k.kind, NodeKind::Str(s) if META.contains(&s.as_str())))
+            .filter_map(|(k, v)| model_key(ev, k).map(|k| (k, v)))
             .collect();
         out.push(Expanded {
             name,
@@ -156,6 +160,28 @@ fn expand(
             entries,
         });
     }
+}
+
+/// A target attribute's key as the model names it (`cache-from` is `cache_from`). The
+/// model's spelling is refused in HCL, so that a file means the same to kiln and to bake.
+fn model_key(ev: &mut Evaluator, key: Node) -> Option<Node> {
+    let NodeKind::Str(name) = &key.kind else {
+        return Some(key);
+    };
+    if let Some((_, model)) = DASHED.iter().find(|(hcl, _)| hcl == name) {
+        return Some(str_node(model, key.span));
+    }
+    if let Some((hcl, _)) = DASHED.iter().find(|(_, model)| model == name) {
+        ev.error(
+            Code::UnknownKey,
+            key.span,
+            format!("unknown `{name}` in a target"),
+            "unknown here",
+            &format!("did you mean `{hcl}`? (bake's spelling)"),
+        );
+        return None;
+    }
+    Some(key)
 }
 
 /// Every combination of the matrix values, the first key varying slowest.

@@ -73,13 +73,14 @@ pub fn load(ev: &mut Evaluator, blocks: &[&Block], options: &HclOptions) -> Vec<
         ev.ctx.declare_var(name.as_str(), value.clone());
     }
     evaluate_defaults(ev, pending, &mut values);
-    ev.args = decls
+    let is_arg = |d: &Decl<'_>| {
+        values
+            .get(&d.name)
+            .is_some_and(|v| scalar_text(v).is_some())
+    };
+    ev.hcl_values = decls
         .iter()
-        .filter(|d| {
-            values
-                .get(&d.name)
-                .is_some_and(|v| scalar_text(v).is_some())
-        })
+        .filter(|d| !is_arg(d))
         .map(|d| d.name.clone())
         .collect();
     // A variable used only by its own validation is still unused.
@@ -90,7 +91,7 @@ pub fn load(ev: &mut Evaluator, blocks: &[&Block], options: &HclOptions) -> Vec<
     ev.evaluated_refs = refs;
     decls
         .iter()
-        .filter(|d| ev.args.contains(&d.name))
+        .filter(|d| is_arg(d))
         .map(|d| {
             let label = &d.block.labels[0];
             let span = span_of(label);
