@@ -13,12 +13,8 @@ use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::path::Path;
 
-/// A target's build args: the `--var` values, its own args, and the frontend to run.
 fn build_args(shared: &Shared, job: &Job) -> HashMap<String, String> {
-    let mut args: HashMap<String, String> = shared.vars.clone().into_iter().collect();
-    args.extend(string_map(&job.target["args"]));
-    args.insert("BUILDKIT_SYNTAX".into(), shared.frontend.clone());
-    args
+    super::target_build_args(&shared.vars, &job.target, &shared.frontend)
 }
 
 pub async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {

@@ -3,6 +3,7 @@
 //! of all of them and a summary. The engine runs the kiln frontend image (`BUILDKIT_SYNTAX`)
 //! on a tar of the context that we filter with `.dockerignore` ourselves.
 
+mod buildx;
 mod context;
 mod engine;
 mod plan;
@@ -65,6 +66,15 @@ pub struct BakeArgs {
     /// How many targets build at once.
     #[arg(long, default_value_t = 4)]
     jobs: usize,
+    /// Build on this buildx builder (any driver: docker-container, remote, kubernetes):
+    /// the plan is handed to `docker buildx bake`. Without it, kiln builds on the Docker
+    /// Engine at DOCKER_HOST itself.
+    #[arg(long)]
+    builder: Option<String>,
+    /// An SSH agent or keys for `ssh` mounts: `default` or `ID=PATH` (repeatable; with
+    /// --builder).
+    #[arg(long, value_name = "default|ID=PATH")]
+    ssh: Vec<String>,
 }
 
 pub fn run(args: &BakeArgs) -> ExitCode {
@@ -110,6 +120,25 @@ fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
             serde_json::to_string_pretty(&plan).expect("JSON values serialize")
         );
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(builder) = &args.builder {
+        let frontend = frontend_image(args);
+        let request = buildx::Request {
+            builder,
+            file: &args.file,
+            context: &args.context,
+            frontend: &frontend,
+            vars: &vars,
+            secrets: &args.secret,
+            ssh: &args.ssh,
+            no_cache: args.no_cache,
+            push: args.push,
+            progress: &args.progress,
+        };
+        return buildx::bake(&plan, &request);
+    }
+    if !args.ssh.is_empty() {
+        return Err("--ssh needs --builder: the Docker Engine path serves no ssh agent".into());
     }
     let mode = match args.progress.as_str() {
         "plain" => Mode::Plain,
@@ -172,11 +201,7 @@ async fn bake(
             format!(".kiln/{name}")
         });
     let tar = context::tar_context(&args.context, &args.file, &file_in_tar)?;
-    let frontend = args
-        .frontend
-        .clone()
-        .or_else(|| std::env::var("KILN_FRONTEND").ok())
-        .unwrap_or_else(|| "localhost:5000/kiln:dev".into());
+    let frontend = frontend_image(args);
     let targets: Vec<(String, Value)> = plan["target"]
         .as_object()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
@@ -235,6 +260,27 @@ async fn bake(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The kiln frontend image the builds run.
+fn frontend_image(args: &BakeArgs) -> String {
+    args.frontend
+        .clone()
+        .or_else(|| std::env::var("KILN_FRONTEND").ok())
+        .unwrap_or_else(|| "localhost:5000/kiln:dev".into())
+}
+
+/// A target's build args: the `--var` values, its own args over them, and the frontend to
+/// run (`BUILDKIT_SYNTAX`).
+fn target_build_args(
+    vars: &BTreeMap<String, String>,
+    target: &Value,
+    frontend: &str,
+) -> HashMap<String, String> {
+    let mut args: HashMap<String, String> = vars.clone().into_iter().collect();
+    args.extend(string_map(&target["args"]));
+    args.insert("BUILDKIT_SYNTAX".into(), frontend.to_string());
+    args
 }
 
 /// The engine's address, as the docker CLI reads it.

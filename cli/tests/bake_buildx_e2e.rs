@@ -1,0 +1,184 @@
+//! `kiln bake --builder NAME` on the bench's standalone buildkitd through buildx's `remote`
+//! driver (the `kiln-remote` builder of `scripts/testbed.sh up`): a group of targets for two
+//! platforms pushed as manifest lists with a registry cache, and that cache reused by a
+//! second, empty buildkitd. Needs the bench and the frontend image.
+
+use kiln_testbed::{EmptyBuildkitd, Engine, unique_tag};
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Two targets on a shared base whose steps write random bytes: equal bytes after a rebuild
+/// came from a cache. `TOKEN` is unique to the run, so no builder has the steps already.
+fn kiln_file(token: &str) -> String {
+    format!(
+        r#"# syntax=localhost:5000/kiln:dev
+version: 1
+args:
+  TOKEN: {token}
+  TAG: latest
+stages:
+  base:
+    from: localhost:5000/busybox:1
+    steps:
+      - run: echo ${{TOKEN}} > /token && head -c 8 /dev/urandom | od -An -tx1 > /base
+  a:
+    from: base
+    steps:
+      - run: uname -m > /arch && head -c 8 /dev/urandom | od -An -tx1 > /own
+  b:
+    from: base
+    steps:
+      - run: uname -m > /arch && head -c 8 /dev/urandom | od -An -tx1 > /own
+targets:
+  a:
+    stage: a
+    platforms: [linux/amd64, linux/arm64]
+    tags: ["localhost:5000/kiln-bake-buildx/a:${{TAG}}"]
+  b:
+    stage: b
+    platforms: [linux/amd64, linux/arm64]
+    tags: ["localhost:5000/kiln-bake-buildx/b:${{TAG}}"]
+groups:
+  all: [a, b]
+"#
+    )
+}
+
+fn kiln_bake(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["bake", "-f", "kiln.yaml", "all", "--progress", "plain"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("kiln runs")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn manifest_platforms(repository: &str, tag: &str) -> Vec<String> {
+    let accept = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json";
+    let out = Command::new("curl")
+        .args(["-sf", "-H", &format!("Accept: {accept}")])
+        .arg(format!(
+            "http://127.0.0.1:5000/v2/{repository}/manifests/{tag}"
+        ))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "no manifest for {repository}:{tag}");
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut platforms: Vec<String> = list["manifests"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a manifest list: {list}"))
+        .iter()
+        .filter(|m| m["platform"]["os"] == "linux")
+        .map(|m| m["platform"]["architecture"].as_str().unwrap().to_string())
+        .collect();
+    platforms.sort();
+    platforms
+}
+
+/// A buildx `remote` builder on an empty buildkitd, removed when dropped.
+struct EmptyBuilder {
+    name: String,
+    _daemon: EmptyBuildkitd,
+}
+
+impl EmptyBuilder {
+    fn start() -> EmptyBuilder {
+        let daemon = EmptyBuildkitd::start();
+        let name = unique_tag("kiln-empty").replace([':', '-'], "");
+        let out = daemon
+            .engine
+            .buildx()
+            .args(["create", "--name", &name, "--driver", "remote"])
+            .arg(&daemon.engine.host)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        EmptyBuilder {
+            name,
+            _daemon: daemon,
+        }
+    }
+}
+
+impl Drop for EmptyBuilder {
+    fn drop(&mut self) {
+        let _ = Command::new("docker")
+            .args(["buildx", "rm", "--force", &self.name])
+            .output();
+    }
+}
+
+#[test]
+fn a_group_for_two_platforms_is_pushed_and_its_cache_serves_an_empty_builder() {
+    let engine = Engine::named("buildkitd");
+    let dir = tempfile::tempdir().unwrap();
+    let token = unique_tag("t").replace([':', '-'], "");
+    std::fs::write(dir.path().join("kiln.yaml"), kiln_file(&token)).unwrap();
+    let cache = |t: &str| format!("localhost:5000/kiln-bake-buildx/cache-{t}:{token}");
+    let cache_to = |t: &str| format!("{t}.cache-to=type=registry,ref={},mode=max", cache(t));
+    let cache_from = |t: &str| format!("{t}.cache-from=type=registry,ref={}", cache(t));
+    let tag = format!("TAG={token}");
+
+    let (to_a, to_b) = (cache_to("a"), cache_to("b"));
+    let args = ["--builder", "kiln-remote", "--push", "--var", &tag];
+    let out = kiln_bake(
+        dir.path(),
+        &[&args[..], &["--set", &to_a, "--set", &to_b]].concat(),
+    );
+    assert!(out.status.success(), "[{}] {}", engine.name, text(&out));
+    for target in ["a", "b"] {
+        let repository = format!("kiln-bake-buildx/{target}");
+        assert_eq!(manifest_platforms(&repository, &token), ["amd64", "arm64"]);
+    }
+
+    // The files, from the same builder (cached), then from an empty one with the cache.
+    let local = |t: &str, d: &Path| format!("{t}.output=type=local,dest={}", d.join(t).display());
+    let first = tempfile::tempdir().unwrap();
+    let (a, b) = (local("a", first.path()), local("b", first.path()));
+    let out = kiln_bake(
+        dir.path(),
+        &["--builder", "kiln-remote", "--set", &a, "--set", &b],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let empty = EmptyBuilder::start();
+    let second = tempfile::tempdir().unwrap();
+    let (a, b) = (local("a", second.path()), local("b", second.path()));
+    let (from_a, from_b) = (cache_from("a"), cache_from("b"));
+    let sets = ["--set", &a, "--set", &b, "--set", &from_a, "--set", &from_b];
+    let out = kiln_bake(
+        dir.path(),
+        &[&["--builder", &empty.name][..], &sets].concat(),
+    );
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("CACHED"), "{log}");
+    for target in ["a", "b"] {
+        for platform in ["linux_amd64", "linux_arm64"] {
+            for file in ["base", "own", "arch", "token"] {
+                let path = format!("{target}/{platform}/{file}");
+                let read = |d: &Path| std::fs::read_to_string(d.join(&path)).unwrap_or_default();
+                assert!(!read(first.path()).is_empty(), "{path} in {log}");
+                assert_eq!(read(second.path()), read(first.path()), "{path}");
+            }
+        }
+    }
+    let arch = std::fs::read_to_string(first.path().join("a/linux_arm64/arch")).unwrap();
+    assert_eq!(arch, "aarch64\n");
+}
+
+#[test]
+fn a_missing_builder_is_buildx_own_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kiln.yaml"), kiln_file("x")).unwrap();
+    let out = kiln_bake(dir.path(), &["--builder", "no-such-builder"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("no-such-builder"), "{}", text(&out));
+}
