@@ -85,28 +85,56 @@ pub fn definition(plan: &Value, request: &Request<'_>) -> Result<Value, String> 
     }))
 }
 
-/// Write the definition and run `docker buildx bake` on it; buildx prints the progress and
-/// its exit status is ours.
+/// Write the definition and run `docker buildx bake` on it; buildx prints the progress, and
+/// kiln the same summary as on the Docker Engine path, from buildx's metadata file.
 pub fn bake(plan: &Value, request: &Request<'_>) -> Result<ExitCode, String> {
     let definition = definition(plan, request)?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let path = dir.path().join("kiln-bake.json");
+    let metadata = dir.path().join("metadata.json");
     let text = serde_json::to_string_pretty(&definition).expect("JSON values serialize");
     std::fs::write(&path, text).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
     let status = Command::new("docker")
         .args(["buildx", "bake", "--builder", request.builder])
         .args(["--progress", request.progress])
         .args(entitlements(&definition, request)?)
+        .arg("--metadata-file")
+        .arg(&metadata)
         .arg("-f")
         .arg(&path)
         .status()
         .map_err(|e| {
             format!("cannot run `docker buildx bake` ({e}): install the docker CLI with the buildx plugin")
         })?;
+    let results: Value = std::fs::read(&metadata)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or(Value::Null);
+    print_summary(&definition, &results, started.elapsed().as_secs_f64());
     Ok(match status.code() {
         Some(0) => ExitCode::SUCCESS,
         _ => ExitCode::from(1),
     })
+}
+
+/// One line per target: built (with its image digest and tags) or not.
+fn print_summary(definition: &Value, results: &Value, seconds: f64) {
+    let empty = Map::new();
+    let targets = definition["target"].as_object().unwrap_or(&empty);
+    println!("\nkiln bake: {} target(s) in {seconds:.1}s", targets.len());
+    for (name, target) in targets {
+        let detail = match results.get(name) {
+            Some(result) => {
+                let digest = result["containerimage.digest"].as_str().unwrap_or_default();
+                let tags = strings(&target["tags"]).join(" ");
+                ("ok", format!("{digest} {tags}").trim().to_string())
+            }
+            // buildx stops every target when one fails.
+            None => ("FAILED", "not built: see buildx's log above".to_string()),
+        };
+        println!("  {name:<20} {:<7} {}", detail.0, detail.1);
+    }
 }
 
 /// buildx bake asks before it reads or writes outside the working directory; kiln's plan
