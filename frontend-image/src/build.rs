@@ -151,20 +151,12 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         ..Default::default()
     };
 
-    if let Selection::Group { name, targets } =
+    if let Selection::Group { targets, .. } =
         select(model, base.target.as_deref()).map_err(|m| errors::status(INVALID_ARGUMENT, m))?
     {
-        if platforms.len() > 1 {
-            return Err(errors::status(
-                INVALID_ARGUMENT,
-                format!(
-                    "group `{name}`: build a group for one platform at a time (or use `kiln bake`)"
-                ),
-            ));
-        }
         let group = group::Group {
             targets,
-            platform: &platforms[0],
+            platforms: &platforms,
         };
         return group::build(gateway, model, &checked.file, &base, group, &filename).await;
     }

@@ -8,12 +8,15 @@ use kiln_proto::{gateway as gw, rpc};
 
 pub struct Group<'a> {
     pub targets: Vec<String>,
-    pub platform: &'a str,
+    /// The platforms to build each target for (`""`: the default one).
+    pub platforms: &'a [String],
 }
 
 /// A group: every target lowered, then all solved at once in this build, so a stage they
 /// share runs once. The result has one ref per target, keyed (and, for current BuildKits,
 /// described in `refs.platforms`) by target name: a local export writes `DIR/<target>/`.
+/// With several platforms, one ref per target and platform, keyed `<target>/<os>/<arch>`:
+/// BuildKit's local exporter writes `DIR/<target>_<os>_<arch>/`.
 pub async fn build(
     gateway: &mut Gateway,
     model: &kiln_dsl::BuildFile,
@@ -23,14 +26,23 @@ pub async fn build(
     filename: &str,
 ) -> Result<gw::Result, rpc::Status> {
     let mut all = Vec::new();
+    let mut keys = Vec::new();
     // Base images resolved for one target serve the next ones.
     let mut options = base.clone();
-    options.platform = (!group.platform.is_empty()).then(|| group.platform.to_string());
-    for target in &group.targets {
-        options.target = Some(target.clone());
-        resolve_base_images(gateway, model, file, &mut options).await?;
-        let lowered = lower(model, file, &options).map_err(|d| cannot_lower(file, &d, filename))?;
-        all.push(lowered);
+    for platform in group.platforms {
+        options.platform = (!platform.is_empty()).then(|| platform.clone());
+        for target in &group.targets {
+            options.target = Some(target.clone());
+            resolve_base_images(gateway, model, file, &mut options).await?;
+            let lowered =
+                lower(model, file, &options).map_err(|d| cannot_lower(file, &d, filename))?;
+            keys.push(if group.platforms.len() > 1 {
+                format!("{target}/{}", lowered.platform)
+            } else {
+                target.clone()
+            });
+            all.push(lowered);
+        }
     }
     let mut solves = tokio::task::JoinSet::new();
     for (i, lowered) in all.iter().enumerate() {
@@ -55,10 +67,11 @@ pub async fn build(
     if let Some((i, e)) = failure {
         return Err(errors::solve_failure(&e, &all[i].definition, filename));
     }
-    let results = all
+    let results = keys
         .into_iter()
+        .zip(all)
         .zip(ids)
-        .map(|(lowered, id)| (lowered.target.clone(), lowered, id))
+        .map(|((key, lowered), id)| (key, lowered, id))
         .collect();
     Ok(describe_result(gateway, results, true))
 }

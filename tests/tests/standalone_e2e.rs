@@ -337,3 +337,61 @@ fn the_tcp_endpoint_takes_only_clients_with_a_trusted_certificate() {
         );
     }
 }
+
+const GROUP_TWO_PLATFORMS: &str = r#"version: 1
+stages:
+  base:
+    from: localhost:5000/busybox:1
+    steps:
+      - run: uname -m > /arch
+  a:
+    from: base
+    steps:
+      - run: echo a > /name
+  b:
+    from: base
+    steps:
+      - run: echo b > /name
+targets:
+  a: { stage: a }
+  b: { stage: b }
+groups:
+  all: [a, b]
+"#;
+
+#[test]
+fn a_group_for_two_platforms_gives_one_folder_per_target_and_platform() {
+    let ctx = context(&format!("{SYNTAX}{GROUP_TWO_PLATFORMS}"));
+    // The Docker Engine's build API takes one platform per request ("amd64,linux is an
+    // invalid component"): several platforms in one request are a BuildKit client's.
+    {
+        let engine = Engine::named("buildkitd");
+        let build = Build {
+            target: Some("all".into()),
+            platform: Some("linux/amd64,linux/arm64".into()),
+            ..kiln_build(ctx.path(), &[])
+        };
+        let out = tempfile::tempdir().unwrap();
+        engine
+            .build_local(&build, out.path())
+            .unwrap_or_else(|log| panic!("[{}] {log}", engine.name));
+        for (target, platform, arch) in [
+            ("a", "linux_amd64", "x86_64"),
+            ("a", "linux_arm64", "aarch64"),
+            ("b", "linux_amd64", "x86_64"),
+            ("b", "linux_arm64", "aarch64"),
+        ] {
+            let dir = format!("{target}_{platform}");
+            assert_eq!(
+                read(out.path(), &format!("{dir}/name")),
+                format!("{target}\n")
+            );
+            assert_eq!(
+                read(out.path(), &format!("{dir}/arch")),
+                format!("{arch}\n"),
+                "[{}] {dir}",
+                engine.name
+            );
+        }
+    }
+}
