@@ -182,3 +182,119 @@ fn a_missing_builder_is_buildx_own_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("no-such-builder"), "{}", text(&out));
 }
+
+/// A file whose steps write random bytes; `TOKEN` makes them new to every daemon.
+fn random_file(token: &str) -> String {
+    format!(
+        r#"# syntax=localhost:5000/kiln:dev
+version: 1
+args:
+  TOKEN: {token}
+stages:
+  app:
+    from: localhost:5000/busybox:1
+    steps:
+      - run: echo ${{TOKEN}} > /token && head -c 8 /dev/urandom | od -An -tx1 > /nonce
+      - run: cat /nonce > /both && head -c 8 /dev/urandom | od -An -tx1 >> /both
+targets:
+  app: {{ stage: app }}
+"#
+    )
+}
+
+fn bake_target(dir: &Path, engine: &Engine, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["bake", "-f", "kiln.yaml", "app", "--progress", "plain"])
+        .args(args)
+        .env("DOCKER_HOST", &engine.docker_host)
+        .current_dir(dir)
+        .output()
+        .expect("kiln runs")
+}
+
+#[test]
+fn the_docker_engine_path_imports_registry_caches_and_exports_an_inline_one() {
+    let docker28 = Engine::named("docker28");
+    let dir = tempfile::tempdir().unwrap();
+    let token = unique_tag("t").replace([':', '-'], "");
+    std::fs::write(dir.path().join("kiln.yaml"), random_file(&token)).unwrap();
+
+    // A registry cache from buildkitd (through buildx), imported by Docker 28's engine, which
+    // has never built these steps.
+    let cache = format!("localhost:5000/kiln-bake-cache/app:{token}");
+    let first = tempfile::tempdir().unwrap();
+    let to = format!("app.cache-to=type=registry,ref={cache},mode=max");
+    let local = |d: &Path| format!("app.output=type=local,dest={}", d.display());
+    let out = bake_target(
+        dir.path(),
+        &docker28,
+        &[
+            "--builder",
+            "kiln-remote",
+            "--set",
+            &to,
+            "--set",
+            &local(first.path()),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let second = tempfile::tempdir().unwrap();
+    let from = format!("app.cache-from=type=registry,ref={cache}");
+    let out = bake_target(
+        dir.path(),
+        &docker28,
+        &["--set", &from, "--set", &local(second.path())],
+    );
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("CACHED"), "{log}");
+    let read = |d: &Path| std::fs::read_to_string(d.join("both")).unwrap();
+    assert_eq!(read(second.path()), read(first.path()), "{log}");
+
+    // An inline cache exported by the engine path (`cache-to: type=inline`) and pushed, then
+    // imported by an empty buildkitd.
+    let token = unique_tag("t").replace([':', '-'], "");
+    std::fs::write(dir.path().join("kiln.yaml"), random_file(&token)).unwrap();
+    let image = format!("localhost:5000/kiln-bake-inline/app:{token}");
+    let tags = format!("app.tags={image}");
+    let out = bake_target(
+        dir.path(),
+        &docker28,
+        &[
+            "--set",
+            "app.cache-to=type=inline",
+            "--set",
+            &tags,
+            "--push",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let built = docker28.run_ok(&image, &["cat", "/both"]);
+    docker28.remove_image(&image);
+    let empty = EmptyBuilder::start();
+    let third = tempfile::tempdir().unwrap();
+    let from = format!("app.cache-from=type=registry,ref={image}");
+    let out = bake_target(
+        dir.path(),
+        &docker28,
+        &[
+            "--builder",
+            &empty.name,
+            "--set",
+            &from,
+            "--set",
+            &local(third.path()),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(read(third.path()), built);
+
+    // What the engine's API cannot carry is an error that names the way out.
+    let out = bake_target(
+        dir.path(),
+        &docker28,
+        &["--set", "app.cache-to=type=local,dest=/tmp/c"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("--builder"), "{}", text(&out));
+}

@@ -395,3 +395,36 @@ fn a_group_for_two_platforms_gives_one_folder_per_target_and_platform() {
         }
     }
 }
+
+#[test]
+fn docker28s_inline_cache_serves_an_empty_buildkitd() {
+    // `docker build --build-arg BUILDKIT_INLINE_CACHE=1` puts the cache in the image config;
+    // an empty buildkitd with the same BuildKit imports it from the pushed image. (Docker
+    // 20.10's BuildKit v0.8 writes cache keys a current BuildKit does not match.)
+    let ctx = context(&nonce_file(&token()));
+    let docker28 = Engine::named("docker28");
+    let image = format!("localhost:5000/kiln-e2e/{}", unique_tag("inline28"));
+    let build = Build {
+        build_args: vec![("BUILDKIT_INLINE_CACHE".into(), "1".into())],
+        ..kiln_build(ctx.path(), &[])
+    };
+    docker28
+        .build_image(&build, &image)
+        .unwrap_or_else(|log| panic!("{log}"));
+    docker28.docker_ok(&["push", &image]);
+    let built = docker28.run_ok(&image, &["cat", "/both"]);
+    docker28.remove_image(&image);
+
+    let empty = EmptyBuildkitd::start();
+    let out = tempfile::tempdir().unwrap();
+    let import = vec![
+        "--import-cache".to_string(),
+        format!("type=registry,ref={image}"),
+    ];
+    let log = empty
+        .engine
+        .build_local(&kiln_build(ctx.path(), &import), out.path())
+        .unwrap_or_else(|log| panic!("{log}"));
+    assert_from_cache(&log, "Docker 28's inline cache on an empty buildkitd");
+    assert_eq!(read(out.path(), "both"), built);
+}

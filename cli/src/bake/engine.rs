@@ -14,7 +14,59 @@ use std::collections::HashMap;
 use std::path::Path;
 
 fn build_args(shared: &Shared, job: &Job) -> HashMap<String, String> {
-    super::target_build_args(&shared.vars, &job.target, &shared.frontend)
+    let mut args = super::target_build_args(&shared.vars, &job.target, &shared.frontend);
+    if engine_caches(job).is_ok_and(|c| c.inline) {
+        args.insert("BUILDKIT_INLINE_CACHE".into(), "1".into());
+    }
+    args
+}
+
+/// A target's caches as the Docker Engine's build API takes them: registry caches to import
+/// (`cachefrom`, image references) and the inline cache to export (`BUILDKIT_INLINE_CACHE`).
+/// Anything else needs a BuildKit client: `--builder`.
+pub struct EngineCaches {
+    pub from: Vec<String>,
+    pub inline: bool,
+}
+
+pub fn engine_caches(job: &Job) -> Result<EngineCaches, String> {
+    let attrs = |entry: &str| -> HashMap<String, String> {
+        if !entry.contains('=') {
+            return HashMap::from([
+                ("type".into(), "registry".into()),
+                ("ref".into(), entry.into()),
+            ]);
+        }
+        entry
+            .split(',')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+            .collect()
+    };
+    let needs_builder = |field: &str, entry: &str| {
+        format!(
+            "{}: {field} `{entry}`: the Docker Engine's build API imports registry caches and exports only the inline cache; build with --builder NAME (buildx) for this one",
+            job.name
+        )
+    };
+    let mut caches = EngineCaches {
+        from: Vec::new(),
+        inline: false,
+    };
+    for entry in strings(&job.target["cache-from"]) {
+        let a = attrs(&entry);
+        match (a.get("type").map(String::as_str), a.get("ref")) {
+            (Some("registry"), Some(reference)) => caches.from.push(reference.clone()),
+            _ => return Err(needs_builder("cache-from", &entry)),
+        }
+    }
+    for entry in strings(&job.target["cache-to"]) {
+        match attrs(&entry).get("type").map(String::as_str) {
+            Some("inline") => caches.inline = true,
+            _ => return Err(needs_builder("cache-to", &entry)),
+        }
+    }
+    Ok(caches)
 }
 
 pub async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
@@ -33,7 +85,11 @@ pub async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
         .unwrap_or("image")
         .to_string();
     let dest = target["output"]["dest"].as_str().map(str::to_string);
+    let caches = engine_caches(job)?;
     if !shared.secrets.is_empty() {
+        if !caches.from.is_empty() {
+            return Err("--secret with `cache-from`: the engine's gRPC build API takes no cache imports here; use --builder NAME".into());
+        }
         return build_with_secrets(shared, job, &kind, &tags, &platforms).await;
     }
     let build_args = build_args(shared, job);
@@ -52,6 +108,7 @@ pub async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
         .version(BuilderVersion::BuilderBuildKit)
         .session(&session)
         .nocache(shared.no_cache)
+        .cachefrom(&caches.from)
         .rm(true);
     if let Some(platform) = platforms.first() {
         options = options.platform(platform);
