@@ -5,6 +5,8 @@
 #   scripts/testbed.sh down     stop what `up` started, by pid, and unmount the chroot
 #   scripts/testbed.sh status   one line per piece
 #   scripts/testbed.sh env      shell exports for tests (eval "$(scripts/testbed.sh env)")
+#   scripts/testbed.sh purge    `down`, then remove what `up` installed and every state it left
+#                               (packages, Docker's and the bench's data): a fresh machine again
 #
 # What `up` brings up (see docs/testbed.md):
 #   - Docker 20.10 from Debian (BuildKit v0.8) on the host, default socket /var/run/docker.sock;
@@ -283,6 +285,28 @@ down() {
   say "down"
 }
 
+# The packages `up` installs that a fresh machine of our CI's kind does not have.
+BENCH_ONLY_PACKAGES=(docker.io containerd runc tini docker-registry busybox-static debootstrap
+                     qemu-user-static binfmt-support iptables)
+
+purge() {
+  require_root
+  down
+  # Nothing may still be mounted below the state directory before it is deleted (the chroot
+  # binds /dev and /sys).
+  if grep -q " $STATE" /proc/mounts; then
+    fail "purge" "still mounted below $STATE: $(grep " $STATE" /proc/mounts | head -n 1)"
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "${BENCH_ONLY_PACKAGES[@]}" >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive apt-get autoremove --purge -y -qq >/dev/null 2>&1 || true
+  # Docker's own state too: its networks remember addresses, its store images.
+  rm -rf /var/lib/docker /var/lib/containerd /etc/docker /run/docker /run/containerd \
+    "$STATE" "$HOME/.docker/cli-plugins/docker-buildx" "$HOME/.docker/buildx"
+  ip link show docker0 >/dev/null 2>&1 && ip link delete docker0 || true
+  [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && echo -1 >/proc/sys/fs/binfmt_misc/qemu-aarch64 || true
+  say "purged: packages (${BENCH_ONLY_PACKAGES[*]}), Docker's data, $STATE"
+}
+
 status() {
   local ok=0
   check() { if "${@:2}" >/dev/null 2>&1; then say "$1: up"; else say "$1: down"; ok=1; fi; }
@@ -313,5 +337,6 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   env) env_exports ;;
-  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+  purge) purge ;;
+  *) echo "usage: $0 up|down|status|env|purge" >&2; exit 2 ;;
 esac

@@ -22,7 +22,7 @@ BK_VERSION=v0.25-debian                    # what `buildctl --version` reports
 # Build the binaries once; a warm `up` finds them in the state directory.
 buildkit_binaries() {
   [ -x "$BK_BIN/buildkitd" ] && [ -x "$BK_BIN/buildctl" ] && return 0
-  local root=$BK_BUILD
+  local root=$BK_BUILD start=$SECONDS
   if [ ! -x "$root/usr/bin/go" ]; then
     if [ ! -x "$root/usr/bin/apt-get" ]; then
       rm -rf "$root"
@@ -41,7 +41,9 @@ buildkit_binaries() {
            golang-github-mitchellh-hashstructure-dev golang-github-tonistiigi-go-archvariant-dev
     } >"$LOGS/buildkit-apt.log" 2>&1 \
       || fail "buildkitd" "installing Go and BuildKit's sources in the build chroot failed (log: $LOGS/buildkit-apt.log)"
+    say "buildkitd: build chroot with Go and BuildKit's sources ($((SECONDS - start)) s)"
   fi
+  start=$SECONDS
   buildkit_overlay "$root/tmp/ov"
   # Go finds its GOROOT through /proc/self/exe.
   mountpoint -q "$root/proc" || mount -t proc proc "$root/proc" || fail "buildkitd" "cannot mount proc in $root"
@@ -55,6 +57,7 @@ buildkit_binaries() {
   } >"$LOGS/buildkit-go.log" 2>&1 || built=$?
   umount "$root/proc" 2>/dev/null || true
   [ $built -eq 0 ] || fail "buildkitd" "go build failed (log: $LOGS/buildkit-go.log)"
+  say "buildkitd: go build of buildctl and buildkitd ($((SECONDS - start)) s)"
   mkdir -p "$BK_BIN"
   install -m 0755 "$root/tmp/out/buildctl" "$root/tmp/out/buildkitd" "$BK_BIN/"
   # The build chroot is about 3 GB; the binaries are all the bench keeps of it.
