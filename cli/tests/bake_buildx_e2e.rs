@@ -3,7 +3,7 @@
 //! platforms pushed as manifest lists with a registry cache, and that cache reused by a
 //! second, empty buildkitd. Needs the bench and the frontend image.
 
-use kiln_testbed::{EmptyBuildkitd, Engine, unique_tag};
+use kiln_testbed::{EmptyBuildkitd, Engine, manifest_list_architectures, unique_tag};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -61,28 +61,6 @@ fn text(out: &Output) -> String {
     )
 }
 
-fn manifest_platforms(repository: &str, tag: &str) -> Vec<String> {
-    let accept = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json";
-    let out = Command::new("curl")
-        .args(["-sf", "-H", &format!("Accept: {accept}")])
-        .arg(format!(
-            "http://127.0.0.1:5000/v2/{repository}/manifests/{tag}"
-        ))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "no manifest for {repository}:{tag}");
-    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut platforms: Vec<String> = list["manifests"]
-        .as_array()
-        .unwrap_or_else(|| panic!("a manifest list: {list}"))
-        .iter()
-        .filter(|m| m["platform"]["os"] == "linux")
-        .map(|m| m["platform"]["architecture"].as_str().unwrap().to_string())
-        .collect();
-    platforms.sort();
-    platforms
-}
-
 /// A buildx `remote` builder on an empty buildkitd, removed when dropped.
 struct EmptyBuilder {
     name: String,
@@ -136,7 +114,10 @@ fn a_group_for_two_platforms_is_pushed_and_its_cache_serves_an_empty_builder() {
     assert!(out.status.success(), "[{}] {}", engine.name, text(&out));
     for target in ["a", "b"] {
         let repository = format!("kiln-bake-buildx/{target}");
-        assert_eq!(manifest_platforms(&repository, &token), ["amd64", "arm64"]);
+        assert_eq!(
+            manifest_list_architectures(&repository, &token),
+            ["amd64", "arm64"]
+        );
     }
 
     // The files, from the same builder (cached), then from an empty one with the cache.

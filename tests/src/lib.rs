@@ -6,8 +6,10 @@ mod buildctl;
 mod compare;
 mod engine;
 mod image;
+mod serve;
 
 pub use buildctl::{EmptyBuildkitd, build as buildctl_build};
 pub use compare::{Difference, compare};
 pub use engine::{Build, Engine, EngineKind, unique_tag};
 pub use image::{Entry, Image, Kind, sha256_hex};
+pub use serve::{FileServer, manifest_list_architectures};

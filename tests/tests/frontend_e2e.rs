@@ -2,7 +2,9 @@
 //! built from this code by scripts/frontend-image.sh) on both engines of the bench, with the
 //! results checked inside the images. Needs `scripts/testbed.sh up` and the frontend image.
 
-use kiln_testbed::{Build, Engine, EngineKind, Image, Kind, compare, sha256_hex, unique_tag};
+use kiln_testbed::{
+    Build, Engine, EngineKind, FileServer, Image, Kind, compare, sha256_hex, unique_tag,
+};
 use std::path::{Path, PathBuf};
 
 const SYNTAX: &str = "# syntax=localhost:5000/kiln:dev\n";
@@ -198,61 +200,6 @@ fn a_failing_step_names_the_file_and_line() {
             "[{}] BuildKit's own message is kept: {log}",
             engine.name
         );
-    }
-}
-
-/// A static file server on 127.0.0.1 (BuildKit downloads from the daemon's network).
-struct FileServer {
-    child: std::process::Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl FileServer {
-    fn start(files: &[(&str, &[u8])]) -> FileServer {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, content) in files {
-            std::fs::write(dir.path().join(name), content).unwrap();
-        }
-        Self::serve(dir)
-    }
-
-    /// Serve a directory (kept alive as long as the server).
-    fn serve(dir: tempfile::TempDir) -> FileServer {
-        Self::serve_on(dir, "127.0.0.1")
-    }
-
-    /// Serve a directory on `address` (`0.0.0.0` for build containers to reach it).
-    fn serve_on(dir: tempfile::TempDir, address: &str) -> FileServer {
-        let port = std::net::TcpListener::bind((address, 0))
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new("python3")
-            .args(["-m", "http.server", &port.to_string(), "--bind", address])
-            .current_dir(dir.path())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("python3 serves files");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        FileServer {
-            child,
-            port,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for FileServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
     }
 }
 

@@ -3,9 +3,10 @@
 //! images pushed as one manifest list, and the TCP endpoint's mutual TLS.
 //! Needs `scripts/testbed.sh up` and the frontend image (scripts/frontend-image.sh).
 
-use kiln_testbed::{Build, EmptyBuildkitd, Engine, unique_tag};
+use kiln_testbed::{
+    Build, EmptyBuildkitd, Engine, FileServer, manifest_list_architectures, unique_tag,
+};
 use std::path::Path;
-use std::process::Command;
 
 const SYNTAX: &str = "# syntax=localhost:5000/kiln:dev\n";
 
@@ -173,20 +174,6 @@ fn an_inline_cache_in_a_pushed_image_is_reused() {
     assert_eq!(read(second.path(), "both"), read(first.path(), "both"));
 }
 
-/// What the registry holds for `repository:tag`, as JSON (a manifest list is asked for).
-fn registry_manifest(repository: &str, tag: &str) -> serde_json::Value {
-    let accept = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json";
-    let out = Command::new("curl")
-        .args(["-sf", "-H", &format!("Accept: {accept}")])
-        .arg(format!(
-            "http://127.0.0.1:5000/v2/{repository}/manifests/{tag}"
-        ))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "no manifest for {repository}:{tag}");
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 const TWO_PLATFORMS: &str = r#"version: 1
 stages:
   app:
@@ -205,60 +192,13 @@ targets:
   app: { stage: app, platforms: [linux/amd64, linux/arm64] }
 "#;
 
-/// A small HTTP server on loopback (buildkitd's steps and downloads run in the host's
-/// network), stopped when dropped.
-struct Served {
-    child: std::process::Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-fn serve(files: &[(&str, &str)]) -> Served {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        std::fs::write(dir.path().join(name), content).unwrap();
-    }
-    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "http.server",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-        ])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    Served {
-        child,
-        port,
-        _dir: dir,
-    }
-}
-
 #[test]
 fn two_platforms_in_one_request_push_one_manifest_list() {
     let (amd64, arm64) = ("made for amd64\n", "made for arm64\n");
-    let server = serve(&[("amd64.txt", amd64), ("arm64.txt", arm64)]);
+    let server = FileServer::start(&[
+        ("amd64.txt", amd64.as_bytes()),
+        ("arm64.txt", arm64.as_bytes()),
+    ]);
     let file = TWO_PLATFORMS
         .replace("PORT", &server.port.to_string())
         .replace("AMD64SUM", &kiln_testbed::sha256_hex(amd64.as_bytes()))
@@ -272,16 +212,10 @@ fn two_platforms_in_one_request_push_one_manifest_list() {
     let tag = token();
     let output = format!("type=image,name=localhost:5000/kiln-e2e/multi:{tag},push=true");
     kiln_testbed::buildctl_build(&engine, &platforms, &output).unwrap_or_else(|l| panic!("{l}"));
-    let list = registry_manifest("kiln-e2e/multi", &tag);
-    let mut archs: Vec<String> = list["manifests"]
-        .as_array()
-        .unwrap_or_else(|| panic!("a manifest list: {list}"))
-        .iter()
-        .filter(|m| m["platform"]["os"] == "linux")
-        .map(|m| m["platform"]["architecture"].as_str().unwrap().to_string())
-        .collect();
-    archs.sort();
-    assert_eq!(archs, ["amd64", "arm64"], "{list}");
+    assert_eq!(
+        manifest_list_architectures("kiln-e2e/multi", &tag),
+        ["amd64", "arm64"]
+    );
 
     // A local output: one folder per platform, each with its own download and architecture.
     let out = tempfile::tempdir().unwrap();
