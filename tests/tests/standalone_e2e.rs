@@ -362,3 +362,64 @@ fn docker28s_inline_cache_serves_an_empty_buildkitd() {
     assert_from_cache(&log, "Docker 28's inline cache on an empty buildkitd");
     assert_eq!(read(out.path(), "both"), built);
 }
+
+#[test]
+fn a_group_imports_the_cache_in_every_targets_solve() {
+    let token = token();
+    let file = format!(
+        r#"{SYNTAX}version: 1
+args:
+  TOKEN: {token}
+stages:
+  base:
+    from: localhost:5000/busybox:1
+    steps:
+      - run: echo ${{TOKEN}} > /token && head -c 8 /dev/urandom | od -An -tx1 > /base
+  a:
+    from: base
+    steps:
+      - run: echo a > /own && head -c 8 /dev/urandom | od -An -tx1 >> /own
+  b:
+    from: base
+    steps:
+      - run: echo b > /own && head -c 8 /dev/urandom | od -An -tx1 >> /own
+targets:
+  a: {{ stage: a }}
+  b: {{ stage: b }}
+groups:
+  all: [a, b]
+"#
+    );
+    let ctx = context(&file);
+    let cache = format!("localhost:5000/kiln-e2e/{}", unique_tag("group-cache"));
+    let group = |extra: Vec<String>| Build {
+        target: Some("all".into()),
+        ..kiln_build(ctx.path(), &extra)
+    };
+    let first = tempfile::tempdir().unwrap();
+    let export = vec![
+        "--export-cache".into(),
+        format!("type=registry,ref={cache},mode=max"),
+    ];
+    Engine::named("buildkitd")
+        .build_local(&group(export), first.path())
+        .unwrap_or_else(|log| panic!("{log}"));
+    let empty = EmptyBuildkitd::start();
+    let second = tempfile::tempdir().unwrap();
+    let import = vec![
+        "--import-cache".into(),
+        format!("type=registry,ref={cache}"),
+    ];
+    let log = empty
+        .engine
+        .build_local(&group(import), second.path())
+        .unwrap_or_else(|log| panic!("{log}"));
+    for path in ["a/base", "a/own", "b/base", "b/own"] {
+        assert_eq!(
+            read(second.path(), path),
+            read(first.path(), path),
+            "{path}\n{log}"
+        );
+    }
+    assert_ne!(read(first.path(), "a/own"), read(first.path(), "b/own"));
+}
