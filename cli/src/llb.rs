@@ -20,7 +20,8 @@ pub struct LlbArgs {
     /// Platform to build for, e.g. linux/arm64.
     #[arg(long)]
     platform: Option<String>,
-    /// Set a build arg: NAME=VALUE (repeatable).
+    /// Set a build arg: NAME=VALUE (repeatable): the caller's explicit value, over a target's
+    /// `args`, as `docker build --build-arg`.
     #[arg(long = "build-arg", value_name = "NAME=VALUE")]
     build_args: Vec<String>,
     #[command(flatten)]
@@ -54,11 +55,13 @@ pub fn run(args: &LlbArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return ExitCode::from(code),
     };
-    // An HCL variable is an arg of the file: its value reaches `${NAME}` at lowering too.
-    let mut build_args = match args.vars.options() {
+    // `--var` gives the file's args their values (a target's own `args` still win);
+    // `--build-arg` is the caller's explicit value, as in `docker build`.
+    let arg_values = match args.vars.options() {
         Ok(options) => options.vars,
         Err(code) => return ExitCode::from(code),
     };
+    let mut build_args = std::collections::BTreeMap::new();
     for pair in &args.build_args {
         match pair.split_once('=') {
             Some((k, v)) => build_args.insert(k.to_string(), v.to_string()),
@@ -80,6 +83,7 @@ pub fn run(args: &LlbArgs) -> ExitCode {
         target: args.target.clone(),
         platform: args.platform.clone(),
         build_args,
+        arg_values,
         caps,
         tool_image: args.tool_image.clone(),
         attach_source: !args.no_source,

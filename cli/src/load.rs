@@ -8,8 +8,8 @@ use std::path::Path;
 /// Values for an HCL file's variables, shared by the commands that read build files.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct VarArgs {
-    /// Set an HCL variable: NAME=VALUE (repeatable; lists and maps as JSON). For YAML files
-    /// it is a build arg.
+    /// Set an HCL variable, or a YAML file's arg: NAME=VALUE (repeatable; lists and maps as
+    /// JSON). It replaces the file's default; a target's own `args` still win (docs/format.md).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
     /// Let environment variables set the HCL variables of the same name (off by default).

@@ -24,8 +24,12 @@ pub struct LowerOptions {
     pub platform: Option<String>,
     /// The platform of the builder (`BUILDPLATFORM`).
     pub build_platform: String,
-    /// `--build-arg NAME=VALUE`.
+    /// `--build-arg NAME=VALUE`: the caller's explicit values, above everything else.
     pub build_args: BTreeMap<String, String>,
+    /// Values for the file's args (`--var NAME=VALUE`): they replace the file's defaults,
+    /// and a target's own `args` still win over them, as a variable override in bake
+    /// changes a variable, not what a target sets (docs/format.md, "Which value an arg has").
+    pub arg_values: BTreeMap<String, String>,
     /// `--label KEY=VALUE`, added to the image.
     pub labels: BTreeMap<String, String>,
     /// The builder's LLB caps.
@@ -68,6 +72,7 @@ impl Default for LowerOptions {
             build_platform: "linux/amd64".into(),
             tool_image: None,
             build_args: BTreeMap::new(),
+            arg_values: BTreeMap::new(),
             labels: BTreeMap::new(),
             caps: CapSet::All,
             base_configs: BTreeMap::new(),
@@ -193,71 +198,42 @@ fn group_targets(model: &BuildFile, name: &str, out: &mut Vec<String>, depth: us
     }
 }
 
-/// Which target to build: the one asked for; else the `default` group's single member; else
-/// the only target; else, with no targets at all, the last stage.
+/// Which one target to lower, by the same rule as [`select`] (so `kiln llb` and the frontend
+/// never disagree): a group, or a default group of several, is an error that names its
+/// targets.
 pub fn select_target<'m>(
     model: &'m BuildFile,
     asked: Option<&str>,
 ) -> Result<(String, Option<&'m Target>, String), String> {
-    let choices = || {
-        let names: Vec<&str> = model
-            .targets
-            .keys()
-            .chain(model.stages.keys())
-            .map(|k| k.value.as_str())
-            .collect();
-        names.join(", ")
-    };
-    let name = match asked {
-        Some(name) => name.to_string(),
-        None => {
-            let default = model
-                .groups
-                .get("default")
-                .map(|g| g.targets.as_slice())
-                .unwrap_or_default();
-            match (default, model.targets.len()) {
-                ([only], _) => only.value.clone(),
-                ([], 1) => model
-                    .targets
-                    .keys()
-                    .next()
-                    .map(|k| k.value.clone())
-                    .unwrap_or_default(),
-                ([], 0) => match model.stages.keys().last() {
-                    Some(k) => k.value.clone(),
-                    None => return Err("the file has no stages".into()),
-                },
-                (several, _) if !several.is_empty() => {
-                    let names: Vec<&str> = several.iter().map(|t| t.value.as_str()).collect();
-                    return Err(format!(
-                        "no target given, and the `default` group has several ({}): lower one with --target",
-                        names.join(", ")
-                    ));
-                }
-                _ => {
-                    return Err(format!(
-                        "no target given and no single default: choose one with --target ({})",
-                        choices()
-                    ));
-                }
-            }
+    let name = match select(model, asked)? {
+        Selection::One(name) => name,
+        Selection::Group { name, targets } => {
+            let how = if asked.is_some() {
+                format!("`{name}` is a group")
+            } else {
+                format!("no target given, and the `{name}` group has several")
+            };
+            return Err(format!(
+                "{how} ({}): lower one target at a time with --target, or build the group with `kiln bake` or `docker build --target {name}`",
+                targets.join(", ")
+            ));
         }
     };
-    if model.groups.contains_key(name.as_str()) && !model.targets.contains_key(name.as_str()) {
-        return Err(format!(
-            "`{name}` is a group; building a group needs `kiln bake` (one target at a time here)"
-        ));
-    }
     if let Some((key, target)) = model.targets.get_key_value(name.as_str()) {
         return Ok((key.value.clone(), Some(target), target.stage.value.clone()));
     }
     if model.stages.contains_key(name.as_str()) {
         return Ok((name.clone(), None, name));
     }
+    let names: Vec<&str> = model
+        .targets
+        .keys()
+        .chain(model.stages.keys())
+        .map(|k| k.value.as_str())
+        .collect();
     Err(format!(
         "no target or stage named `{name}` (choices: {})",
-        choices()
+        names.join(", ")
     ))
 }
 
@@ -363,12 +339,18 @@ fn choose_platform(
 }
 
 impl Lowerer<'_> {
+    /// Each arg's value, by the one rule every entry point follows: the caller's build arg,
+    /// else the target's `args`, else a value given for the file's arg (`--var`), else the
+    /// file's default.
     fn resolve_args(&mut self, target: Option<&Target>) {
         for (name, arg) in &self.model.args {
-            let value = if let Some(v) = self.opts.build_args.get(name.value.as_str()) {
+            let key = name.value.as_str();
+            let value = if let Some(v) = self.opts.build_args.get(key) {
                 Some(v.clone())
-            } else if let Some(v) = target.and_then(|t| t.args.get(name.value.as_str())) {
+            } else if let Some(v) = target.and_then(|t| t.args.get(key)) {
                 self.expand(v, &[])
+            } else if let Some(v) = self.opts.arg_values.get(key) {
+                Some(v.clone())
             } else {
                 arg.default.as_ref().and_then(|d| self.expand(d, &[]))
             };
