@@ -10,7 +10,6 @@ use kiln_dsl::model::PackageManager;
 use kiln_dsl::{Limits, render};
 use kiln_lowering::{CapSet, LowerOptions, Lowered, Selection, lower, select};
 use kiln_proto::{gateway as gw, pb, rpc};
-use prost::Message;
 use std::collections::BTreeMap;
 
 const DEFAULT_FILENAME: &str = "kiln.yaml";
@@ -59,10 +58,15 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
             read_from_tar_context(gateway, url, &filename).await?,
             Vec::new(),
         ),
-        None => (
-            read_build_file(gateway, options, &filename).await?,
-            read_dockerignore(gateway, options).await,
-        ),
+        None => {
+            // Two round trips at once: the file and `.dockerignore` are independent.
+            let mut other = gateway.clone();
+            let (source, dockerignore) = tokio::join!(
+                read_build_file(gateway, options, &filename),
+                read_dockerignore(&mut other, options)
+            );
+            (source?, dockerignore)
+        }
     };
 
     // BUILDKIT_SYNTAX chose this frontend; it is not an arg of the file. The build args also
@@ -313,9 +317,9 @@ fn local_caps(
 /// What the build starts from, learnt before lowering for real: the configs of its base
 /// images (so their Env, WorkingDir, User, Entrypoint and Cmd are inherited), and for builds
 /// that install packages without naming a manager, which manager each base image has.
-/// A first, lenient lowering finds the base images; then each is resolved (and probed) into
-/// `options.base_configs` and `options.package_managers`. Images already there are not
-/// asked for again (the targets of a group share them).
+/// A first, lenient lowering names the base images; then all are resolved (and probed) at
+/// once into `options.base_configs` and `options.package_managers`. Images already there
+/// are not asked for again (the targets of a group share them).
 pub(crate) async fn resolve_base_images(
     gateway: &mut Gateway,
     model: &kiln_dsl::BuildFile,
@@ -332,39 +336,57 @@ pub(crate) async fn resolve_base_images(
         return Ok(());
     };
     let probe = needs_manager_detection(model);
-    let mode = options.image_resolve_mode.as_deref().unwrap_or("default");
-    for bytes in &first.definition.def {
-        let Ok(op) = pb::Op::decode(bytes.as_slice()) else {
-            continue;
-        };
-        let Some(pb::op::Op::Source(source)) = &op.op else {
-            continue;
-        };
-        let Some(reference) = source.identifier.strip_prefix("docker-image://") else {
-            continue;
-        };
-        if options.base_configs.contains_key(reference) {
+    let mode = options
+        .image_resolve_mode
+        .clone()
+        .unwrap_or_else(|| "default".into());
+    let mut lookups = tokio::task::JoinSet::new();
+    for base in first.base_images {
+        if options.base_configs.contains_key(&base.reference) {
             continue;
         }
-        let platform = op.platform.clone().unwrap_or_default();
-        let config = gateway
-            .image_config(reference, &platform, mode)
-            .await
-            .map_err(|e| {
-                errors::status(
-                    e.code() as i32,
-                    format!("cannot resolve the image {reference}: {}", e.message()),
-                )
-            })?;
-        options.base_configs.insert(reference.to_string(), config);
-        if probe {
-            let manager = probe_manager(gateway, &op, reference).await?;
-            options
-                .package_managers
-                .insert(reference.to_string(), manager);
+        let mut gateway = gateway.clone();
+        let mode = mode.clone();
+        lookups.spawn(async move {
+            let found = resolve_one(&mut gateway, &base, &mode, probe).await;
+            (base.reference, found)
+        });
+    }
+    while let Some(joined) = lookups.join_next().await {
+        let (reference, found) =
+            joined.map_err(|e| errors::status(errors::UNKNOWN, e.to_string()))?;
+        let (config, manager) = found?;
+        options.base_configs.insert(reference.clone(), config);
+        if let Some(manager) = manager {
+            options.package_managers.insert(reference, manager);
         }
     }
     Ok(())
+}
+
+/// One base image's config, and (when `probe`) its package manager.
+async fn resolve_one(
+    gateway: &mut Gateway,
+    base: &kiln_lowering::BaseImage,
+    mode: &str,
+    probe: bool,
+) -> Result<(Vec<u8>, Option<Option<PackageManager>>), rpc::Status> {
+    let reference = &base.reference;
+    let platform = base.op.platform.clone().unwrap_or_default();
+    let config = gateway
+        .image_config(reference, &platform, mode)
+        .await
+        .map_err(|e| {
+            errors::status(
+                e.code() as i32,
+                format!("cannot resolve the image {reference}: {}", e.message()),
+            )
+        })?;
+    let manager = match probe {
+        true => Some(probe_manager(gateway, &base.op, reference).await?),
+        false => None,
+    };
+    Ok((config, manager))
 }
 
 /// The error of a build that lowering refused: kiln's report of it.

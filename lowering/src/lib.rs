@@ -14,7 +14,7 @@ mod steps;
 
 pub use caps::{CapSet, introduced_in};
 pub use image::{ContainerConfig, History, ImageConfig};
-pub use lower::{LowerOptions, Lowered, Selection, lower, select, select_target};
+pub use lower::{BaseImage, LowerOptions, Lowered, Selection, lower, select, select_target};
 pub use sources::normalize_image;
 
 use kiln_proto::pb;

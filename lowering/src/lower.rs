@@ -97,6 +97,17 @@ pub struct Lowered {
     pub platform: String,
     pub definition: pb::Definition,
     pub image: ImageConfig,
+    /// The images stages start from (`from:`), each once: what a frontend resolves for
+    /// their configs, and probes for a package manager, before lowering for real.
+    pub base_images: Vec<BaseImage>,
+}
+
+/// An image a stage starts from, with the source op that loads it (to probe its files).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BaseImage {
+    /// Normalized reference (`docker.io/library/alpine:3`).
+    pub reference: String,
+    pub op: pb::Op,
 }
 
 /// The filesystem and config of a stage after its steps.
@@ -134,6 +145,7 @@ pub(crate) struct Lowerer<'a> {
     pub diagnostics: Vec<Diagnostic>,
     /// Every cap an op needs, with the span of what needed it.
     pub cap_uses: Vec<(&'static str, Span)>,
+    base_images: Vec<BaseImage>,
 }
 
 /// What a build asks for: one target (or stage), or a group's targets.
@@ -258,6 +270,7 @@ pub fn lower(
         in_progress: Vec::new(),
         diagnostics: Vec::new(),
         cap_uses: Vec::new(),
+        base_images: Vec::new(),
     };
     lowerer.resolve_args(target);
     let stage = lowerer.stage(&stage_name);
@@ -298,6 +311,7 @@ pub fn lower(
         platform: target_platform,
         definition,
         image,
+        base_images: lowerer.base_images,
     })
 }
 
@@ -549,6 +563,13 @@ impl Lowerer<'_> {
             &caps,
             stage.from.span,
         );
+        let base = BaseImage {
+            reference: normalized.clone(),
+            op: op.clone(),
+        };
+        if !self.base_images.contains(&base) {
+            self.base_images.push(base);
+        }
         let mut image = self
             .opts
             .base_configs
