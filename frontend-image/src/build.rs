@@ -5,6 +5,7 @@ use crate::errors::{self, INVALID_ARGUMENT};
 use crate::gateway::{Gateway, single_op_definition};
 use crate::group;
 use crate::options::Options;
+use crate::report;
 use crate::subrequests;
 use kiln_dsl::model::PackageManager;
 use kiln_dsl::{Limits, render};
@@ -53,7 +54,7 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         .get("context")
         .filter(|c| c.starts_with("http://") || c.starts_with("https://"))
         .map(str::to_string);
-    let (source, dockerignore) = match &context_tar_url {
+    let ((source, load_digest), dockerignore) = match &context_tar_url {
         Some(url) => (
             read_from_tar_context(gateway, url, &filename).await?,
             Vec::new(),
@@ -83,11 +84,14 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
     let checked =
         kiln_dsl::check_bytes_with(&filename, &source, &Limits::default(), &check_options);
     if checked.has_errors() || checked.model.is_none() {
-        let report = checked.error_report(false);
-        return Err(errors::status(
-            INVALID_ARGUMENT,
-            format!("kiln found problems in {filename}:\n\n{report}"),
+        return Err(report::check_failure(
+            &checked.file,
+            &checked.diagnostics,
+            &filename,
         ));
+    }
+    if request.is_none() {
+        report::send_warnings(gateway, &checked.file, &checked.diagnostics, &load_digest).await;
     }
     let model = checked.model.as_ref().expect("checked above");
     if let Some(request) = request {
@@ -189,7 +193,7 @@ async fn read_build_file(
     gateway: &mut Gateway,
     options: &Options,
     filename: &str,
-) -> Result<Vec<u8>, rpc::Status> {
+) -> Result<(Vec<u8>, String), rpc::Status> {
     let name = options
         .get("dockerfilekey")
         .filter(|k| !k.is_empty())
@@ -200,18 +204,30 @@ async fn read_build_file(
         &format!("[internal] load build definition from {filename}"),
         &local_caps(options, &gateway.llb_caps),
     );
+    let digest = head_digest(&definition);
     let solved = gateway.solve(definition, false).await.map_err(|e| {
         errors::status(
             e.code() as i32,
             format!("cannot load {filename}: {}", e.message()),
         )
     })?;
-    gateway.read_file(&solved, filename).await.map_err(|e| {
+    let bytes = gateway.read_file(&solved, filename).await.map_err(|e| {
         errors::status(
             e.code() as i32,
             format!("cannot read the build file {filename}: {}", e.message()),
         )
-    })
+    })?;
+    Ok((bytes, digest))
+}
+
+/// The digest of a chain's last op (before the terminal one): the vertex the client shows
+/// for it, which warnings attach to.
+fn head_digest(definition: &pb::Definition) -> String {
+    let ops = &definition.def;
+    let head = ops.len().saturating_sub(2);
+    ops.get(head)
+        .map(|op| kiln_proto::digest(op))
+        .unwrap_or_default()
 }
 
 /// The build file from a tar context: download it, unpack it, read the file.
@@ -219,22 +235,24 @@ async fn read_from_tar_context(
     gateway: &mut Gateway,
     url: &str,
     filename: &str,
-) -> Result<Vec<u8>, rpc::Status> {
+) -> Result<(Vec<u8>, String), rpc::Status> {
     let load = format!("[internal] load build definition from {filename}");
     let definition = kiln_lowering::chain_definition(kiln_lowering::tar_context_ops(url, &load));
+    let digest = head_digest(&definition);
     let solved = gateway.solve(definition, false).await.map_err(|e| {
         errors::status(
             e.code() as i32,
             format!("cannot load the build context: {}", e.message()),
         )
     })?;
-    gateway.read_file(&solved, filename).await.map_err(|e| {
+    let bytes = gateway.read_file(&solved, filename).await.map_err(|e| {
         let message = format!(
             "cannot read the build file {filename} from the context: {}",
             e.message()
         );
         errors::status(e.code() as i32, message)
-    })
+    })?;
+    Ok((bytes, digest))
 }
 
 /// Patterns of the context's `.dockerignore` (none when there is no such file).

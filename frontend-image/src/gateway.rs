@@ -120,6 +120,10 @@ impl Gateway {
             .config)
     }
 
+    pub async fn warn(&mut self, request: gateway::WarnRequest) -> Result<(), tonic::Status> {
+        self.client.warn(request).await.map(|_| ())
+    }
+
     pub async fn finish(&mut self, request: gateway::ReturnRequest) -> Result<(), tonic::Status> {
         self.client.r#return(request).await.map(|_| ())
     }

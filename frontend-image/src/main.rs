@@ -7,6 +7,7 @@ mod errors;
 mod gateway;
 mod group;
 mod options;
+mod report;
 mod subrequests;
 mod transport;
 mod unzip;

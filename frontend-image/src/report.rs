@@ -1,0 +1,125 @@
+//! kiln's diagnostics in BuildKit's forms: a check error as a status whose message is kiln's
+//! report (what `docker build` prints) with an `errdefs.Source` detail (so buildx shows the
+//! snippet of the kiln file), and warnings through the gateway's `Warn` (buildx lists them
+//! after the build, with their snippets).
+
+use crate::errors::{self, INVALID_ARGUMENT};
+use crate::gateway::Gateway;
+use kiln_dsl::{Diagnostic, SourceFile, render};
+use kiln_proto::{gateway as gw, pb, rpc};
+
+/// Where the docs of a diagnostic code live, in kiln's repository.
+const DOCS: &str = "docs/diagnostics.md";
+
+/// A diagnostic's main place, as BuildKit ranges (1-based lines, 0-based characters, as
+/// kiln's source map writes them).
+fn ranges(file: &SourceFile, diagnostic: &Diagnostic) -> Vec<pb::Range> {
+    diagnostic
+        .labels
+        .first()
+        .map(|label| {
+            let position = |offset: usize| {
+                let lc = file.line_col(offset);
+                pb::Position {
+                    line: lc.line as i32,
+                    character: lc.column as i32 - 1,
+                }
+            };
+            vec![pb::Range {
+                start: Some(position(label.span.start)),
+                end: Some(position(label.span.end())),
+            }]
+        })
+        .unwrap_or_default()
+}
+
+fn language(file: &SourceFile) -> &'static str {
+    if file.name.ends_with(".hcl") {
+        "hcl"
+    } else {
+        "yaml"
+    }
+}
+
+/// The status for a file that does not pass `kiln check`: kiln's report, and the first
+/// error's place as an `errdefs.Source` detail.
+pub fn check_failure(file: &SourceFile, diagnostics: &[Diagnostic], filename: &str) -> rpc::Status {
+    let errors: Vec<Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    let report = render::render_human(file, &errors, false);
+    let mut status = errors::status(
+        INVALID_ARGUMENT,
+        format!("kiln found problems in {filename}:\n\n{report}"),
+    );
+    let located = errors.iter().find(|d| !d.labels.is_empty());
+    if let Some(detail) = located.and_then(|d| source_detail(file, &ranges(file, d))) {
+        status.details.push(detail);
+    }
+    status
+}
+
+fn source_detail(file: &SourceFile, ranges: &[pb::Range]) -> Option<prost_types::Any> {
+    use base64::Engine as _;
+    let position = |p: &Option<pb::Position>| {
+        let p = p.unwrap_or_default();
+        serde_json::json!({ "line": p.line, "character": p.character })
+    };
+    let ranges: Vec<_> = ranges
+        .iter()
+        .map(|r| serde_json::json!({ "start": position(&r.start), "end": position(&r.end) }))
+        .collect();
+    let value = serde_json::json!({
+        "info": {
+            "filename": file.name,
+            "data": base64::engine::general_purpose::STANDARD.encode(file.text.as_bytes()),
+            "language": language(file),
+        },
+        "ranges": ranges,
+    });
+    Some(prost_types::Any {
+        type_url: "github.com/moby/buildkit/errdefs.Source+json".into(),
+        value: serde_json::to_vec(&value).ok()?,
+    })
+}
+
+/// Send every warning to the client (BuildKit v0.10+; older ones have no `Warn`, and their
+/// clients only show the build's outcome). `digest` is the vertex they belong to: the op
+/// that loaded the build file, as the Dockerfile frontend does.
+pub async fn send_warnings(
+    gateway: &mut Gateway,
+    file: &SourceFile,
+    diagnostics: &[Diagnostic],
+    digest: &str,
+) {
+    if !gateway.gateway_caps.contains("gateway.warnings") {
+        return;
+    }
+    for warning in diagnostics.iter().filter(|d| !d.is_error()) {
+        let request = gw::WarnRequest {
+            digest: digest.to_string(),
+            level: 1,
+            short: format!("{}: {}", warning.code.as_str(), warning.message).into_bytes(),
+            detail: warning
+                .help
+                .iter()
+                .map(|h| format!("help: {h}").into_bytes())
+                .collect(),
+            url: format!(
+                "{DOCS}#{}",
+                warning.code.as_str().trim_start_matches("kiln::")
+            ),
+            info: Some(pb::SourceInfo {
+                filename: file.name.clone(),
+                data: file.text.clone().into_bytes(),
+                definition: None,
+                language: language(file).to_string(),
+            }),
+            ranges: ranges(file, warning),
+        };
+        // A warning that does not arrive must not fail the build.
+        let _ = gateway.warn(request).await;
+    }
+}
