@@ -18,6 +18,12 @@ pub fn status(code: i32, message: impl Into<String>) -> rpc::Status {
     }
 }
 
+/// A gateway call that failed, said with what kiln was doing: `cannot load kiln.yaml: ...`,
+/// keeping BuildKit's code.
+pub fn failed(doing: &str) -> impl Fn(tonic::Status) -> rpc::Status + '_ {
+    move |e| status(e.code() as i32, format!("{doing}: {}", e.message()))
+}
+
 /// A failed solve, with the kiln step that failed named from the vertex digest in BuildKit's
 /// error details, and those details kept.
 pub fn solve_failure(

@@ -1,8 +1,9 @@
 //! `--target GROUP`: every target of a group built in one frontend run.
 
-use crate::build::{cannot_lower, describe_result, resolve_base_images};
 use crate::errors;
 use crate::gateway::Gateway;
+use crate::images::resolve_base_images;
+use crate::result::{cannot_lower, describe_result};
 use kiln_lowering::{LowerOptions, lower};
 use kiln_proto::{gateway as gw, rpc};
 

@@ -46,6 +46,19 @@ fn describe_request(name: &str, description: &str, opts: &[(&str, &str)]) -> Val
 }
 
 /// `frontend.subrequests.describe` and `kiln.schema`.
+/// A subrequest kiln does not answer is an error that lists the ones it does.
+pub fn refuse_unknown(asked: &str) -> Result<(), kiln_proto::rpc::Status> {
+    if asked == TARGETS || asked == OUTLINE {
+        return Ok(());
+    }
+    Err(crate::errors::status(
+        crate::errors::UNIMPLEMENTED,
+        format!(
+            "kiln does not answer the subrequest `{asked}`; it answers {DESCRIBE}, {TARGETS}, {OUTLINE} and {SCHEMA}"
+        ),
+    ))
+}
+
 pub fn answer_static(request: &str) -> Option<gw::Result> {
     match request {
         DESCRIBE => {

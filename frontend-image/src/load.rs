@@ -1,0 +1,167 @@
+//! Reading what the build starts from out of the client's session: the build file (or, for
+//! Engine API clients, out of the context tar the daemon serves) and `.dockerignore`.
+
+use crate::errors;
+use crate::gateway::{Gateway, single_op_definition};
+use crate::request::Request;
+use kiln_proto::{pb, rpc};
+use std::collections::BTreeMap;
+
+/// The build file's bytes and the digest of the vertex that loaded it (warnings attach to
+/// it), then the `.dockerignore` patterns (none for a tar context: its client applied them).
+pub async fn build_file_and_ignores(
+    gateway: &mut Gateway,
+    request: &Request,
+) -> Result<((Vec<u8>, String), Vec<String>), rpc::Status> {
+    if let Some(url) = &request.context_tar_url {
+        let file = read_from_tar_context(gateway, url, &request.filename).await?;
+        return Ok((file, Vec::new()));
+    }
+    // Two round trips at once: the file and `.dockerignore` are independent.
+    let mut other = gateway.clone();
+    let (file, ignores) = tokio::join!(
+        read_build_file(gateway, request),
+        read_dockerignore(&mut other, request)
+    );
+    Ok((file?, ignores))
+}
+
+/// The build file, from the `dockerfile` local of the client session.
+async fn read_build_file(
+    gateway: &mut Gateway,
+    request: &Request,
+) -> Result<(Vec<u8>, String), rpc::Status> {
+    let filename = request.filename.as_str();
+    let op = local_op(
+        &request.dockerfile_key,
+        request,
+        &[filename],
+        &gateway.llb_caps,
+    );
+    let definition = single_op_definition(
+        &op,
+        &format!("[internal] load build definition from {filename}"),
+        &local_caps(request, &gateway.llb_caps),
+    );
+    let digest = head_digest(&definition);
+    let solved = gateway
+        .solve(definition, false)
+        .await
+        .map_err(errors::failed(&format!("cannot load {filename}")))?;
+    let bytes = gateway
+        .read_file(&solved, filename)
+        .await
+        .map_err(errors::failed(&format!(
+            "cannot read the build file {filename}"
+        )))?;
+    Ok((bytes, digest))
+}
+
+/// The digest of a chain's last op (before the terminal one): the vertex the client shows
+/// for it, which warnings attach to.
+fn head_digest(definition: &pb::Definition) -> String {
+    let ops = &definition.def;
+    let head = ops.len().saturating_sub(2);
+    ops.get(head)
+        .map(|op| kiln_proto::digest(op))
+        .unwrap_or_default()
+}
+
+/// The build file from a tar context: download it, unpack it, read the file.
+async fn read_from_tar_context(
+    gateway: &mut Gateway,
+    url: &str,
+    filename: &str,
+) -> Result<(Vec<u8>, String), rpc::Status> {
+    let load = format!("[internal] load build definition from {filename}");
+    let definition = kiln_lowering::chain_definition(kiln_lowering::tar_context_ops(url, &load));
+    let digest = head_digest(&definition);
+    let solved = gateway
+        .solve(definition, false)
+        .await
+        .map_err(errors::failed("cannot load the build context"))?;
+    let doing = format!("cannot read the build file {filename} from the context");
+    let bytes = gateway
+        .read_file(&solved, filename)
+        .await
+        .map_err(errors::failed(&doing))?;
+    Ok((bytes, digest))
+}
+
+/// Patterns of the context's `.dockerignore` (none when there is no such file).
+async fn read_dockerignore(gateway: &mut Gateway, request: &Request) -> Vec<String> {
+    let op = local_op(
+        &request.context_key,
+        request,
+        &[".dockerignore"],
+        &gateway.llb_caps,
+    );
+    let caps = local_caps(request, &gateway.llb_caps);
+    let definition = single_op_definition(&op, "[internal] load .dockerignore", &caps);
+    let Ok(solved) = gateway.solve(definition, false).await else {
+        return Vec::new();
+    };
+    let Ok(bytes) = gateway.read_file(&solved, ".dockerignore").await else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A small local source read in full: with the `none` differ, every file is sent again.
+/// The default (metadata) differ keeps a file whose size and time match what an earlier sync
+/// left in the daemon's shared copy, and clients such as buildctl share that copy between
+/// directories: two builds of different kiln.yaml files of the same size, written in the same
+/// moment, would otherwise read one file (seen on buildkitd with parallel builds).
+fn local_op(
+    name: &str,
+    request: &Request,
+    follow: &[&str],
+    llb_caps: &std::collections::BTreeSet<String>,
+) -> pb::Op {
+    let mut attrs = BTreeMap::from([
+        (
+            "local.followpaths".to_string(),
+            serde_json::to_string(follow).unwrap_or_default(),
+        ),
+        ("local.sharedkeyhint".to_string(), name.to_string()),
+    ]);
+    if let Some(session) = &request.session_id {
+        attrs.insert("local.session".to_string(), session.clone());
+    }
+    if llb_caps.contains(DIFFER_CAP) {
+        attrs.insert("local.differ".to_string(), "none".to_string());
+    }
+    pb::Op {
+        op: Some(pb::op::Op::Source(pb::SourceOp {
+            identifier: format!("local://{name}"),
+            attrs,
+        })),
+        constraints: Some(pb::WorkerConstraints::default()),
+        ..Default::default()
+    }
+}
+
+const DIFFER_CAP: &str = "source.local.differ";
+
+fn local_caps(
+    request: &Request,
+    llb_caps: &std::collections::BTreeSet<String>,
+) -> Vec<&'static str> {
+    let mut caps = vec![
+        "source.local",
+        "source.local.followpaths",
+        "source.local.sharedkeyhint",
+    ];
+    if request.session_id.is_some() {
+        caps.push("source.local.sessionid");
+    }
+    if llb_caps.contains(DIFFER_CAP) {
+        caps.push(DIFFER_CAP);
+    }
+    caps
+}
