@@ -26,11 +26,11 @@ fi
 
 step "format and lints"
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
 
-step "cargo test (unit, corpus, CLI and end-to-end on both engines)"
+step "cargo test: unit, corpus and CLI tests, then the daemon tier (end to end on every engine)"
 eval "$(scripts/testbed.sh env)"
-cargo test --workspace
+cargo test --workspace --features kiln-testbed/daemon-tests,kiln-cli/daemon-tests
 
 step "JSON Schema: examples valid, known-bad files rejected"
 "$python" scripts/validate-schema.py

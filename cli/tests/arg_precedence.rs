@@ -1,8 +1,7 @@
 //! One rule for which value an arg has (docs/format.md, "Which value an arg has"), through
-//! every entry point: `kiln llb`, `kiln print`, `kiln bake --print`, and real builds through
-//! the frontend (`--build-arg`) and `kiln bake` (`--var`, `--set`) on every engine.
+//! the offline entry points: `kiln llb`, `kiln print`, `kiln bake --print`. The same rule in
+//! real builds is tested in arg_precedence_e2e.rs.
 
-use kiln_testbed::{Build, Engine, EngineKind};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -93,87 +92,4 @@ fn the_cli_follows_one_rule_offline() {
     );
     let set = ["--set", "worker.args.VERSION=9"];
     assert_eq!(printed_version(d, &bake_print, "worker", &set), "9");
-}
-
-/// Build `target` with `kiln bake` on `engine` into a local folder; the VERSION its step saw.
-fn baked_version(dir: &Path, engine: &Engine, target: &str, extra: &[&str]) -> String {
-    let out_dir = tempfile::tempdir().unwrap();
-    let output = format!(
-        "{target}.output=type=local,dest={}",
-        out_dir.path().display()
-    );
-    let mut args = vec!["bake", "-f", "kiln.yaml", target, "--progress", "plain"];
-    args.extend(["--set", &output]);
-    args.extend(extra);
-    if engine.kind == EngineKind::Buildkitd {
-        args.extend(["--builder", "kiln-remote"]);
-    }
-    let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
-        .args(&args)
-        .current_dir(dir)
-        .env("DOCKER_HOST", &engine.docker_host)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "[{}] {}", engine.name, text(&out));
-    let v = std::fs::read_to_string(out_dir.path().join("v")).unwrap();
-    v.trim().to_string()
-}
-
-/// Build `target` through the frontend with build args; the VERSION its step saw.
-fn built_version(dir: &Path, engine: &Engine, target: &str, build_args: &[(&str, &str)]) -> String {
-    let build = Build {
-        file: Some("kiln.yaml".into()),
-        target: Some(target.into()),
-        build_args: build_args
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        ..Build::new(dir)
-    };
-    let out_dir = tempfile::tempdir().unwrap();
-    engine
-        .build_local(&build, out_dir.path())
-        .unwrap_or_else(|log| panic!("[{}] {log}", engine.name));
-    let v = std::fs::read_to_string(out_dir.path().join("v")).unwrap();
-    v.trim().to_string()
-}
-
-#[test]
-fn builds_follow_the_same_rule_on_every_engine() {
-    let dir = context();
-    let d = dir.path();
-    for engine in Engine::all() {
-        let e = &engine;
-        let at = |what: &str| format!("[{}] {what}", e.name);
-        assert_eq!(
-            built_version(d, e, "worker", &[]),
-            "0.1.1",
-            "{}",
-            at("default")
-        );
-        assert_eq!(
-            built_version(d, e, "worker", &[("VERSION", "9")]),
-            "9",
-            "{}",
-            at("--build-arg")
-        );
-        assert_eq!(
-            baked_version(d, e, "worker", &["--var", "VERSION=9"]),
-            "0.1.1",
-            "{}",
-            at("bake --var")
-        );
-        assert_eq!(
-            baked_version(d, e, "plain", &["--var", "VERSION=9"]),
-            "9",
-            "{}",
-            at("bake --var, a target without args")
-        );
-        assert_eq!(
-            baked_version(d, e, "worker", &["--set", "worker.args.VERSION=9"]),
-            "9",
-            "{}",
-            at("bake --set")
-        );
-    }
 }
