@@ -1,0 +1,138 @@
+//! `copy` steps: file ops that copy from a source state, merged when linked.
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn copy(
+        &mut self,
+        state: &mut StageState,
+        copy: &Copy,
+        span: Span,
+        counter: &mut StepCounter,
+    ) {
+        let env = &state.env;
+        let source = match &copy.git {
+            Some(git) => self.git_source(git, env, span),
+            None => self.source_state(state, copy.from.as_ref(), copy.context.as_ref(), span),
+        };
+        let Some(source) = source else {
+            return;
+        };
+        let sources: Option<Vec<String>> =
+            copy.src.value.iter().map(|s| self.expand(s, env)).collect();
+        let Some(mut sources) = sources else { return };
+        if let Some(subdir) = copy.git.as_ref().and_then(|g| g.subdir.as_ref()) {
+            let Some(subdir) = self.expand(subdir, env) else {
+                return;
+            };
+            let subdir = subdir.trim_matches('/');
+            for src in &mut sources {
+                let inside = src.trim_start_matches('/').trim_start_matches("./");
+                *src = format!("/{subdir}/{inside}");
+            }
+        }
+        let Some(mut dest) = self.expand(&copy.dst, env) else {
+            return;
+        };
+        if sources.len() > 1 && !dest.ends_with('/') {
+            dest.push('/');
+        }
+        let dest = join(&state.workdir, &dest);
+        let exclude: Option<Vec<String>> =
+            copy.exclude.iter().map(|e| self.expand(e, env)).collect();
+        let exclude = exclude.unwrap_or_default();
+        let mode = match &copy.chmod {
+            Some(m) => match parse_mode(&m.value) {
+                Some(mode) => mode as i32,
+                None => {
+                    self.invalid_path(m.span, &m.value, "not an octal mode");
+                    return;
+                }
+            },
+            None => -1,
+        };
+        let linked = copy.link.as_ref().is_some_and(|l| l.value);
+        let mut caps = vec!["file.base"];
+        if !exclude.is_empty() {
+            caps.push("file.copy.includeexcludepatterns");
+        }
+        let mut inputs = Inputs::default();
+        // A linked copy goes onto scratch, then merges onto the stage: it survives changes to
+        // earlier steps (Dockerfile `COPY --link`).
+        let base = if linked { None } else { state.fs.clone() };
+        let dest_input = inputs.index(base.as_ref());
+        let source_input = inputs.index(source.as_ref());
+        let owner_lookup = if dest_input >= 0 { dest_input } else { -1 };
+        let owner = copy
+            .chown
+            .as_ref()
+            .map(|c| chown(&self.expand(c, env).unwrap_or_default(), owner_lookup));
+        let count = inputs.0.len() as i64;
+        let actions: Vec<pb::FileAction> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, src)| {
+                let src = if src.starts_with('/') {
+                    src.clone()
+                } else {
+                    format!("/{}", src.trim_start_matches("./"))
+                };
+                pb::FileAction {
+                    input: if i == 0 {
+                        dest_input
+                    } else {
+                        count + i as i64 - 1
+                    },
+                    secondary_input: source_input,
+                    output: if i + 1 == sources.len() { 0 } else { -1 },
+                    action: Some(pb::file_action::Action::Copy(pb::FileActionCopy {
+                        src,
+                        dest: dest.clone(),
+                        owner: owner.clone(),
+                        mode,
+                        follow_symlink: true,
+                        dir_copy_contents: true,
+                        create_dest_path: true,
+                        allow_wildcard: true,
+                        allow_empty_wildcard: false,
+                        timestamp: -1,
+                        exclude_patterns: exclude.clone(),
+                        ..Default::default()
+                    })),
+                }
+            })
+            .collect();
+        let name = counter.name(&format!("copy: {} -> {dest}", sources.join(" ")));
+        let digest = self.add_op(&file_op(inputs, actions), name, &caps, span);
+        let copied = Output { digest, index: 0 };
+        state.fs = if linked {
+            Some(self.merge(state.fs.clone(), copied, span))
+        } else {
+            Some(copied)
+        };
+        state.record(format!("COPY {} {dest}", sources.join(" ")), false);
+    }
+
+    pub(super) fn merge(&mut self, lower: Option<Output>, upper: Output, span: Span) -> Output {
+        let Some(lower) = lower else { return upper };
+        let mut inputs = Inputs::default();
+        let merge_inputs = vec![
+            pb::MergeInput {
+                input: inputs.index(Some(&lower)),
+            },
+            pb::MergeInput {
+                input: inputs.index(Some(&upper)),
+            },
+        ];
+        let op = pb::Op {
+            inputs: inputs.into_pb(),
+            op: Some(pb::op::Op::Merge(pb::MergeOp {
+                inputs: merge_inputs,
+            })),
+            constraints: Some(pb::WorkerConstraints::default()),
+            ..Default::default()
+        };
+        let digest = self.add_op(&op, "merge linked copy".into(), &["mergeop"], span);
+        Output { digest, index: 0 }
+    }
+}

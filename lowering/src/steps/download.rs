@@ -1,0 +1,190 @@
+//! `download` steps: HTTP sources checked by sha256, per platform, unpacked (tar by BuildKit, zip by kiln's tool).
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn download(
+        &mut self,
+        state: &mut StageState,
+        download: &Download,
+        span: Span,
+        counter: &mut StepCounter,
+    ) {
+        let env = &state.env;
+        let Some(url) = self.for_platform(&download.url, &state.platform, span, "URL") else {
+            return;
+        };
+        let sha = match &download.sha256 {
+            Some(s) => match self.for_platform(s, &state.platform, span, "sha256") {
+                Some(v) => Some(v),
+                None => return,
+            },
+            None => None,
+        };
+        let Some(url) = self.expand(&url, env) else {
+            return;
+        };
+        let Some(dst) = self.expand(&download.dst, env) else {
+            return;
+        };
+        let extract = download.extract.as_ref().is_some_and(|e| e.value);
+        let mut dst = join(&state.workdir, &dst);
+        if extract && !dst.ends_with('/') {
+            dst.push('/'); // an archive unpacks into a directory
+        }
+        let filename = if dst.ends_with('/') {
+            sources::url_filename(&url)
+        } else {
+            dst.rsplit('/').next().unwrap_or_default().to_string()
+        };
+        let mode = download.mode.as_ref().and_then(|m| parse_mode(&m.value));
+        let (op, caps) = sources::http_op(
+            &url,
+            sha.as_ref().map(|s| s.value.as_str()),
+            &filename,
+            mode,
+        );
+        let digest = self.add_op(&op, format!("[internal] download {url}"), &caps, span);
+        let mut source = Output { digest, index: 0 };
+        // BuildKit unpacks tar archives (plain, gzip, bzip2, xz) as Docker's ADD does; a zip
+        // is unpacked by kiln's own tool, and its files are copied.
+        let zip = extract && filename.to_ascii_lowercase().ends_with(".zip");
+        let src = if zip {
+            let Some(unpacked) = self.unzip(&source, &filename, span) else {
+                return;
+            };
+            source = unpacked;
+            "/".to_string()
+        } else {
+            format!("/{filename}")
+        };
+        let mut inputs = Inputs::default();
+        let dest_input = inputs.index(state.fs.as_ref());
+        let source_input = inputs.index(Some(&source));
+        let owner = download.chown.as_ref().map(|c| chown(&c.value, dest_input));
+        let action = pb::FileAction {
+            input: dest_input,
+            secondary_input: source_input,
+            output: 0,
+            action: Some(pb::file_action::Action::Copy(pb::FileActionCopy {
+                src,
+                dest: dst.clone(),
+                owner,
+                mode: -1,
+                follow_symlink: true,
+                dir_copy_contents: zip,
+                create_dest_path: true,
+                attempt_unpack_docker_compatibility: extract && !zip,
+                timestamp: -1,
+                ..Default::default()
+            })),
+        };
+        let name = counter.name(&format!("download: {url} -> {dst}"));
+        self.apply_file_action(
+            state,
+            inputs,
+            action,
+            (name, format!("DOWNLOAD {url} {dst}")),
+            &["file.base"],
+            span,
+        );
+    }
+
+    /// Unpack a zip archive (`/<filename>` of `archive`) with the kiln tool: the frontend
+    /// image run on the build platform, without network. The files are at the output's root.
+    pub(super) fn unzip(&mut self, archive: &Output, filename: &str, span: Span) -> Option<Output> {
+        let Some(tool) = self.opts.tool_image.clone() else {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::UnsupportedFeature,
+                    "unpacking a zip archive needs the kiln frontend image, which is not known here",
+                )
+                .with_label(span, "a zip download with `extract: true`")
+                .with_help("build through the frontend (`docker build`), or pass `kiln llb --tool-image IMAGE`"),
+            );
+            return None;
+        };
+        let platform = crate::platform::to_pb(&self.opts.build_platform);
+        let tool = sources::normalize_image(&tool).unwrap_or(tool);
+        let (op, caps) = sources::image_op(&tool, &platform, None);
+        let digest = self.add_op(&op, format!("[internal] kiln tools {tool}"), &caps, span);
+        let tool_fs = Output { digest, index: 0 };
+        let mounts = vec![
+            pb::Mount {
+                input: 0,
+                dest: "/".into(),
+                output: 0,
+                ..Default::default()
+            },
+            pb::Mount {
+                input: 1,
+                dest: "/in".into(),
+                output: -1,
+                readonly: true,
+                ..Default::default()
+            },
+            pb::Mount {
+                input: -1,
+                dest: "/out".into(),
+                output: 1,
+                ..Default::default()
+            },
+        ];
+        let op = pb::Op {
+            inputs: Inputs(vec![tool_fs, archive.clone()]).into_pb(),
+            op: Some(pb::op::Op::Exec(pb::ExecOp {
+                meta: Some(pb::Meta {
+                    args: vec![
+                        "/bin/kiln-frontend".into(),
+                        "unzip".into(),
+                        format!("/in/{filename}"),
+                        "/out".into(),
+                    ],
+                    env: vec!["PATH=/bin".into()],
+                    cwd: "/".into(),
+                    ..Default::default()
+                }),
+                mounts,
+                network: pb::NetMode::None as i32,
+                security: pb::SecurityMode::Sandbox as i32,
+                secretenv: Vec::new(),
+            })),
+            platform: Some(platform),
+            constraints: Some(pb::WorkerConstraints::default()),
+        };
+        let caps = ["exec.meta.base", "exec.mount.bind", "exec.meta.network"];
+        let digest = self.add_op(&op, format!("[internal] unzip {filename}"), &caps, span);
+        Some(Output { digest, index: 1 })
+    }
+
+    /// The value of a per-platform map for this platform (by platform, then architecture).
+    pub(super) fn for_platform(
+        &mut self,
+        value: &PerPlatform,
+        platform: &str,
+        span: Span,
+        what: &str,
+    ) -> Option<Sp<String>> {
+        match value {
+            PerPlatform::All(v) => Some(v.clone()),
+            PerPlatform::ByPlatform(map) => {
+                let arch = crate::platform::to_pb(platform).architecture;
+                let found = map.get(platform).or_else(|| map.get(arch.as_str()));
+                if found.is_none() {
+                    let keys: Vec<&str> = map.keys().map(|k| k.value.as_str()).collect();
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::MissingKey,
+                            format!("no download {what} for platform `{platform}`"),
+                        )
+                        .with_label(span, format!("has {what}s for: {}", keys.join(", ")))
+                        .with_help(format!(
+                            "add `{arch}:` to the `{what}` map, or build another platform"
+                        )),
+                    );
+                }
+                found.cloned()
+            }
+        }
+    }
+}
