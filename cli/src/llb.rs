@@ -4,7 +4,7 @@
 use crate::load::checked_model;
 use clap::ValueEnum;
 use kiln_dsl::render;
-use kiln_lowering::{CapSet, LowerOptions, lower};
+use kiln_lowering::{CapSet, CompileError, LowerOptions, Offline, compile};
 use prost::Message;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -93,15 +93,38 @@ pub fn run(args: &LlbArgs) -> ExitCode {
         .model
         .as_ref()
         .expect("checked_model returns a model");
-    let lowered = match lower(model, &checked.file, &options) {
-        Ok(l) => l,
-        Err(diagnostics) => {
+    // One target at a time here: a group is an error that names its targets.
+    if let Err(message) = kiln_lowering::select_target(model, options.target.as_deref()) {
+        eprintln!("kiln: {message}");
+        return ExitCode::from(1);
+    }
+    let platforms = [args.platform.clone().unwrap_or_default()];
+    // The same compile step as the frontend's, with no image resolver: base images start
+    // from an empty config (their Env, WorkingDir, User are not known offline).
+    let compiled = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a current-thread runtime")
+        .block_on(compile(
+            model,
+            &checked.file,
+            &options,
+            &platforms,
+            &mut Offline,
+        ));
+    let lowered = match compiled {
+        Ok(mut compiled) => compiled.builds.remove(0).lowered,
+        Err(CompileError::Lowering(diagnostics)) => {
             eprint!(
                 "{}",
                 render::render_human(&checked.file, &diagnostics, std::io::stderr().is_terminal())
             );
             return ExitCode::from(1);
         }
+        Err(CompileError::Selection(message)) => {
+            eprintln!("kiln: {message}");
+            return ExitCode::from(1);
+        }
+        Err(CompileError::Resolver(never)) => match never {},
     };
     let mut stdout = std::io::stdout().lock();
     let written = match args.format {

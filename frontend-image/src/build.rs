@@ -4,14 +4,16 @@
 
 use crate::errors::{self, INVALID_ARGUMENT};
 use crate::gateway::Gateway;
-use crate::images::resolve_base_images;
+use crate::images::GatewayResolver;
 use crate::load::build_file_and_ignores;
 use crate::options::Options;
 use crate::request::Request;
 use crate::result::{cannot_lower, describe_result};
-use crate::{group, report, subrequests};
+use crate::{report, subrequests};
 use kiln_dsl::{BuildFile, Checked, Limits};
-use kiln_lowering::{CapSet, LowerOptions, Lowered, Selection, lower, select};
+use kiln_lowering::{
+    Build, CapSet, CompileError, LowerOptions, Lowered, Selection, compile, select,
+};
 use kiln_proto::{gateway as gw, rpc};
 
 pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Result, rpc::Status> {
@@ -38,45 +40,64 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
     }
     report::send_warnings(gateway, &checked.file, &checked.diagnostics, &load_digest).await;
     let base = lower_options(gateway, &request, dockerignore);
-    let selection =
-        select(model, base.target.as_deref()).map_err(|m| errors::status(INVALID_ARGUMENT, m))?;
-    if let Selection::Group { targets, .. } = selection {
-        let group = group::Group {
-            targets,
-            platforms: &request.platforms,
-        };
-        return group::build(
-            gateway,
-            model,
-            &checked.file,
-            &base,
-            group,
-            &request.filename,
-        )
-        .await;
+    let mut resolver = GatewayResolver::new(gateway, model);
+    let compiled = compile(
+        model,
+        &checked.file,
+        &base,
+        &request.platforms,
+        &mut resolver,
+    )
+    .await
+    .map_err(|e| match e {
+        CompileError::Selection(message) => errors::status(INVALID_ARGUMENT, message),
+        CompileError::Lowering(d) => cannot_lower(&checked.file, &d, &request.filename),
+        CompileError::Resolver(status) => status,
+    })?;
+    let multi = compiled.multi;
+    let results = solve_all(gateway, compiled.builds, &request.filename).await?;
+    Ok(describe_result(gateway, results, multi))
+}
+
+/// Solve every build at once (a stage they share runs once); the first failure, named by
+/// its kiln step, fails the request.
+async fn solve_all(
+    gateway: &mut Gateway,
+    builds: Vec<Build>,
+    filename: &str,
+) -> Result<Vec<(String, Lowered, String)>, rpc::Status> {
+    let mut solves = tokio::task::JoinSet::new();
+    for (i, build) in builds.iter().enumerate() {
+        if build.lowered.definition.def.is_empty() {
+            continue; // an empty filesystem (a scratch stage with no steps): ref ""
+        }
+        let mut gateway = gateway.clone();
+        let definition = build.lowered.definition.clone();
+        solves.spawn(async move { (i, gateway.solve(definition, true).await) });
     }
-    let mut results: Vec<(String, Lowered, String)> = Vec::new();
-    for platform in &request.platforms {
-        let mut options = base.clone();
-        options.platform = (!platform.is_empty()).then(|| platform.clone());
-        resolve_base_images(gateway, model, &checked.file, &mut options).await?;
-        let lowered = lower(model, &checked.file, &options)
-            .map_err(|d| cannot_lower(&checked.file, &d, &request.filename))?;
-        let solved = if lowered.definition.def.is_empty() {
-            String::new() // an empty filesystem (a scratch stage with no steps)
-        } else {
-            gateway
-                .solve(lowered.definition.clone(), true)
-                .await
-                .map_err(|e| errors::solve_failure(&e, &lowered.definition, &request.filename))?
-        };
-        results.push((lowered.platform.clone(), lowered, solved));
+    let mut ids = vec![String::new(); builds.len()];
+    let mut failure = None;
+    while let Some(joined) = solves.join_next().await {
+        let (i, solved) = joined.map_err(|e| errors::status(errors::UNKNOWN, e.to_string()))?;
+        match solved {
+            Ok(id) => ids[i] = id,
+            Err(e) => {
+                failure.get_or_insert((i, e));
+            }
+        }
     }
-    Ok(describe_result(
-        gateway,
-        results,
-        request.platforms.len() > 1,
-    ))
+    if let Some((i, e)) = failure {
+        return Err(errors::solve_failure(
+            &e,
+            &builds[i].lowered.definition,
+            filename,
+        ));
+    }
+    Ok(builds
+        .into_iter()
+        .zip(ids)
+        .map(|(build, id)| (build.key, build.lowered, id))
+        .collect())
 }
 
 /// `kiln check` of the build file; the build args also set an HCL file's variables.

@@ -5,63 +5,64 @@
 use crate::errors;
 use crate::gateway::{Gateway, single_op_definition};
 use kiln_dsl::model::PackageManager;
-use kiln_lowering::{CapSet, LowerOptions, lower};
+use kiln_lowering::{BaseImage, ImageResolver, LowerOptions};
 use kiln_proto::{pb, rpc};
 
-/// What the build starts from, learnt before lowering for real: the configs of its base
-/// images (so their Env, WorkingDir, User, Entrypoint and Cmd are inherited), and for builds
-/// that install packages without naming a manager, which manager each base image has.
-/// A first, lenient lowering names the base images; then all are resolved (and probed) at
-/// once into `options.base_configs` and `options.package_managers`. Images already there
-/// are not asked for again (the targets of a group share them).
-pub async fn resolve_base_images(
-    gateway: &mut Gateway,
-    model: &kiln_dsl::BuildFile,
-    file: &kiln_dsl::SourceFile,
-    options: &mut LowerOptions,
-) -> Result<(), rpc::Status> {
-    let discover = LowerOptions {
-        unknown_vars_as_empty: true,
-        caps: CapSet::All,
-        attach_source: false,
-        ..options.clone()
-    };
-    let Ok(first) = lower(model, file, &discover) else {
-        return Ok(());
-    };
-    let probe = needs_manager_detection(model);
-    let mode = options
-        .image_resolve_mode
-        .clone()
-        .unwrap_or_else(|| "default".into());
-    let mut lookups = tokio::task::JoinSet::new();
-    for base in first.base_images {
-        if options.base_configs.contains_key(&base.reference) {
-            continue;
-        }
-        let mut gateway = gateway.clone();
-        let mode = mode.clone();
-        lookups.spawn(async move {
-            let found = resolve_one(&mut gateway, &base, &mode, probe).await;
-            (base.reference, found)
-        });
-    }
-    while let Some(joined) = lookups.join_next().await {
-        let (reference, found) =
-            joined.map_err(|e| errors::status(errors::UNKNOWN, e.to_string()))?;
-        let (config, manager) = found?;
-        options.base_configs.insert(reference.clone(), config);
-        if let Some(manager) = manager {
-            options.package_managers.insert(reference, manager);
+/// The compile step's resolver in the frontend: BuildKit's `ResolveImageConfig` for each
+/// base image, all at once, and for builds that install packages without naming a manager, a
+/// probe of each image's files for its package manager.
+pub struct GatewayResolver {
+    gateway: Gateway,
+    probe: bool,
+}
+
+impl GatewayResolver {
+    pub fn new(gateway: &Gateway, model: &kiln_dsl::BuildFile) -> GatewayResolver {
+        GatewayResolver {
+            gateway: gateway.clone(),
+            probe: needs_manager_detection(model),
         }
     }
-    Ok(())
+}
+
+impl ImageResolver for GatewayResolver {
+    type Error = rpc::Status;
+
+    async fn resolve(
+        &mut self,
+        images: Vec<BaseImage>,
+        options: &mut LowerOptions,
+    ) -> Result<(), rpc::Status> {
+        let mode = options
+            .image_resolve_mode
+            .clone()
+            .unwrap_or_else(|| "default".into());
+        let mut lookups = tokio::task::JoinSet::new();
+        for base in images {
+            let mut gateway = self.gateway.clone();
+            let (mode, probe) = (mode.clone(), self.probe);
+            lookups.spawn(async move {
+                let found = resolve_one(&mut gateway, &base, &mode, probe).await;
+                (base.reference, found)
+            });
+        }
+        while let Some(joined) = lookups.join_next().await {
+            let (reference, found) =
+                joined.map_err(|e| errors::status(errors::UNKNOWN, e.to_string()))?;
+            let (config, manager) = found?;
+            options.base_configs.insert(reference.clone(), config);
+            if let Some(manager) = manager {
+                options.package_managers.insert(reference, manager);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One base image's config, and (when `probe`) its package manager.
 async fn resolve_one(
     gateway: &mut Gateway,
-    base: &kiln_lowering::BaseImage,
+    base: &BaseImage,
     mode: &str,
     probe: bool,
 ) -> Result<(Vec<u8>, Option<Option<PackageManager>>), rpc::Status> {

@@ -5,7 +5,6 @@
 mod build;
 mod errors;
 mod gateway;
-mod group;
 mod images;
 mod load;
 mod options;

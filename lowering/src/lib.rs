@@ -3,6 +3,7 @@
 //! image configs, caps, build args) comes in through `LowerOptions`.
 
 mod caps;
+mod compile;
 mod dag;
 mod image;
 pub mod json;
@@ -13,6 +14,7 @@ mod sources;
 mod steps;
 
 pub use caps::{CapSet, introduced_in};
+pub use compile::{Build, CompileError, Compiled, ImageResolver, Offline, compile};
 pub use image::{ContainerConfig, History, ImageConfig};
 pub use lower::{BaseImage, LowerOptions, Lowered, Selection, lower, select, select_target};
 pub use sources::normalize_image;

@@ -1,0 +1,137 @@
+//! The one compile step every entry point shares (the frontend, `kiln llb`): what to build
+//! (the selection rule), for which platforms, with the base images resolved by whoever can
+//! (the gateway in the frontend; nothing offline), then one lowering per target and platform.
+//! Lowering stays a pure function; the resolver is the only I/O, and it is the caller's.
+
+use crate::CapSet;
+use crate::lower::{BaseImage, LowerOptions, Lowered, Selection, lower, select};
+use kiln_dsl::{BuildFile, Diagnostic, SourceFile};
+use std::future::Future;
+
+/// Who looks up base images: their configs (so Env, WorkingDir, User, ... are inherited) and
+/// package managers, written into the options lowering reads.
+pub trait ImageResolver {
+    type Error;
+    /// Whether it resolves anything (an offline resolver does not, so no first pass is made).
+    fn resolves(&self) -> bool {
+        true
+    }
+    /// Resolve `images` (none of them in `options.base_configs` yet) into `options`.
+    fn resolve(
+        &mut self,
+        images: Vec<BaseImage>,
+        options: &mut LowerOptions,
+    ) -> impl Future<Output = Result<(), Self::Error>>;
+}
+
+/// Resolves nothing: base images start from an empty config (documented for `kiln llb`).
+pub struct Offline;
+
+impl ImageResolver for Offline {
+    type Error = std::convert::Infallible;
+    fn resolves(&self) -> bool {
+        false
+    }
+    async fn resolve(
+        &mut self,
+        _: Vec<BaseImage>,
+        _: &mut LowerOptions,
+    ) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// One thing to solve: a target on a platform, keyed as the result describes it.
+pub struct Build {
+    /// The result key: the platform for one target, the target name in a group, and
+    /// `<target>/<platform>` for a group on several platforms.
+    pub key: String,
+    pub lowered: Lowered,
+}
+
+/// What a request compiles to.
+pub struct Compiled {
+    pub selection: Selection,
+    pub builds: Vec<Build>,
+    /// Whether the result has several refs (a group, or several platforms).
+    pub multi: bool,
+}
+
+pub enum CompileError<E> {
+    /// Nothing to build by that name, or no default (the message lists the choices).
+    Selection(String),
+    /// Lowering refused the build (diagnostics at the steps).
+    Lowering(Vec<Diagnostic>),
+    Resolver(E),
+}
+
+/// Compile the selection for `platforms` (`""`: the default one) with `base` options.
+pub async fn compile<R: ImageResolver>(
+    model: &BuildFile,
+    file: &SourceFile,
+    base: &LowerOptions,
+    platforms: &[String],
+    resolver: &mut R,
+) -> Result<Compiled, CompileError<R::Error>> {
+    let selection = select(model, base.target.as_deref()).map_err(CompileError::Selection)?;
+    let (targets, group) = match &selection {
+        Selection::One(name) => (vec![name.clone()], false),
+        Selection::Group { targets, .. } => (targets.clone(), true),
+    };
+    let several_platforms = platforms.len() > 1;
+    // Base images resolved for one target or platform serve the next ones.
+    let mut options = base.clone();
+    let mut builds = Vec::new();
+    for platform in platforms {
+        options.platform = (!platform.is_empty()).then(|| platform.clone());
+        for target in &targets {
+            options.target = Some(target.clone());
+            if resolver.resolves() {
+                resolve_base_images(model, file, &mut options, resolver).await?;
+            }
+            let lowered = lower(model, file, &options).map_err(CompileError::Lowering)?;
+            let key = match (group, several_platforms) {
+                (false, _) => lowered.platform.clone(),
+                (true, false) => target.clone(),
+                (true, true) => format!("{target}/{}", lowered.platform),
+            };
+            builds.push(Build { key, lowered });
+        }
+    }
+    Ok(Compiled {
+        selection,
+        builds,
+        multi: group || several_platforms,
+    })
+}
+
+/// A first, lenient lowering names the base images (their args expanded, unknown names
+/// empty); the resolver gets those not resolved yet.
+async fn resolve_base_images<R: ImageResolver>(
+    model: &BuildFile,
+    file: &SourceFile,
+    options: &mut LowerOptions,
+    resolver: &mut R,
+) -> Result<(), CompileError<R::Error>> {
+    let discover = LowerOptions {
+        unknown_vars_as_empty: true,
+        caps: CapSet::All,
+        attach_source: false,
+        ..options.clone()
+    };
+    let Ok(first) = lower(model, file, &discover) else {
+        return Ok(()); // the real lowering reports what is wrong
+    };
+    let missing: Vec<BaseImage> = first
+        .base_images
+        .into_iter()
+        .filter(|b| !options.base_configs.contains_key(&b.reference))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    resolver
+        .resolve(missing, options)
+        .await
+        .map_err(CompileError::Resolver)
+}
