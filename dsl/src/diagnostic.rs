@@ -23,152 +23,81 @@ impl Severity {
 }
 
 /// Every diagnostic kiln emits has one of these codes. They are part of the JSON output and
-/// documented in `docs/diagnostics.md`; never rename one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Code {
+/// documented in `docs/diagnostics.md` (a test keeps that page in step with this list); never
+/// rename one. Each code is written once, here: the enum, `Code::ALL` and the names come
+/// from this list.
+macro_rules! codes {
+    ($($(#[$doc:meta])* $code:ident => $name:literal,)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($code,)*
+        }
+
+        impl Code {
+            /// Every code, in the order of the docs.
+            pub const ALL: &'static [Code] = &[$(Code::$code,)*];
+
+            /// The stable name, e.g. `kiln::unknown-key`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$code => $name,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
     // Input that is not a usable YAML document at all (exit code 2).
-    Io,
-    TooLarge,
-    NotUtf8,
-    Syntax,
-    Limit,
+    Io => "kiln::io",
+    TooLarge => "kiln::too-large",
+    NotUtf8 => "kiln::not-utf8",
+    Syntax => "kiln::syntax",
+    Limit => "kiln::limit",
     // The document does not fit the build-file schema.
-    EmptyFile,
-    UnknownKey,
-    DuplicateKey,
-    MissingKey,
-    TypeMismatch,
-    InvalidValue,
-    AmbiguousStep,
-    UnsupportedVersion,
+    EmptyFile => "kiln::empty-file",
+    UnknownKey => "kiln::unknown-key",
+    DuplicateKey => "kiln::duplicate-key",
+    MissingKey => "kiln::missing-key",
+    TypeMismatch => "kiln::type-mismatch",
+    InvalidValue => "kiln::invalid-value",
+    AmbiguousStep => "kiln::ambiguous-step",
+    UnsupportedVersion => "kiln::unsupported-version",
     // Semantic checks.
-    UnknownStage,
-    UnknownTarget,
-    StageCycle,
-    GroupCycle,
-    DuplicateName,
-    InvalidName,
-    InvalidImage,
-    InvalidPlatform,
-    InvalidSha256,
-    UndefinedVariable,
-    InvalidInterpolation,
-    BareVariable,
-    RelativePath,
-    InvalidMode,
-    InvalidUrl,
-    InvalidCache,
-    ConflictingOptions,
-    InsecureDownload,
-    EmptyGroup,
-    UnusedStage,
-    UnusedArg,
-    UnpinnedImage,
+    UnknownStage => "kiln::unknown-stage",
+    UnknownTarget => "kiln::unknown-target",
+    StageCycle => "kiln::stage-cycle",
+    GroupCycle => "kiln::group-cycle",
+    DuplicateName => "kiln::duplicate-name",
+    InvalidName => "kiln::invalid-name",
+    InvalidImage => "kiln::invalid-image",
+    InvalidPlatform => "kiln::invalid-platform",
+    InvalidSha256 => "kiln::invalid-sha256",
+    UndefinedVariable => "kiln::undefined-variable",
+    InvalidInterpolation => "kiln::invalid-interpolation",
+    BareVariable => "kiln::bare-variable",
+    RelativePath => "kiln::relative-path",
+    InvalidMode => "kiln::invalid-mode",
+    InvalidUrl => "kiln::invalid-url",
+    InvalidCache => "kiln::invalid-cache",
+    ConflictingOptions => "kiln::conflicting-options",
+    InsecureDownload => "kiln::insecure-download",
+    EmptyGroup => "kiln::empty-group",
+    UnusedStage => "kiln::unused-stage",
+    UnusedArg => "kiln::unused-arg",
+    UnpinnedImage => "kiln::unpinned-image",
     // HCL evaluation.
-    Eval,
-    Validation,
-    InheritsCycle,
+    Eval => "kiln::eval",
+    Validation => "kiln::validation",
+    InheritsCycle => "kiln::inherits-cycle",
     // Lowering.
-    UnsupportedFeature,
-    InvalidPath,
-    EmptySource,
-    NoPackageManager,
+    UnsupportedFeature => "kiln::unsupported-feature",
+    InvalidPath => "kiln::invalid-path",
+    EmptySource => "kiln::empty-source",
+    NoPackageManager => "kiln::no-package-manager",
 }
 
 impl Code {
-    pub const ALL: &'static [Code] = &[
-        Code::Io,
-        Code::TooLarge,
-        Code::NotUtf8,
-        Code::Syntax,
-        Code::Limit,
-        Code::EmptyFile,
-        Code::UnknownKey,
-        Code::DuplicateKey,
-        Code::MissingKey,
-        Code::TypeMismatch,
-        Code::InvalidValue,
-        Code::AmbiguousStep,
-        Code::UnsupportedVersion,
-        Code::UnknownStage,
-        Code::UnknownTarget,
-        Code::StageCycle,
-        Code::GroupCycle,
-        Code::DuplicateName,
-        Code::InvalidName,
-        Code::InvalidImage,
-        Code::InvalidPlatform,
-        Code::InvalidSha256,
-        Code::UndefinedVariable,
-        Code::InvalidInterpolation,
-        Code::BareVariable,
-        Code::RelativePath,
-        Code::InvalidMode,
-        Code::InvalidUrl,
-        Code::InvalidCache,
-        Code::ConflictingOptions,
-        Code::InsecureDownload,
-        Code::EmptyGroup,
-        Code::UnusedStage,
-        Code::UnusedArg,
-        Code::UnpinnedImage,
-        Code::Eval,
-        Code::Validation,
-        Code::InheritsCycle,
-        Code::UnsupportedFeature,
-        Code::InvalidPath,
-        Code::EmptySource,
-        Code::NoPackageManager,
-    ];
-
-    /// The stable name, e.g. `kiln::unknown-key`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::Io => "kiln::io",
-            Code::TooLarge => "kiln::too-large",
-            Code::NotUtf8 => "kiln::not-utf8",
-            Code::Syntax => "kiln::syntax",
-            Code::Limit => "kiln::limit",
-            Code::EmptyFile => "kiln::empty-file",
-            Code::UnknownKey => "kiln::unknown-key",
-            Code::DuplicateKey => "kiln::duplicate-key",
-            Code::MissingKey => "kiln::missing-key",
-            Code::TypeMismatch => "kiln::type-mismatch",
-            Code::InvalidValue => "kiln::invalid-value",
-            Code::AmbiguousStep => "kiln::ambiguous-step",
-            Code::UnsupportedVersion => "kiln::unsupported-version",
-            Code::UnknownStage => "kiln::unknown-stage",
-            Code::UnknownTarget => "kiln::unknown-target",
-            Code::StageCycle => "kiln::stage-cycle",
-            Code::GroupCycle => "kiln::group-cycle",
-            Code::DuplicateName => "kiln::duplicate-name",
-            Code::InvalidName => "kiln::invalid-name",
-            Code::InvalidImage => "kiln::invalid-image",
-            Code::InvalidPlatform => "kiln::invalid-platform",
-            Code::InvalidSha256 => "kiln::invalid-sha256",
-            Code::UndefinedVariable => "kiln::undefined-variable",
-            Code::InvalidInterpolation => "kiln::invalid-interpolation",
-            Code::BareVariable => "kiln::bare-variable",
-            Code::RelativePath => "kiln::relative-path",
-            Code::InvalidMode => "kiln::invalid-mode",
-            Code::InvalidUrl => "kiln::invalid-url",
-            Code::InvalidCache => "kiln::invalid-cache",
-            Code::ConflictingOptions => "kiln::conflicting-options",
-            Code::InsecureDownload => "kiln::insecure-download",
-            Code::EmptyGroup => "kiln::empty-group",
-            Code::UnusedStage => "kiln::unused-stage",
-            Code::UnusedArg => "kiln::unused-arg",
-            Code::UnpinnedImage => "kiln::unpinned-image",
-            Code::Eval => "kiln::eval",
-            Code::Validation => "kiln::validation",
-            Code::InheritsCycle => "kiln::inherits-cycle",
-            Code::UnsupportedFeature => "kiln::unsupported-feature",
-            Code::InvalidPath => "kiln::invalid-path",
-            Code::EmptySource => "kiln::empty-source",
-            Code::NoPackageManager => "kiln::no-package-manager",
-        }
-    }
-
     /// True when the input could not be read as a document at all: `kiln check` exits 2.
     pub fn is_unusable_input(self) -> bool {
         matches!(
