@@ -18,6 +18,17 @@ DOCKER_HOST=unix:///var/run/docker.sock DOCKER_BUILDKIT=1 /usr/bin/docker build 
   -f examples/demo/kiln.hcl -t kiln-demo-hcl examples/demo >/dev/null
 DOCKER_HOST=unix:///var/run/docker.sock /usr/bin/docker run --rm kiln-demo-hcl
 
+echo; echo "== the same file on the standalone buildkitd (buildctl, gateway.v0): two platforms, one manifest list"
+eval "$(scripts/testbed.sh env)"
+"$KILN_BUILDCTL" --addr "$KILN_BUILDKITD_HOST" build --frontend gateway.v0 \
+  --opt source=localhost:5000/kiln:dev --opt filename=kiln.yaml \
+  --local context=examples/demo --local dockerfile=examples/demo \
+  --opt platform=linux/amd64,linux/arm64 \
+  --output type=image,name=localhost:5000/kiln-demo:multi,push=true 2>/dev/null
+curl -sf -H "Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json" \
+  http://127.0.0.1:5000/v2/kiln-demo/manifests/multi \
+  | python3 -c 'import json,sys; print(" ", ", ".join(m["platform"]["os"] + "/" + m["platform"]["architecture"] for m in json.load(sys.stdin)["manifests"] if m["platform"]["os"] != "unknown"))'
+
 echo; echo "== kiln bake: the demo target, tagged, through the Docker Engine API"
 (cd examples/demo && "../../$kiln" bake -f kiln.hcl --progress plain --set app.tags=kiln-demo-bake:latest --var GREETING=Hi)
 DOCKER_HOST=unix:///var/run/docker.sock /usr/bin/docker run --rm kiln-demo-bake:latest
