@@ -33,7 +33,9 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         })
         .collect();
     let ((source, load_digest), dockerignore) = build_file_and_ignores(gateway, &request).await?;
+    crate::timings::mark("load");
     let checked = check(&request, &source)?;
+    crate::timings::mark("check");
     let model = checked.model.as_ref().expect("checked returns a model");
     if let Some(asked) = &request.subrequest {
         return answer(asked, &request, &checked, model);
@@ -54,8 +56,10 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         CompileError::Lowering(d) => cannot_lower(&checked.file, &d, &request.filename),
         CompileError::Resolver(status) => status,
     })?;
+    crate::timings::mark("resolve+lower");
     let multi = compiled.multi;
     let results = solve_all(gateway, compiled.builds, &request.filename).await?;
+    crate::timings::mark("solve");
     Ok(describe_result(gateway, results, multi))
 }
 

@@ -12,6 +12,7 @@ mod report;
 mod request;
 mod result;
 mod subrequests;
+mod timings;
 mod transport;
 mod unzip;
 
@@ -38,6 +39,7 @@ fn main() {
 }
 
 async fn run() -> i32 {
+    timings::mark("start");
     let channel = match transport::stdio_channel().await {
         Ok(c) => c,
         Err(e) => {
@@ -63,6 +65,7 @@ async fn run() -> i32 {
             .await;
         return 0;
     }
+    timings::mark("ping");
     let options = options::Options::from_env();
     let request = match build::build(&mut gateway, &options).await {
         Ok(result) => ReturnRequest {
@@ -77,7 +80,11 @@ async fn run() -> i32 {
             }
         }
     };
-    match gateway.finish(request).await {
+    timings::mark("build");
+    let finished = gateway.finish(request).await;
+    timings::mark("return");
+    timings::report();
+    match finished {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("kiln-frontend: return failed: {e}");
