@@ -357,3 +357,18 @@ fn check_reports_bad_caches_with_their_code_and_place() {
     assert_eq!(d["help"], "did you mean `max`?");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn bake_ssh_needs_a_builder() {
+    let out = kiln(&[
+        "bake",
+        "-f",
+        "examples/group.kiln.yaml",
+        "api",
+        "--ssh",
+        "default",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("--ssh needs --builder"), "{text}");
+}

@@ -144,18 +144,22 @@ fn describe_vertex(definition: &pb::Definition, digest: &str, file: &str) -> Opt
 
 /// `errdefs.Source` (as BuildKit's JSON) for the step an op came from.
 fn source_detail(definition: &pb::Definition, digest: &str) -> Option<prost_types::Any> {
-    use base64::Engine as _;
     let source = definition.source.as_ref()?;
     let location = source.locations.get(digest)?.locations.first()?;
     let info = source
         .infos
         .get(usize::try_from(location.source_index).ok()?)?;
+    source_any(info, &location.ranges)
+}
+
+/// An `errdefs.Source` detail: a file and ranges in it, which buildx prints as a snippet.
+pub fn source_any(info: &pb::SourceInfo, ranges: &[pb::Range]) -> Option<prost_types::Any> {
+    use base64::Engine as _;
     let position = |p: &Option<pb::Position>| {
         let p = p.unwrap_or_default();
         serde_json::json!({ "line": p.line, "character": p.character })
     };
-    let ranges: Vec<_> = location
-        .ranges
+    let ranges: Vec<_> = ranges
         .iter()
         .map(|r| serde_json::json!({ "start": position(&r.start), "end": position(&r.end) }))
         .collect();

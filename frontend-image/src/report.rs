@@ -55,34 +55,22 @@ pub fn check_failure(file: &SourceFile, diagnostics: &[Diagnostic], filename: &s
         format!("kiln found problems in {filename}:\n\n{report}"),
     );
     let located = errors.iter().find(|d| !d.labels.is_empty());
-    if let Some(detail) = located.and_then(|d| source_detail(file, &ranges(file, d))) {
+    if let Some(detail) =
+        located.and_then(|d| errors::source_any(&source_info(file), &ranges(file, d)))
+    {
         status.details.push(detail);
     }
     status
 }
 
-fn source_detail(file: &SourceFile, ranges: &[pb::Range]) -> Option<prost_types::Any> {
-    use base64::Engine as _;
-    let position = |p: &Option<pb::Position>| {
-        let p = p.unwrap_or_default();
-        serde_json::json!({ "line": p.line, "character": p.character })
-    };
-    let ranges: Vec<_> = ranges
-        .iter()
-        .map(|r| serde_json::json!({ "start": position(&r.start), "end": position(&r.end) }))
-        .collect();
-    let value = serde_json::json!({
-        "info": {
-            "filename": file.name,
-            "data": base64::engine::general_purpose::STANDARD.encode(file.text.as_bytes()),
-            "language": language(file),
-        },
-        "ranges": ranges,
-    });
-    Some(prost_types::Any {
-        type_url: "github.com/moby/buildkit/errdefs.Source+json".into(),
-        value: serde_json::to_vec(&value).ok()?,
-    })
+/// The build file as BuildKit describes a source.
+fn source_info(file: &SourceFile) -> pb::SourceInfo {
+    pb::SourceInfo {
+        filename: file.name.clone(),
+        data: file.text.clone().into_bytes(),
+        definition: None,
+        language: language(file).to_string(),
+    }
 }
 
 /// Send every warning to the client (BuildKit v0.10+; older ones have no `Warn`, and their
@@ -97,6 +85,7 @@ pub async fn send_warnings(
     if !gateway.gateway_caps.contains("gateway.warnings") {
         return;
     }
+    let info = source_info(file);
     for warning in diagnostics.iter().filter(|d| !d.is_error()) {
         let request = gw::WarnRequest {
             digest: digest.to_string(),
@@ -111,12 +100,7 @@ pub async fn send_warnings(
                 "{DOCS}#{}",
                 warning.code.as_str().trim_start_matches("kiln::")
             ),
-            info: Some(pb::SourceInfo {
-                filename: file.name.clone(),
-                data: file.text.clone().into_bytes(),
-                definition: None,
-                language: language(file).to_string(),
-            }),
+            info: Some(info.clone()),
             ranges: ranges(file, warning),
         };
         // A warning that does not arrive must not fail the build.

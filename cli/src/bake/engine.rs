@@ -13,9 +13,9 @@ use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::path::Path;
 
-fn build_args(shared: &Shared, job: &Job) -> HashMap<String, String> {
+fn build_args(shared: &Shared, job: &Job, caches: &EngineCaches) -> HashMap<String, String> {
     let mut args = super::target_build_args(&shared.vars, &job.target, &shared.frontend);
-    if engine_caches(job).is_ok_and(|c| c.inline) {
+    if caches.inline {
         args.insert("BUILDKIT_INLINE_CACHE".into(), "1".into());
     }
     args
@@ -24,46 +24,39 @@ fn build_args(shared: &Shared, job: &Job) -> HashMap<String, String> {
 /// A target's caches as the Docker Engine's build API takes them: registry caches to import
 /// (`cachefrom`, image references) and the inline cache to export (`BUILDKIT_INLINE_CACHE`).
 /// Anything else needs a BuildKit client: `--builder`.
-pub struct EngineCaches {
-    pub from: Vec<String>,
-    pub inline: bool,
+struct EngineCaches {
+    from: Vec<String>,
+    inline: bool,
 }
 
-pub fn engine_caches(job: &Job) -> Result<EngineCaches, String> {
-    let attrs = |entry: &str| -> HashMap<String, String> {
-        if !entry.contains('=') {
-            return HashMap::from([
-                ("type".into(), "registry".into()),
-                ("ref".into(), entry.into()),
-            ]);
-        }
-        entry
-            .split(',')
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
-            .collect()
-    };
+fn engine_caches(job: &Job) -> Result<EngineCaches, String> {
     let needs_builder = |field: &str, entry: &str| {
         format!(
             "{}: {field} `{entry}`: the Docker Engine's build API imports registry caches and exports only the inline cache; build with --builder NAME (buildx) for this one",
             job.name
         )
     };
+    let read = |entry: &str| {
+        kiln_dsl::check::cache::attributes(entry).map_err(|e| format!("{}: {e}", job.name))
+    };
     let mut caches = EngineCaches {
         from: Vec::new(),
         inline: false,
     };
     for entry in strings(&job.target["cache-from"]) {
-        let a = attrs(&entry);
-        match (a.get("type").map(String::as_str), a.get("ref")) {
-            (Some("registry"), Some(reference)) => caches.from.push(reference.clone()),
-            _ => return Err(needs_builder("cache-from", &entry)),
+        for attrs in read(&entry)? {
+            match (attrs.get("type").map(String::as_str), attrs.get("ref")) {
+                (Some("registry"), Some(reference)) => caches.from.push(reference.clone()),
+                _ => return Err(needs_builder("cache-from", &entry)),
+            }
         }
     }
     for entry in strings(&job.target["cache-to"]) {
-        match attrs(&entry).get("type").map(String::as_str) {
-            Some("inline") => caches.inline = true,
-            _ => return Err(needs_builder("cache-to", &entry)),
+        for attrs in read(&entry)? {
+            match attrs.get("type").map(String::as_str) {
+                Some("inline") => caches.inline = true,
+                _ => return Err(needs_builder("cache-to", &entry)),
+            }
         }
     }
     Ok(caches)
@@ -90,9 +83,9 @@ pub async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
         if !caches.from.is_empty() {
             return Err("--secret with `cache-from`: the engine's gRPC build API takes no cache imports here; use --builder NAME".into());
         }
-        return build_with_secrets(shared, job, &kind, &tags, &platforms).await;
+        return build_with_secrets(shared, job, &kind, &tags, &platforms, &caches).await;
     }
-    let build_args = build_args(shared, job);
+    let build_args = build_args(shared, job, &caches);
     let labels = string_map(&target["labels"]);
     let session = format!(
         "kiln-bake-{}-{}-{}",
@@ -179,6 +172,7 @@ async fn build_with_secrets(
     kind: &str,
     tags: &[String],
     platforms: &[String],
+    caches: &EngineCaches,
 ) -> Result<String, String> {
     if kind != "image" && kind != "registry" {
         return Err(format!(
@@ -192,7 +186,7 @@ async fn build_with_secrets(
         .dockerfile(Path::new(&shared.file_in_tar))
         .target(&job.name)
         .nocache(shared.no_cache);
-    for (k, v) in &build_args(shared, job) {
+    for (k, v) in &build_args(shared, job, caches) {
         options = options.buildarg(k, v);
     }
     for (k, v) in string_map(&job.target["labels"]) {

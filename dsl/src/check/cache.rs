@@ -119,6 +119,23 @@ pub fn problems(text: &str, direction: Direction) -> Vec<Problem> {
     }
 }
 
+/// The caches an entry names, each as its options (`type` among them), read the way the
+/// checks read it: for tools that hand entries on (kiln bake's Docker Engine path).
+pub fn attributes(text: &str) -> Result<Vec<std::collections::BTreeMap<String, String>>, String> {
+    let caches = parse(text).map_err(|p| p.message)?;
+    Ok(caches
+        .into_iter()
+        .map(|cache| {
+            cache
+                .kind
+                .into_iter()
+                .chain(cache.attrs)
+                .map(|field| (field.key, field.value))
+                .collect()
+        })
+        .collect())
+}
+
 /// Bake's reading of an entry: CSV fields of `key=value`; with no `=` at all, each field is
 /// an image reference, short for `type=registry,ref=<reference>`.
 fn parse(text: &str) -> Result<Vec<Cache>, Problem> {
@@ -324,6 +341,18 @@ fn bad_ref(cache: &Cache, kind: &str) -> Option<Problem> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn attributes_read_quotes_and_the_bare_reference_shorthand() {
+        let caches = attributes(r#"type=local,"src=/a,b",mode=max"#).unwrap();
+        assert_eq!(caches.len(), 1);
+        assert_eq!(caches[0]["type"], "local");
+        assert_eq!(caches[0]["src"], "/a,b");
+        let bare = attributes("r:5000/app:cache").unwrap();
+        assert_eq!(bare[0]["type"], "registry");
+        assert_eq!(bare[0]["ref"], "r:5000/app:cache");
+        assert!(attributes(r#"type=local,"src=/a"#).is_err());
+    }
+
     use super::*;
 
     fn summary(text: &str, direction: Direction) -> Vec<(Code, Range, String)> {
