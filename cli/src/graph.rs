@@ -2,7 +2,8 @@
 
 use crate::load::checked_model;
 use clap::ValueEnum;
-use kiln_dsl::model::{BuildFile, Mount, Step};
+use kiln_dsl::model::{BuildFile, Step};
+use kiln_dsl::walk::{self, UseKind};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -117,39 +118,19 @@ fn edges(model: &BuildFile) -> Vec<Edge> {
         }
     };
     for (name, stage) in &model.stages {
-        if stage.from.value != "scratch" {
-            out.push(Edge {
-                from: stage_or_image(&stage.from.value),
-                to: node_id("stage", name),
-                label: "from",
-            });
-        }
-        for step in &stage.steps {
-            match &step.value {
-                Step::Copy(c) => {
-                    if let Some(from) = &c.copy.from {
-                        out.push(Edge {
-                            from: stage_or_image(&from.value),
-                            to: node_id("stage", name),
-                            label: "copy",
-                        });
-                    }
-                }
-                Step::Run(r) => {
-                    for m in &r.mounts {
-                        if let Mount::Bind(b) = &m.value
-                            && let Some(from) = &b.from
-                        {
-                            out.push(Edge {
-                                from: stage_or_image(&from.value),
-                                to: node_id("stage", name),
-                                label: "bind",
-                            });
-                        }
-                    }
-                }
-                _ => {}
+        for used in walk::uses(stage) {
+            if used.place.value == "scratch" {
+                continue;
             }
+            out.push(Edge {
+                from: stage_or_image(&used.place.value),
+                to: node_id("stage", name),
+                label: match used.kind {
+                    UseKind::From => "from",
+                    UseKind::Copy => "copy",
+                    UseKind::Bind => "bind",
+                },
+            });
         }
     }
     for (name, target) in &model.targets {
@@ -189,13 +170,8 @@ fn images(model: &BuildFile) -> Vec<String> {
         }
     };
     for stage in model.stages.values() {
-        add(&stage.from.value);
-        for step in &stage.steps {
-            if let Step::Copy(c) = &step.value
-                && let Some(from) = &c.copy.from
-            {
-                add(&from.value);
-            }
+        for used in walk::uses(stage) {
+            add(&used.place.value);
         }
     }
     images

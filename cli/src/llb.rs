@@ -2,9 +2,10 @@
 //! readable JSON form).
 
 use crate::load::checked_model;
+use crate::resolve::Imagetools;
 use clap::ValueEnum;
 use kiln_dsl::render;
-use kiln_lowering::{CapSet, CompileError, LowerOptions, Offline, compile};
+use kiln_lowering::{CapSet, CompileError, LowerOptions, Lowered, Offline, compile};
 use prost::Message;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -36,6 +37,14 @@ pub struct LlbArgs {
     /// Lower for the caps of this BuildKit: `all` (default) or `v0.8` (Docker 20.10).
     #[arg(long, default_value = "all")]
     buildkit: String,
+    /// Resolve base images from their registries (with `docker buildx imagetools`), so their
+    /// Env, WorkingDir, User, Entrypoint and Cmd are inherited as in the frontend. Without it
+    /// base images start from an empty config.
+    #[arg(long)]
+    resolve_images: bool,
+    /// The buildx builder that `--resolve-images` asks (default: buildx's current one).
+    #[arg(long, value_name = "NAME", requires = "resolve_images")]
+    builder: Option<String>,
     /// The kiln frontend image, run to unpack zip downloads (the frontend uses its own).
     #[arg(long, value_name = "IMAGE")]
     tool_image: Option<String>,
@@ -48,38 +57,94 @@ pub enum LlbFormat {
 }
 
 pub fn run(args: &LlbArgs) -> ExitCode {
+    match lowered(args).and_then(|lowered| write(args, &lowered)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => ExitCode::from(code),
+    }
+}
+
+/// The target lowered by the compile step every entry point shares.
+fn lowered(args: &LlbArgs) -> Result<Lowered, u8> {
     // Build args set the HCL variables of the same name, as in the frontend.
     let mut vars = args.vars.clone();
     vars.vars.extend(args.build_args.iter().cloned());
-    let checked = match checked_model(&args.file, &vars) {
-        Ok(c) => c,
-        Err(code) => return ExitCode::from(code),
+    let checked = checked_model(&args.file, &vars)?;
+    let model = checked
+        .model
+        .as_ref()
+        .expect("checked_model returns a model");
+    let options = lower_options(args)?;
+    // One target at a time here: a group is an error that names its targets.
+    if let Err(message) = kiln_lowering::select_target(model, options.target.as_deref()) {
+        eprintln!("kiln: {message}");
+        return Err(1);
+    }
+    let platforms = [args.platform.clone().unwrap_or_default()];
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a current-thread runtime");
+    let compiled = if args.resolve_images {
+        let mut resolver = Imagetools {
+            builder: args.builder.clone(),
+        };
+        runtime.block_on(compile(
+            model,
+            &checked.file,
+            &options,
+            &platforms,
+            &mut resolver,
+        ))
+    } else {
+        // Offline: base images start from an empty config (docs/cli.md).
+        let mut offline = Offline;
+        let offline = compile(model, &checked.file, &options, &platforms, &mut offline);
+        runtime
+            .block_on(offline)
+            .map_err(|e| e.map_resolver(|never| match never {}))
     };
-    // `--var` gives the file's args their values (a target's own `args` still win);
-    // `--build-arg` is the caller's explicit value, as in `docker build`.
-    let arg_values = match args.vars.options() {
-        Ok(options) => options.vars,
-        Err(code) => return ExitCode::from(code),
-    };
+    match compiled {
+        Ok(mut compiled) => Ok(compiled.builds.remove(0).lowered),
+        Err(CompileError::Lowering(diagnostics)) => {
+            let color = std::io::stderr().is_terminal();
+            eprint!(
+                "{}",
+                render::render_human(&checked.file, &diagnostics, color)
+            );
+            Err(1)
+        }
+        Err(CompileError::Selection(message)) => {
+            eprintln!("kiln: {message}");
+            Err(1)
+        }
+        Err(CompileError::Resolver(message)) => {
+            eprintln!("kiln: {message}");
+            Err(1)
+        }
+    }
+}
+
+/// The options of this command line: `--var` gives the file's args their values (a
+/// target's own `args` still win); `--build-arg` is the caller's explicit value, as in
+/// `docker build`.
+fn lower_options(args: &LlbArgs) -> Result<LowerOptions, u8> {
+    let arg_values = args.vars.options()?.vars;
     let mut build_args = std::collections::BTreeMap::new();
     for pair in &args.build_args {
-        match pair.split_once('=') {
-            Some((k, v)) => build_args.insert(k.to_string(), v.to_string()),
-            None => {
-                eprintln!("kiln: --build-arg takes NAME=VALUE, got `{pair}`");
-                return ExitCode::from(2);
-            }
+        let Some((k, v)) = pair.split_once('=') else {
+            eprintln!("kiln: --build-arg takes NAME=VALUE, got `{pair}`");
+            return Err(2);
         };
+        build_args.insert(k.to_string(), v.to_string());
     }
     let caps = match args.buildkit.as_str() {
         "all" => CapSet::All,
         "v0.8" => CapSet::buildkit_v0_8(),
         other => {
             eprintln!("kiln: --buildkit takes `all` or `v0.8`, got `{other}`");
-            return ExitCode::from(2);
+            return Err(2);
         }
     };
-    let options = LowerOptions {
+    Ok(LowerOptions {
         target: args.target.clone(),
         platform: args.platform.clone(),
         build_args,
@@ -88,44 +153,10 @@ pub fn run(args: &LlbArgs) -> ExitCode {
         tool_image: args.tool_image.clone(),
         attach_source: !args.no_source,
         ..Default::default()
-    };
-    let model = checked
-        .model
-        .as_ref()
-        .expect("checked_model returns a model");
-    // One target at a time here: a group is an error that names its targets.
-    if let Err(message) = kiln_lowering::select_target(model, options.target.as_deref()) {
-        eprintln!("kiln: {message}");
-        return ExitCode::from(1);
-    }
-    let platforms = [args.platform.clone().unwrap_or_default()];
-    // The same compile step as the frontend's, with no image resolver: base images start
-    // from an empty config (their Env, WorkingDir, User are not known offline).
-    let compiled = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("a current-thread runtime")
-        .block_on(compile(
-            model,
-            &checked.file,
-            &options,
-            &platforms,
-            &mut Offline,
-        ));
-    let lowered = match compiled {
-        Ok(mut compiled) => compiled.builds.remove(0).lowered,
-        Err(CompileError::Lowering(diagnostics)) => {
-            eprint!(
-                "{}",
-                render::render_human(&checked.file, &diagnostics, std::io::stderr().is_terminal())
-            );
-            return ExitCode::from(1);
-        }
-        Err(CompileError::Selection(message)) => {
-            eprintln!("kiln: {message}");
-            return ExitCode::from(1);
-        }
-        Err(CompileError::Resolver(never)) => match never {},
-    };
+    })
+}
+
+fn write(args: &LlbArgs, lowered: &Lowered) -> Result<(), u8> {
     let mut stdout = std::io::stdout().lock();
     let written = match args.format {
         LlbFormat::Raw => {
@@ -133,7 +164,7 @@ pub fn run(args: &LlbArgs) -> ExitCode {
                 eprintln!(
                     "kiln: not writing binary LLB to a terminal: pipe it (e.g. into `buildctl build`) or use --format json"
                 );
-                return ExitCode::from(2);
+                return Err(2);
             }
             stdout.write_all(&lowered.definition.encode_to_vec())
         }
@@ -148,11 +179,8 @@ pub fn run(args: &LlbArgs) -> ExitCode {
             writeln!(stdout, "{json:#}")
         }
     };
-    match written {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("kiln: cannot write the output: {error}");
-            ExitCode::from(2)
-        }
-    }
+    written.map_err(|error| {
+        eprintln!("kiln: cannot write the output: {error}");
+        2
+    })
 }

@@ -6,6 +6,7 @@ mod graph;
 mod llb;
 mod load;
 mod print;
+mod resolve;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -5,7 +5,7 @@
 
 use crate::load::{VarArgs, checked_model};
 use kiln_dsl::BuildFile;
-use kiln_dsl::interpolate;
+use kiln_lowering::GivenArgs;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -13,7 +13,8 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct PrintArgs {
-    /// Targets or groups to print (default: the `default` group, else every target).
+    /// Targets or groups to print (default: what a build with no target builds: the `default`
+    /// group, else the only target; see docs/format.md, "What a build builds").
     names: Vec<String>,
     /// The build file.
     #[arg(short, long, default_value = "kiln.yaml")]
@@ -49,87 +50,45 @@ pub fn run(args: &PrintArgs) -> ExitCode {
 }
 
 /// `{"group": {...}, "target": {...}}` for the names asked (groups expanded, each target once,
-/// in the order first reached).
+/// in the order first reached), by the selection rule every entry point shares.
 pub fn plan(
     model: &BuildFile,
     names: &[String],
     given: &BTreeMap<String, String>,
 ) -> Result<Value, String> {
-    let asked: Vec<String> = if !names.is_empty() {
-        names.to_vec()
-    } else if model.groups.contains_key("default") {
-        vec!["default".to_string()]
-    } else {
-        model.targets.keys().map(|k| k.value.clone()).collect()
-    };
+    let reached = kiln_lowering::reach(model, names)?;
     let mut groups = Map::new();
-    let mut targets = Vec::new();
-    for name in &asked {
-        collect(model, name, &mut groups, &mut targets, 0)?;
-    }
-    let mut out = Map::new();
-    for name in targets {
-        out.insert(name.clone(), target_json(model, &name, given));
-    }
-    Ok(json!({ "group": groups, "target": out }))
-}
-
-fn collect(
-    model: &BuildFile,
-    name: &str,
-    groups: &mut Map<String, Value>,
-    targets: &mut Vec<String>,
-    depth: usize,
-) -> Result<(), String> {
-    if depth > 32 {
-        return Err(format!("groups nest too deeply at `{name}`"));
-    }
-    if let Some(group) = model.groups.get(name) {
-        let members: Vec<String> = group.targets.iter().map(|t| t.value.clone()).collect();
+    for name in &reached.groups {
+        let group = &model.groups[name.as_str()];
         let mut entry = Map::new();
         if let Some(description) = &group.description {
             entry.insert("description".into(), description.clone().into());
         }
+        let members: Vec<&str> = group.targets.iter().map(|t| t.value.as_str()).collect();
         entry.insert("targets".into(), json!(members));
-        groups.insert(name.to_string(), Value::Object(entry));
-        for member in &members {
-            collect(model, member, groups, targets, depth + 1)?;
-        }
-        return Ok(());
+        groups.insert(name.clone(), Value::Object(entry));
     }
-    let is_target = model.targets.contains_key(name) || model.stages.contains_key(name);
-    if !is_target {
-        let mut choices: Vec<&str> = model.targets.keys().map(|k| k.value.as_str()).collect();
-        choices.extend(model.groups.keys().map(|k| k.value.as_str()));
-        return Err(format!(
-            "`{name}` is not a target or group of this file (choices: {})",
-            choices.join(", ")
-        ));
+    let mut out = Map::new();
+    for name in reached.targets {
+        let json = target_json(model, &name, given);
+        out.insert(name, json);
     }
-    if !targets.iter().any(|t| t == name) {
-        targets.push(name.to_string());
-    }
-    Ok(())
+    Ok(json!({ "group": groups, "target": out }))
 }
 
+/// A target's fields with `${NAME}` expanded from its args' values (the one arg rule, with
+/// `given` as the `--var` values).
 fn target_json(model: &BuildFile, name: &str, given: &BTreeMap<String, String>) -> Value {
     let Some(target) = model.targets.get(name) else {
         // A stage built as a target of its own.
         return json!({ "stage": name });
     };
-    let mut values: BTreeMap<String, String> = model
-        .args
-        .iter()
-        .filter_map(|(k, a)| {
-            a.default
-                .as_ref()
-                .map(|d| (k.value.clone(), d.value.clone()))
-        })
-        .collect();
-    values.extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
-    for (k, v) in &target.args {
-        values.insert(k.value.clone(), v.value.clone());
-    }
+    let no_build_args = BTreeMap::new();
+    let rule = GivenArgs {
+        build_args: &no_build_args,
+        arg_values: given,
+    };
+    let values = kiln_lowering::arg_values_as_written(model, Some(target), rule);
     let mut value = serde_json::to_value(target).expect("the model serializes");
     expand_strings(&mut value, &values);
     bake_cache_keys(&mut value);
@@ -155,13 +114,9 @@ fn bake_cache_keys(target: &mut Value) {
 }
 
 /// Expand `${NAME}` where every name is known; leave the rest as written.
-fn expand_strings(value: &mut Value, values: &BTreeMap<String, String>) {
+fn expand_strings(value: &mut Value, values: &BTreeMap<String, Option<String>>) {
     match value {
-        Value::String(s) => {
-            if let Some(expanded) = interpolate::substitute(s, |n| values.get(n).cloned()) {
-                *s = expanded;
-            }
-        }
+        Value::String(s) => *s = kiln_lowering::expand_known(s, values),
         Value::Array(items) => items.iter_mut().for_each(|v| expand_strings(v, values)),
         Value::Object(map) => map.values_mut().for_each(|v| expand_strings(v, values)),
         _ => {}

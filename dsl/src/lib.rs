@@ -22,6 +22,7 @@ pub mod schema;
 pub mod source;
 pub mod span;
 mod suggest;
+pub mod walk;
 pub mod yaml;
 
 pub use diagnostic::{Code, Diagnostic, Severity};

@@ -161,31 +161,6 @@ pub fn targets(model: &BuildFile, file: &SourceFile, default: Option<&str>) -> g
     result(&answer, text, "1.0.0")
 }
 
-/// The stages a stage needs, itself first (`from`, copies and bind mounts from stages).
-fn stages_needed<'m>(model: &'m BuildFile, stage: &str) -> Vec<&'m str> {
-    let mut out: Vec<&str> = Vec::new();
-    let mut todo = vec![stage.to_string()];
-    while let Some(name) = todo.pop() {
-        let Some((key, stage)) = model.stages.get_key_value(name.as_str()) else {
-            continue;
-        };
-        if out.contains(&key.value.as_str()) {
-            continue;
-        }
-        out.push(&key.value);
-        todo.push(stage.from.value.clone());
-        for step in &stage.steps {
-            todo.extend(
-                step.value
-                    .sources()
-                    .into_iter()
-                    .map(|(_, f)| f.value.clone()),
-            );
-        }
-    }
-    out
-}
-
 /// `frontend.outline`: what building `target` takes: args (with their values), secrets,
 /// ssh agents and cache mounts of the stages it needs.
 pub fn outline(
@@ -194,11 +169,11 @@ pub fn outline(
     target: &str,
     build_args: &BTreeMap<String, String>,
 ) -> gw::Result {
-    let (stage, target_args, description) = match model.targets.get(target) {
-        Some(t) => (t.stage.value.as_str(), Some(&t.args), t.description.clone()),
+    let (stage, target_model, description) = match model.targets.get(target) {
+        Some(t) => (t.stage.value.as_str(), Some(t), t.description.clone()),
         None => (target, None, None),
     };
-    let needed = stages_needed(model, stage);
+    let needed = kiln_dsl::walk::needed_stages(model, stage, |place| Some(place.value.clone()));
     let mut text = format!("TARGET: {target}\n");
     if let Some(d) = &description {
         text.push_str(&format!("DESCRIPTION: {d}\n"));
@@ -207,16 +182,19 @@ pub fn outline(
     if !model.args.is_empty() {
         text.push_str("\nBUILD ARG\tVALUE\tDESCRIPTION\n");
     }
+    // The one arg rule; the frontend has build args only (an HCL file's variables are
+    // already set from them).
+    let no_vars = BTreeMap::new();
+    let given = kiln_lowering::GivenArgs {
+        build_args,
+        arg_values: &no_vars,
+    };
+    let values = kiln_lowering::arg_values_as_written(model, target_model, given);
     for (name, arg) in &model.args {
-        let value = build_args
+        let value = values
             .get(&name.value)
             .cloned()
-            .or_else(|| {
-                target_args
-                    .and_then(|a| a.get(name.value.as_str()))
-                    .map(|v| v.value.clone())
-            })
-            .or_else(|| arg.default.as_ref().map(|d| d.value.clone()))
+            .flatten()
             .unwrap_or_default();
         let description = arg.description.clone().unwrap_or_default();
         text.push_str(&format!("{}\t{}\t{}\n", name.value, value, description));

@@ -3,8 +3,9 @@
 //! (the gateway in the frontend; nothing offline), then one lowering per target and platform.
 //! Lowering stays a pure function; the resolver is the only I/O, and it is the caller's.
 
-use crate::CapSet;
-use crate::lower::{BaseImage, LowerOptions, Lowered, Selection, lower, select};
+use crate::discover;
+use crate::lower::{BaseImage, LowerOptions, Lowered, lower};
+use crate::plan::{Selection, select};
 use kiln_dsl::{BuildFile, Diagnostic, SourceFile};
 use std::future::Future;
 
@@ -65,7 +66,20 @@ pub enum CompileError<E> {
     Resolver(E),
 }
 
-/// Compile the selection for `platforms` (`""`: the default one) with `base` options.
+impl<E> CompileError<E> {
+    /// The same error with the resolver's error mapped (e.g. to one type for every resolver).
+    pub fn map_resolver<F>(self, f: impl FnOnce(E) -> F) -> CompileError<F> {
+        match self {
+            CompileError::Selection(message) => CompileError::Selection(message),
+            CompileError::Lowering(diagnostics) => CompileError::Lowering(diagnostics),
+            CompileError::Resolver(e) => CompileError::Resolver(f(e)),
+        }
+    }
+}
+
+/// Compile the selection for `platforms` (`""`: the default one) with `base` options: the
+/// base images of every build are found first and resolved in one call (the resolver may
+/// look them up concurrently), then each build is lowered once.
 pub async fn compile<R: ImageResolver>(
     model: &BuildFile,
     file: &SourceFile,
@@ -78,60 +92,52 @@ pub async fn compile<R: ImageResolver>(
         Selection::One(name) => (vec![name.clone()], false),
         Selection::Group { targets, .. } => (targets.clone(), true),
     };
-    let several_platforms = platforms.len() > 1;
-    // Base images resolved for one target or platform serve the next ones.
-    let mut options = base.clone();
-    let mut builds = Vec::new();
+    let mut planned = Vec::new();
     for platform in platforms {
-        options.platform = (!platform.is_empty()).then(|| platform.clone());
         for target in &targets {
+            let mut options = base.clone();
+            options.platform = (!platform.is_empty()).then(|| platform.clone());
             options.target = Some(target.clone());
-            if resolver.resolves() {
-                resolve_base_images(model, file, &mut options, resolver).await?;
-            }
-            let lowered = lower(model, file, &options).map_err(CompileError::Lowering)?;
-            let key = match (group, several_platforms) {
-                (false, _) => lowered.platform.clone(),
-                (true, false) => target.clone(),
-                (true, true) => format!("{target}/{}", lowered.platform),
-            };
-            builds.push(Build { key, lowered });
+            planned.push((target, options));
         }
+    }
+    let mut resolved = base.clone();
+    if resolver.resolves() {
+        let mut missing: Vec<BaseImage> = Vec::new();
+        for (_, options) in &planned {
+            for image in discover::base_images(model, file, options) {
+                if !resolved.base_configs.contains_key(&image.reference)
+                    && !missing.contains(&image)
+                {
+                    missing.push(image);
+                }
+            }
+        }
+        if !missing.is_empty() {
+            resolver
+                .resolve(missing, &mut resolved)
+                .await
+                .map_err(CompileError::Resolver)?;
+        }
+    }
+    let several_platforms = platforms.len() > 1;
+    let mut builds = Vec::new();
+    for (target, mut options) in planned {
+        options.base_configs.clone_from(&resolved.base_configs);
+        options
+            .package_managers
+            .clone_from(&resolved.package_managers);
+        let lowered = lower(model, file, &options).map_err(CompileError::Lowering)?;
+        let key = match (group, several_platforms) {
+            (false, _) => lowered.platform.clone(),
+            (true, false) => target.clone(),
+            (true, true) => format!("{target}/{}", lowered.platform),
+        };
+        builds.push(Build { key, lowered });
     }
     Ok(Compiled {
         selection,
         builds,
         multi: group || several_platforms,
     })
-}
-
-/// A first, lenient lowering names the base images (their args expanded, unknown names
-/// empty); the resolver gets those not resolved yet.
-async fn resolve_base_images<R: ImageResolver>(
-    model: &BuildFile,
-    file: &SourceFile,
-    options: &mut LowerOptions,
-    resolver: &mut R,
-) -> Result<(), CompileError<R::Error>> {
-    let discover = LowerOptions {
-        unknown_vars_as_empty: true,
-        caps: CapSet::All,
-        attach_source: false,
-        ..options.clone()
-    };
-    let Ok(first) = lower(model, file, &discover) else {
-        return Ok(()); // the real lowering reports what is wrong
-    };
-    let missing: Vec<BaseImage> = first
-        .base_images
-        .into_iter()
-        .filter(|b| !options.base_configs.contains_key(&b.reference))
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    resolver
-        .resolve(missing, options)
-        .await
-        .map_err(CompileError::Resolver)
 }

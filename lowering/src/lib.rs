@@ -5,10 +5,12 @@
 mod caps;
 mod compile;
 mod dag;
+mod discover;
 mod image;
 pub mod json;
 mod lower;
 mod packages;
+mod plan;
 mod platform;
 mod sources;
 mod steps;
@@ -16,7 +18,11 @@ mod steps;
 pub use caps::{CapSet, introduced_in};
 pub use compile::{Build, CompileError, Compiled, ImageResolver, Offline, compile};
 pub use image::{ContainerConfig, History, ImageConfig};
-pub use lower::{BaseImage, LowerOptions, Lowered, Selection, lower, select, select_target};
+pub use lower::{BaseImage, LowerOptions, Lowered, lower};
+pub use plan::{
+    ArgValue, GivenArgs, Reached, Selection, arg_value, arg_values_as_written, expand_known, reach,
+    select, select_target,
+};
 pub use sources::normalize_image;
 
 use kiln_proto::pb;

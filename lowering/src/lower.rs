@@ -4,6 +4,7 @@
 use crate::caps::{CapSet, introduced_in};
 use crate::dag::{Dag, OpInfo, Output};
 use crate::image::{History, ImageConfig};
+use crate::plan::{ArgValue, GivenArgs, arg_value, select_target};
 use crate::platform;
 use crate::sources;
 use kiln_dsl::model::{BuildFile, Stage, Target};
@@ -53,9 +54,6 @@ pub struct LowerOptions {
     pub image_resolve_mode: Option<String>,
     /// Ignore the cache for every op.
     pub no_cache: bool,
-    /// Expand an unknown `${NAME}` to nothing instead of failing: for a first pass that only
-    /// discovers the base images to resolve (their env is not known yet).
-    pub unknown_vars_as_empty: bool,
     /// Attach the build file to the Definition so BuildKit errors can show it (skipped when
     /// the SolveRequest would come near 4 MiB, the limit of BuildKit before v0.14).
     pub attach_source: bool,
@@ -83,7 +81,6 @@ impl Default for LowerOptions {
             context_tar_url: None,
             image_resolve_mode: None,
             no_cache: false,
-            unknown_vars_as_empty: false,
             attach_source: true,
         }
     }
@@ -148,131 +145,19 @@ pub(crate) struct Lowerer<'a> {
     base_images: Vec<BaseImage>,
 }
 
-/// What a build asks for: one target (or stage), or a group's targets.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Selection {
-    One(String),
-    Group { name: String, targets: Vec<String> },
-}
-
-/// What to build: the target, stage or group asked for; else the `default` group (one
-/// target, or all of its targets); else the only target; else, with no targets, the last
-/// stage; else an error that lists the choices.
-pub fn select(model: &BuildFile, asked: Option<&str>) -> Result<Selection, String> {
-    let name = match asked {
-        Some(name) => name.to_string(),
-        None if model.groups.contains_key("default") => "default".to_string(),
-        None if model.targets.len() == 1 => model
-            .targets
-            .keys()
-            .next()
-            .map(|k| k.value.clone())
-            .unwrap_or_default(),
-        None if model.targets.is_empty() => match model.stages.keys().last() {
-            Some(k) => k.value.clone(),
-            None => return Err("the file has no stages".into()),
-        },
-        None => {
-            let mut names: Vec<&str> = model.targets.keys().map(|k| k.value.as_str()).collect();
-            names.extend(model.groups.keys().map(|k| k.value.as_str()));
-            return Err(format!(
-                "no target given, and the file has no `default` group: choose one of {} with --target",
-                names.join(", ")
-            ));
-        }
-    };
-    if model.targets.contains_key(name.as_str()) || !model.groups.contains_key(name.as_str()) {
-        return Ok(Selection::One(name));
-    }
-    let mut targets = Vec::new();
-    group_targets(model, &name, &mut targets, 0);
-    match targets.as_slice() {
-        [only] if asked.is_none() => Ok(Selection::One(only.clone())),
-        _ => Ok(Selection::Group { name, targets }),
-    }
-}
-
-/// A group's targets, recursively, each once, in the order first reached.
-fn group_targets(model: &BuildFile, name: &str, out: &mut Vec<String>, depth: usize) {
-    match model.groups.get(name) {
-        // Cycles are reported by `kiln check`; stop here rather than loop.
-        Some(group) if depth < 32 => {
-            for member in &group.targets {
-                group_targets(model, &member.value, out, depth + 1);
-            }
-        }
-        Some(_) => {}
-        None => {
-            if !out.iter().any(|t| t == name) {
-                out.push(name.to_string());
-            }
-        }
-    }
-}
-
-/// Which one target to lower, by the same rule as [`select`] (so `kiln llb` and the frontend
-/// never disagree): a group, or a default group of several, is an error that names its
-/// targets.
-pub fn select_target<'m>(
-    model: &'m BuildFile,
-    asked: Option<&str>,
-) -> Result<(String, Option<&'m Target>, String), String> {
-    let name = match select(model, asked)? {
-        Selection::One(name) => name,
-        Selection::Group { name, targets } => {
-            let how = if asked.is_some() {
-                format!("`{name}` is a group")
-            } else {
-                format!("no target given, and the `{name}` group has several")
-            };
-            return Err(format!(
-                "{how} ({}): lower one target at a time with --target, or build the group with `kiln bake` or `docker build --target {name}`",
-                targets.join(", ")
-            ));
-        }
-    };
-    if let Some((key, target)) = model.targets.get_key_value(name.as_str()) {
-        return Ok((key.value.clone(), Some(target), target.stage.value.clone()));
-    }
-    if model.stages.contains_key(name.as_str()) {
-        return Ok((name.clone(), None, name));
-    }
-    let names: Vec<&str> = model
-        .targets
-        .keys()
-        .chain(model.stages.keys())
-        .map(|k| k.value.as_str())
-        .collect();
-    Err(format!(
-        "no target or stage named `{name}` (choices: {})",
-        names.join(", ")
-    ))
-}
-
 /// Lower one target. Diagnostics point at the step that caused them.
 pub fn lower(
     model: &BuildFile,
     file: &SourceFile,
     opts: &LowerOptions,
 ) -> Result<Lowered, Vec<Diagnostic>> {
-    let (target_name, target, stage_name) = select_target(model, opts.target.as_deref())
-        .map_err(|message| vec![Diagnostic::error(Code::UnknownTarget, message)])?;
-    let target_platform = choose_platform(target, opts)?;
-    let mut lowerer = Lowerer {
-        model,
-        file,
-        opts,
-        dag: Dag::default(),
-        args: BTreeMap::new(),
-        target_platform: target_platform.clone(),
-        platform_args: platform::args(&target_platform, &opts.build_platform),
-        stages: HashMap::new(),
-        in_progress: Vec::new(),
-        diagnostics: Vec::new(),
-        cap_uses: Vec::new(),
-        base_images: Vec::new(),
-    };
-    lowerer.resolve_args(target);
+    let Started {
+        mut lowerer,
+        target_name,
+        target,
+        stage_name,
+    } = start(model, file, opts)?;
+    let target_platform = lowerer.target_platform.clone();
     let stage = lowerer.stage(&stage_name);
     let mut image = stage.as_ref().map(|s| s.image.clone()).unwrap_or_default();
     image.history = stage
@@ -312,6 +197,46 @@ pub fn lower(
         definition,
         image,
         base_images: lowerer.base_images,
+    })
+}
+
+/// A lowering of the selected target, its platform chosen and its args resolved, before
+/// any stage is lowered.
+pub(crate) struct Started<'a> {
+    pub lowerer: Lowerer<'a>,
+    pub target_name: String,
+    pub target: Option<&'a Target>,
+    pub stage_name: String,
+}
+
+pub(crate) fn start<'a>(
+    model: &'a BuildFile,
+    file: &'a SourceFile,
+    opts: &'a LowerOptions,
+) -> Result<Started<'a>, Vec<Diagnostic>> {
+    let (target_name, target, stage_name) = select_target(model, opts.target.as_deref())
+        .map_err(|message| vec![Diagnostic::error(Code::UnknownTarget, message)])?;
+    let target_platform = choose_platform(target, opts)?;
+    let mut lowerer = Lowerer {
+        model,
+        file,
+        opts,
+        dag: Dag::default(),
+        args: BTreeMap::new(),
+        platform_args: platform::args(&target_platform, &opts.build_platform),
+        target_platform,
+        stages: HashMap::new(),
+        in_progress: Vec::new(),
+        diagnostics: Vec::new(),
+        cap_uses: Vec::new(),
+        base_images: Vec::new(),
+    };
+    lowerer.resolve_args(target);
+    Ok(Started {
+        lowerer,
+        target_name,
+        target,
+        stage_name,
     })
 }
 
@@ -357,16 +282,15 @@ impl Lowerer<'_> {
     /// else the target's `args`, else a value given for the file's arg (`--var`), else the
     /// file's default.
     fn resolve_args(&mut self, target: Option<&Target>) {
+        let given = GivenArgs {
+            build_args: &self.opts.build_args,
+            arg_values: &self.opts.arg_values,
+        };
         for (name, arg) in &self.model.args {
-            let key = name.value.as_str();
-            let value = if let Some(v) = self.opts.build_args.get(key) {
-                Some(v.clone())
-            } else if let Some(v) = target.and_then(|t| t.args.get(key)) {
-                self.expand(v, &[])
-            } else if let Some(v) = self.opts.arg_values.get(key) {
-                Some(v.clone())
-            } else {
-                arg.default.as_ref().and_then(|d| self.expand(d, &[]))
+            let value = match arg_value(&name.value, arg, target, given) {
+                Some(ArgValue::Given(v)) => Some(v.to_string()),
+                Some(ArgValue::Written(v)) => self.expand(v, &[]),
+                None => None,
             };
             self.args.insert(name.value.clone(), value);
         }
@@ -395,17 +319,6 @@ impl Lowerer<'_> {
             }
             found
         });
-        if result.is_none() && self.opts.unknown_vars_as_empty {
-            return interpolate::substitute(&value.value, |name| {
-                self.args.get(name).cloned().flatten().or_else(|| {
-                    let known = platform_args
-                        .iter()
-                        .chain(env.iter().rev())
-                        .find(|(k, _)| k == name);
-                    Some(known.map(|(_, v)| v.clone()).unwrap_or_default())
-                })
-            });
-        }
         if result.is_none() {
             let name = missing.unwrap_or_default();
             let help = if self.args.contains_key(&name) {

@@ -27,7 +27,8 @@ use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct BakeArgs {
-    /// Targets or groups to build (default: the `default` group, else every target).
+    /// Targets or groups to build (default: what a build with no target builds: the `default`
+    /// group, else the only target; see docs/format.md, "What a build builds").
     names: Vec<String>,
     /// The build file.
     #[arg(short, long, default_value = "kiln.yaml")]

@@ -56,16 +56,13 @@ pub(super) fn check(cx: &mut Checker<'_>) -> Graph {
     };
     for (name, stage) in &model.stages {
         let mut uses = Vec::new();
-        let base = check_source(cx, &stage.from, "`from`");
-        if let Source::Stage(s) = &base {
-            uses.push((s.clone(), stage.from.span));
-        }
-        graph.bases.insert(name.value.clone(), base);
-        for step in &stage.steps {
-            for (what, from) in step.value.sources() {
-                if let Source::Stage(s) = check_source(cx, from, what) {
-                    uses.push((s, from.span));
-                }
+        for used in crate::walk::uses(stage) {
+            let source = check_source(cx, used.place, used.kind.field());
+            if let Source::Stage(s) = &source {
+                uses.push((s.clone(), used.place.span));
+            }
+            if used.kind == crate::walk::UseKind::From {
+                graph.bases.insert(name.value.clone(), source);
             }
         }
         graph.edges.insert(name.value.clone(), uses);
