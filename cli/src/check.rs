@@ -7,6 +7,10 @@ use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 pub fn run(args: &CheckArgs) -> ExitCode {
+    if args.codes {
+        print!("{}", kiln_dsl::diagnostic::codes_table());
+        return ExitCode::SUCCESS;
+    }
     let limits = Limits {
         max_file_bytes: args.max_file_size,
         ..Limits::default()

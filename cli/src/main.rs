@@ -46,8 +46,11 @@ enum Command {
 #[derive(clap::Args)]
 pub struct CheckArgs {
     /// Build files to check (`-` reads standard input).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "codes")]
     files: Vec<PathBuf>,
+    /// Print the table of diagnostic codes (docs/diagnostics.md) and check nothing.
+    #[arg(long, conflicts_with = "files")]
+    codes: bool,
     /// Output format: a human report, or JSON for editors and CI.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,

@@ -1,6 +1,6 @@
 //! One rule for which value an arg has (docs/format.md, "Which value an arg has"), in real
-//! builds on every engine: through the frontend (`--build-arg`) and `kiln bake` (`--var`,
-//! `--set`). The offline entry points are tested in arg_precedence.rs.
+//! builds on every engine: through the frontend (`--build-arg`, and `--call=outline`) and
+//! `kiln bake` (`--var`, `--set`). The offline entry points are tested in arg_precedence.rs.
 
 use kiln_testbed::{Build, Engine, EngineKind};
 use std::path::Path;
@@ -81,6 +81,29 @@ fn built_version(dir: &Path, engine: &Engine, target: &str, build_args: &[(&str,
     v.trim().to_string()
 }
 
+/// The VERSION `docker buildx build --call=outline` shows for `target` with build args.
+fn outlined_version(dir: &Path, engine: &Engine, target: &str, build_args: &[&str]) -> String {
+    let mut command = engine.buildx();
+    command.args(["build", "--call=outline", "--target", target]);
+    for pair in build_args {
+        command.args(["--build-arg", pair]);
+    }
+    let out = command
+        .arg("-f")
+        .arg(dir.join("kiln.yaml"))
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "[{}] {}", engine.name, text(&out));
+    let shown = text(&out);
+    let line = shown.lines().find(|l| l.starts_with("VERSION"));
+    let line = line.unwrap_or_else(|| panic!("[{}] no VERSION in {shown}", engine.name));
+    line.split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string()
+}
+
 #[test]
 fn builds_follow_the_same_rule_on_every_engine() {
     let dir = context();
@@ -99,6 +122,18 @@ fn builds_follow_the_same_rule_on_every_engine() {
             "9",
             "{}",
             at("--build-arg")
+        );
+        assert_eq!(
+            outlined_version(d, e, "worker", &[]),
+            "0.1.1",
+            "{}",
+            at("outline")
+        );
+        assert_eq!(
+            outlined_version(d, e, "worker", &["VERSION=9"]),
+            "9",
+            "{}",
+            at("outline --build-arg")
         );
         assert_eq!(
             baked_version(d, e, "worker", &["--var", "VERSION=9"]),

@@ -372,3 +372,16 @@ fn bake_ssh_needs_a_builder() {
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("--ssh needs --builder"), "{text}");
 }
+
+/// `kiln check --codes` prints the table docs/diagnostics.md carries (the drift test in
+/// dsl/src/diagnostic.rs keeps the page equal to it).
+#[test]
+fn check_codes_prints_the_documented_table() {
+    let out = kiln(&["check", "--codes"]);
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    let docs = std::fs::read_to_string(repo().join("docs/diagnostics.md")).unwrap();
+    assert!(docs.contains(&table), "{table}");
+    assert!(table.contains("| `kiln::unknown-key` | error |"), "{table}");
+    assert!(table.lines().count() > 30, "{table}");
+}
