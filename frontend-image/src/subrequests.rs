@@ -173,88 +173,103 @@ pub fn outline(
         Some(t) => (t.stage.value.as_str(), Some(t), t.description.clone()),
         None => (target, None, None),
     };
-    let needed = kiln_dsl::walk::needed_stages(model, stage, |place| Some(place.value.clone()));
     let mut text = format!("TARGET: {target}\n");
     if let Some(d) = &description {
         text.push_str(&format!("DESCRIPTION: {d}\n"));
     }
-    let mut args = Vec::new();
-    if !model.args.is_empty() {
+    let args = outline_args(model, file, target_model, build_args);
+    if !args.is_empty() {
         text.push_str("\nBUILD ARG\tVALUE\tDESCRIPTION\n");
+        for arg in &args {
+            let field = |k: &str| arg[k].as_str().unwrap_or_default().to_string();
+            let line = [field("name"), field("value"), field("description")].join("\t");
+            text.push_str(&format!("{line}\n"));
+        }
     }
-    // The one arg rule; the frontend has build args only (an HCL file's variables are
-    // already set from them).
+    let needed = kiln_dsl::walk::needed_stages(model, stage, |place| Some(place.value.clone()));
+    let mounts = outline_mounts(model, file, &needed);
+    let mut answer = json!({ "name": target, "sources": sources(file) });
+    if let Some(d) = description {
+        answer["description"] = d.into();
+    }
+    if !args.is_empty() {
+        answer["args"] = Value::Array(args);
+    }
+    for (title, key, field, list) in mounts {
+        if !list.is_empty() {
+            text.push_str(&format!("\n{title}\n"));
+            for item in &list {
+                text.push_str(&format!("{}\n", item[field].as_str().unwrap_or_default()));
+            }
+            answer[key] = Value::Array(list);
+        }
+    }
+    result(&answer, text, "1.0.0")
+}
+
+/// The file's args with the values this build gives them, by the one arg rule (the
+/// frontend has build args only: an HCL file's variables are already set from them).
+fn outline_args(
+    model: &BuildFile,
+    file: &SourceFile,
+    target: Option<&kiln_dsl::model::Target>,
+    build_args: &BTreeMap<String, String>,
+) -> Vec<Value> {
     let no_vars = BTreeMap::new();
     let given = kiln_lowering::GivenArgs {
         build_args,
         arg_values: &no_vars,
     };
-    let values = kiln_lowering::arg_values_as_written(model, target_model, given);
-    for (name, arg) in &model.args {
-        let value = values
-            .get(&name.value)
-            .cloned()
-            .flatten()
-            .unwrap_or_default();
-        let description = arg.description.clone().unwrap_or_default();
-        text.push_str(&format!("{}\t{}\t{}\n", name.value, value, description));
-        args.push(json!({ "name": name.value, "value": value, "description": description, "location": location(file, name.span) }));
-    }
+    let values = kiln_lowering::arg_values_as_written(model, target, given);
+    let args = model.args.iter().map(|(name, arg)| {
+        let value = values.get(&name.value).cloned().flatten();
+        json!({
+            "name": name.value,
+            "value": value.unwrap_or_default(),
+            "description": arg.description.clone().unwrap_or_default(),
+            "location": location(file, name.span),
+        })
+    });
+    args.collect()
+}
+
+/// The secrets, ssh agents and cache mounts of the `needed` stages' run steps: (text
+/// heading, JSON key, the field the text lists, the entries).
+fn outline_mounts(
+    model: &BuildFile,
+    file: &SourceFile,
+    needed: &[&str],
+) -> [(&'static str, &'static str, &'static str, Vec<Value>); 3] {
     let (mut secrets, mut ssh, mut caches) = (Vec::new(), Vec::new(), Vec::new());
-    for stage_name in &needed {
-        let stage = &model.stages[*stage_name];
-        for step in &stage.steps {
-            let Step::Run(run) = &step.value else {
-                continue;
-            };
-            for mount in &run.mounts {
-                match &mount.value {
-                    Mount::Secret(m) => secrets.push(json!({
-                        "name": m.secret.value,
-                        "required": m.required.as_ref().is_some_and(|r| r.value),
-                        "location": location(file, m.secret.span),
-                    })),
-                    Mount::Ssh(m) => ssh.push(json!({
-                        "name": m.ssh.value,
-                        "required": m.required.as_ref().is_some_and(|r| r.value),
-                        "location": location(file, m.ssh.span),
-                    })),
-                    Mount::Cache(m) => caches.push(json!({
-                        "ID": m.id.as_ref().map_or(m.cache.value.clone(), |i| i.value.clone()),
-                        "location": location(file, m.cache.span),
-                    })),
-                    _ => {}
-                }
-            }
+    let runs = needed.iter().flat_map(|name| &model.stages[*name].steps);
+    let mounts = runs.filter_map(|step| match &step.value {
+        Step::Run(run) => Some(&run.mounts),
+        _ => None,
+    });
+    for mount in mounts.flatten() {
+        match &mount.value {
+            Mount::Secret(m) => secrets.push(json!({
+                "name": m.secret.value,
+                "required": m.required.as_ref().is_some_and(|r| r.value),
+                "location": location(file, m.secret.span),
+            })),
+            Mount::Ssh(m) => ssh.push(json!({
+                "name": m.ssh.value,
+                "required": m.required.as_ref().is_some_and(|r| r.value),
+                "location": location(file, m.ssh.span),
+            })),
+            Mount::Cache(m) => caches.push(json!({
+                "ID": m.id.as_ref().map_or(m.cache.value.clone(), |i| i.value.clone()),
+                "location": location(file, m.cache.span),
+            })),
+            _ => {}
         }
     }
-    for (title, list, key) in [
-        ("SECRET", &secrets, "name"),
-        ("SSH", &ssh, "name"),
-        ("CACHE", &caches, "ID"),
-    ] {
-        if !list.is_empty() {
-            text.push_str(&format!("\n{title}\n"));
-            for item in list.iter() {
-                text.push_str(&format!("{}\n", item[key].as_str().unwrap_or_default()));
-            }
-        }
-    }
-    let mut answer = json!({ "name": target, "sources": sources(file) });
-    if let Some(d) = description {
-        answer["description"] = d.into();
-    }
-    for (key, list) in [
-        ("args", args),
-        ("secrets", secrets),
-        ("ssh", ssh),
-        ("cache", caches),
-    ] {
-        if !list.is_empty() {
-            answer[key] = Value::Array(list);
-        }
-    }
-    result(&answer, text, "1.0.0")
+    [
+        ("SECRET", "secrets", "name", secrets),
+        ("SSH", "ssh", "name", ssh),
+        ("CACHE", "cache", "ID", caches),
+    ]
 }
 
 #[cfg(test)]

@@ -95,77 +95,81 @@ impl Image {
         let mut archive = tar::Archive::new(data);
         for entry in archive.entries().map_err(|e| e.to_string())? {
             let mut entry = entry.map_err(|e| e.to_string())?;
-            let raw = entry
-                .path()
-                .map_err(|e| e.to_string())?
-                .display()
-                .to_string();
-            let path = normalize(&raw);
-            let (dir, base) = path.rsplit_once('/').unwrap_or(("", &path));
-            // Whiteouts: `.wh..wh..opq` empties a directory, `.wh.NAME` deletes NAME.
-            if base == ".wh..wh..opq" {
-                let prefix = format!("{dir}/");
-                self.files.retain(|p, _| !p.starts_with(&prefix));
-                continue;
-            }
-            if let Some(name) = base.strip_prefix(".wh.") {
-                let gone = format!("{dir}/{name}");
-                let prefix = format!("{gone}/");
-                self.files
-                    .retain(|p, _| *p != gone && !p.starts_with(&prefix));
+            let raw = entry.path().map_err(|e| e.to_string())?;
+            let path = normalize(&raw.display().to_string());
+            if self.apply_whiteout(&path) {
                 continue;
             }
             let header = entry.header();
             let mode = header.mode().map_err(|e| e.to_string())? & 0o7777;
             let uid = header.uid().map_err(|e| e.to_string())?;
             let gid = header.gid().map_err(|e| e.to_string())?;
-            let kind_type = header.entry_type();
-            let kind = if kind_type.is_dir() {
-                Kind::Dir
-            } else if kind_type.is_symlink() {
-                let target = entry
-                    .link_name()
-                    .map_err(|e| e.to_string())?
-                    .map(|t| t.display().to_string())
-                    .unwrap_or_default();
-                Kind::Symlink { target }
-            } else if kind_type.is_hard_link() {
-                let target = entry
-                    .link_name()
-                    .map_err(|e| e.to_string())?
-                    .map(|t| normalize(&t.display().to_string()))
-                    .unwrap_or_default();
-                match self.files.get(&target) {
-                    Some(linked) => linked.kind.clone(),
-                    None => Kind::Other(format!("hardlink to missing {target}")),
-                }
-            } else if kind_type.is_file() {
-                let mut content = Vec::new();
-                entry.read_to_end(&mut content).map_err(|e| e.to_string())?;
-                Kind::File {
-                    size: content.len() as u64,
-                    sha256: hex(&Sha256::digest(&content)),
-                }
-            } else {
-                Kind::Other(format!("{kind_type:?}"))
-            };
+            let kind = self.kind_of(&mut entry)?;
             // Anything but a directory replaces what was under its path; a directory entry
             // over a directory only updates its metadata.
             if kind != Kind::Dir {
                 let prefix = format!("{path}/");
                 self.files.retain(|p, _| !p.starts_with(&prefix));
             }
-            self.files.insert(
-                path,
-                Entry {
-                    kind,
-                    mode,
-                    uid,
-                    gid,
-                },
-            );
+            let entry = Entry {
+                kind,
+                mode,
+                uid,
+                gid,
+            };
+            self.files.insert(path, entry);
         }
         Ok(())
+    }
+
+    /// Whiteouts: `.wh..wh..opq` empties a directory, `.wh.NAME` deletes NAME. Whether
+    /// `path` was one.
+    fn apply_whiteout(&mut self, path: &str) -> bool {
+        let (dir, base) = path.rsplit_once('/').unwrap_or(("", path));
+        if base == ".wh..wh..opq" {
+            let prefix = format!("{dir}/");
+            self.files.retain(|p, _| !p.starts_with(&prefix));
+            return true;
+        }
+        let Some(name) = base.strip_prefix(".wh.") else {
+            return false;
+        };
+        let gone = format!("{dir}/{name}");
+        let prefix = format!("{gone}/");
+        self.files
+            .retain(|p, _| *p != gone && !p.starts_with(&prefix));
+        true
+    }
+
+    /// What a layer entry is: a hard link is what it links to (earlier in the layers).
+    fn kind_of(&self, entry: &mut tar::Entry<'_, &[u8]>) -> Result<Kind, String> {
+        let kind_type = entry.header().entry_type();
+        let link = |entry: &tar::Entry<'_, &[u8]>| -> Result<String, String> {
+            let target = entry.link_name().map_err(|e| e.to_string())?;
+            Ok(target.map(|t| t.display().to_string()).unwrap_or_default())
+        };
+        Ok(if kind_type.is_dir() {
+            Kind::Dir
+        } else if kind_type.is_symlink() {
+            Kind::Symlink {
+                target: link(entry)?,
+            }
+        } else if kind_type.is_hard_link() {
+            let target = normalize(&link(entry)?);
+            match self.files.get(&target) {
+                Some(linked) => linked.kind.clone(),
+                None => Kind::Other(format!("hardlink to missing {target}")),
+            }
+        } else if kind_type.is_file() {
+            let mut content = Vec::new();
+            entry.read_to_end(&mut content).map_err(|e| e.to_string())?;
+            Kind::File {
+                size: content.len() as u64,
+                sha256: hex(&Sha256::digest(&content)),
+            }
+        } else {
+            Kind::Other(format!("{kind_type:?}"))
+        })
     }
 
     /// The content of a file as a sha256, if the path is a regular file.
@@ -193,4 +197,66 @@ fn hex(bytes: &[u8]) -> String {
 /// sha256 hex of some bytes (for tests that know a file's content).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A layer tar: (path, kind, content or link target).
+    fn layer(entries: &[(&str, tar::EntryType, &str)]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        for (path, kind, data) in entries {
+            let mut header = tar::Header::new_gnu();
+            header.set_entry_type(*kind);
+            header.set_mode(if kind.is_dir() { 0o755 } else { 0o644 });
+            header.set_uid(0);
+            header.set_gid(0);
+            header.set_mtime(0);
+            let body: &[u8] = if kind.is_file() { data.as_bytes() } else { b"" };
+            header.set_size(body.len() as u64);
+            if kind.is_symlink() || kind.is_hard_link() {
+                header.set_link_name(data).unwrap();
+            }
+            builder.append_data(&mut header, path, body).unwrap();
+        }
+        builder.into_inner().unwrap()
+    }
+
+    #[test]
+    fn layers_apply_files_links_and_whiteouts() {
+        use tar::EntryType::{Directory, Link, Regular, Symlink};
+        let mut image = Image::default();
+        let first = layer(&[
+            ("etc/", Directory, ""),
+            ("etc/a", Regular, "alpha"),
+            ("etc/hard", Link, "etc/a"),
+            ("etc/soft", Symlink, "a"),
+            ("opt/", Directory, ""),
+            ("opt/x", Regular, "x"),
+        ]);
+        image.apply_layer(&first).unwrap();
+        assert_eq!(
+            image.file_sha256("/etc/a"),
+            Some(sha256_hex(b"alpha").as_str())
+        );
+        assert_eq!(image.files["/etc/hard"].kind, image.files["/etc/a"].kind);
+        let soft = &image.files["/etc/soft"].kind;
+        assert_eq!(soft, &Kind::Symlink { target: "a".into() });
+        let second = layer(&[
+            ("etc/.wh.a", Regular, ""),
+            ("opt/.wh..wh..opq", Regular, ""),
+        ]);
+        image.apply_layer(&second).unwrap();
+        assert!(!image.files.contains_key("/etc/a"), "whited out");
+        assert!(
+            image.files.contains_key("/etc/hard"),
+            "a hard link outlives its source"
+        );
+        assert!(
+            !image.files.contains_key("/opt/x"),
+            "an opaque directory is emptied"
+        );
+        assert!(image.files.contains_key("/opt"), "but stays");
+    }
 }

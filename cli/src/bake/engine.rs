@@ -85,27 +85,7 @@ pub async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
         }
         return build_with_secrets(shared, job, &kind, &tags, &platforms, &caches).await;
     }
-    let build_args = build_args(shared, job, &caches);
-    let labels = string_map(&target["labels"]);
-    let session = format!(
-        "kiln-bake-{}-{}-{}",
-        std::process::id(),
-        job.index,
-        job.name
-    );
-    let mut options = BuildImageOptionsBuilder::default()
-        .dockerfile(&shared.file_in_tar)
-        .target(&job.name)
-        .buildargs(&build_args)
-        .labels(&labels)
-        .version(BuilderVersion::BuilderBuildKit)
-        .session(&session)
-        .nocache(shared.no_cache)
-        .cachefrom(&caches.from)
-        .rm(true);
-    if let Some(platform) = platforms.first() {
-        options = options.platform(platform);
-    }
+    let mut options = build_options(shared, job, &caches, platforms.first());
     let mut temp_tar = None;
     match kind.as_str() {
         "image" | "registry" => {
@@ -125,25 +105,7 @@ pub async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
         }
         other => return Err(format!("unknown output type `{other}`")),
     }
-    let body = bollard::body_full(shared.tar.clone());
-    let mut stream = shared.docker.build_image(options.build(), None, Some(body));
-    let mut image_id = None;
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(info) => match info.aux {
-                Some(BuildInfoAux::BuildKit(status)) => {
-                    shared
-                        .progress
-                        .lock()
-                        .expect("progress lock")
-                        .status(job.index, &status);
-                }
-                Some(BuildInfoAux::Default(id)) => image_id = id.id,
-                None => {}
-            },
-            Err(e) => return Err(build_error(&e)),
-        }
-    }
+    let image_id = run_build(shared, job, options).await?;
     match kind.as_str() {
         "local" => {
             let dest = dest.ok_or("a local output needs `dest`")?;
@@ -162,6 +124,62 @@ pub async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
             })
         }
     }
+}
+
+/// The `/build` options of a target, before its output is chosen.
+fn build_options(
+    shared: &Shared,
+    job: &Job,
+    caches: &EngineCaches,
+    platform: Option<&String>,
+) -> BuildImageOptionsBuilder {
+    let build_args = build_args(shared, job, caches);
+    let labels = string_map(&job.target["labels"]);
+    let session = format!(
+        "kiln-bake-{}-{}-{}",
+        std::process::id(),
+        job.index,
+        job.name
+    );
+    let options = BuildImageOptionsBuilder::default()
+        .dockerfile(&shared.file_in_tar)
+        .target(&job.name)
+        .buildargs(&build_args)
+        .labels(&labels)
+        .version(BuilderVersion::BuilderBuildKit)
+        .session(&session)
+        .nocache(shared.no_cache)
+        .cachefrom(&caches.from)
+        .rm(true);
+    match platform {
+        Some(platform) => options.platform(platform),
+        None => options,
+    }
+}
+
+/// Run one `/build`, feeding its status to the live view; the image id it reports.
+async fn run_build(
+    shared: &Shared,
+    job: &Job,
+    options: BuildImageOptionsBuilder,
+) -> Result<Option<String>, String> {
+    let body = bollard::body_full(shared.tar.clone());
+    let mut stream = shared.docker.build_image(options.build(), None, Some(body));
+    let mut image_id = None;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(info) => match info.aux {
+                Some(BuildInfoAux::BuildKit(status)) => {
+                    let mut progress = shared.progress.lock().expect("progress lock");
+                    progress.status(job.index, &status);
+                }
+                Some(BuildInfoAux::Default(id)) => image_id = id.id,
+                None => {}
+            },
+            Err(e) => return Err(build_error(&e)),
+        }
+    }
+    Ok(image_id)
 }
 
 /// Secrets reach a build only through the engine's gRPC API (bollard's Moby driver): the

@@ -186,21 +186,7 @@ async fn bake(
         .ping()
         .await
         .map_err(|e| daemon_hint(&host, &e.to_string()))?;
-    let file_in_tar = args
-        .file
-        .canonicalize()
-        .ok()
-        .zip(args.context.canonicalize().ok())
-        .and_then(|(f, c)| f.strip_prefix(c).ok().map(Path::to_path_buf))
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_else(|| {
-            let name = args
-                .file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            format!(".kiln/{name}")
-        });
+    let file_in_tar = file_in_tar(args);
     let tar = context::tar_context(&args.context, &args.file, &file_in_tar)?;
     let frontend = frontend_image(args);
     let targets: Vec<(String, Value)> = plan["target"]
@@ -242,7 +228,11 @@ async fn bake(
         .collect()
         .await;
     progress.lock().expect("progress lock").end();
-    let mut outcomes = outcomes;
+    Ok(summary(outcomes, started))
+}
+
+/// The summary after the builds, a line a target; the exit code.
+fn summary(mut outcomes: Vec<Outcome>, started: Instant) -> ExitCode {
     outcomes.sort_by(|a, b| a.name.cmp(&b.name));
     println!(
         "\nkiln bake: {} target(s) in {:.1}s",
@@ -256,11 +246,31 @@ async fn bake(
             o.name, o.seconds, o.detail
         );
     }
-    Ok(if outcomes.iter().all(|o| o.ok) {
+    if outcomes.iter().all(|o| o.ok) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    }
+}
+
+/// Where the build file is in the context tar: its path in the context, or `.kiln/NAME`
+/// for a file outside it (added to the tar there).
+fn file_in_tar(args: &BakeArgs) -> String {
+    let inside = args
+        .file
+        .canonicalize()
+        .ok()
+        .zip(args.context.canonicalize().ok());
+    let relative = inside.and_then(|(f, c)| f.strip_prefix(c).ok().map(Path::to_path_buf));
+    relative
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_else(|| {
+            let name = args
+                .file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
+            format!(".kiln/{}", name.unwrap_or_default())
+        })
 }
 
 /// The kiln frontend image the builds run.
