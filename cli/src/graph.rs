@@ -41,8 +41,8 @@ pub fn run(args: &GraphArgs) -> ExitCode {
         .as_ref()
         .expect("checked_model returns a model");
     let text = match args.format {
-        GraphFormat::Dot => dot(model),
-        GraphFormat::Mermaid => mermaid(model),
+        GraphFormat::Dot => write(model, &DOT),
+        GraphFormat::Mermaid => write(model, &MERMAID),
     };
     print!("{text}");
     ExitCode::SUCCESS
@@ -177,86 +177,119 @@ fn images(model: &BuildFile) -> Vec<String> {
     images
 }
 
-fn dot(model: &BuildFile) -> String {
-    let mut out = String::from(
-        "digraph kiln {\n  rankdir=LR;\n  node [fontname=\"monospace\", fontsize=10];\n",
-    );
-    for image in images(model) {
-        out.push_str(&format!(
-            "  {} [shape=cylinder, label=\"{image}\"];\n",
-            node_id("image", &image)
-        ));
-    }
+/// What a node is: its shape in either syntax.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NodeKind {
+    Image,
+    Stage,
+    Target,
+    Group,
+}
+
+/// A node: its id, its title and (for a stage) one row per step.
+struct Node {
+    id: String,
+    kind: NodeKind,
+    title: String,
+    rows: Vec<String>,
+}
+
+/// Every node: the images stages start from, the stages with their steps, targets, groups.
+fn nodes(model: &BuildFile) -> Vec<Node> {
+    let node = |kind, id: String, title: String, rows: Vec<String>| Node {
+        id,
+        kind,
+        title,
+        rows,
+    };
+    let mut out: Vec<Node> = images(model)
+        .into_iter()
+        .map(|i| node(NodeKind::Image, node_id("image", &i), i, Vec::new()))
+        .collect();
     for (name, stage) in &model.stages {
-        let mut rows = vec![format!("stage {}", name.value)];
-        rows.extend(stage.steps.iter().map(|s| step_line(&s.value)));
-        out.push_str(&format!(
-            "  {} [shape=box, label=\"{}\\l\"];\n",
-            node_id("stage", name),
-            rows.join("\\l")
-        ));
+        let rows = stage.steps.iter().map(|s| step_line(&s.value)).collect();
+        let title = format!("stage {}", name.value);
+        out.push(node(NodeKind::Stage, node_id("stage", name), title, rows));
     }
     for name in model.targets.keys() {
-        out.push_str(&format!(
-            "  {} [shape=doubleoctagon, label=\"target {}\"];\n",
+        let title = format!("target {}", name.value);
+        out.push(node(
+            NodeKind::Target,
             node_id("target", name),
-            name.value
+            title,
+            Vec::new(),
         ));
     }
     for name in model.groups.keys() {
-        out.push_str(&format!(
-            "  {} [shape=folder, label=\"group {}\"];\n",
+        let title = format!("group {}", name.value);
+        out.push(node(
+            NodeKind::Group,
             node_id("group", name),
-            name.value
+            title,
+            Vec::new(),
         ));
     }
-    for e in edges(model) {
-        let label = if e.label.is_empty() {
-            String::new()
-        } else {
-            format!(" [label=\"{}\"]", e.label)
-        };
-        out.push_str(&format!("  {} -> {}{label};\n", e.from, e.to));
-    }
-    out.push_str("}\n");
     out
 }
 
-fn mermaid(model: &BuildFile) -> String {
-    let mut out = String::from("flowchart LR\n");
-    for image in images(model) {
-        out.push_str(&format!("  {}[(\"{image}\")]\n", node_id("image", &image)));
-    }
-    for (name, stage) in &model.stages {
-        let mut rows = vec![format!("<b>stage {}</b>", name.value)];
-        rows.extend(stage.steps.iter().map(|s| step_line(&s.value)));
-        out.push_str(&format!(
-            "  {}[\"{}\"]\n",
-            node_id("stage", name),
-            rows.join("<br/>")
-        ));
-    }
-    for name in model.targets.keys() {
-        out.push_str(&format!(
-            "  {}{{{{\"target {}\"}}}}\n",
-            node_id("target", name),
-            name.value
-        ));
-    }
-    for name in model.groups.keys() {
-        out.push_str(&format!(
-            "  {}[/\"group {}\"/]\n",
-            node_id("group", name),
-            name.value
-        ));
-    }
-    for e in edges(model) {
-        let arrow = if e.label.is_empty() {
-            " --> ".to_string()
-        } else {
-            format!(" -->|{}| ", e.label)
+/// How one syntax writes the graph.
+struct Syntax {
+    header: &'static str,
+    footer: &'static str,
+    node: fn(&Node) -> String,
+    edge: fn(&Edge) -> String,
+}
+
+const DOT: Syntax = Syntax {
+    header: "digraph kiln {\n  rankdir=LR;\n  node [fontname=\"monospace\", fontsize=10];\n",
+    footer: "}\n",
+    node: |n| {
+        let shape = match n.kind {
+            NodeKind::Image => "cylinder",
+            NodeKind::Stage => "box",
+            NodeKind::Target => "doubleoctagon",
+            NodeKind::Group => "folder",
         };
-        out.push_str(&format!("  {}{arrow}{}\n", e.from, e.to));
-    }
+        let label = match n.kind {
+            // Left-justified rows: `\l` ends each line.
+            NodeKind::Stage => format!(
+                "{}\\l{}",
+                n.title,
+                n.rows.iter().map(|r| format!("{r}\\l")).collect::<String>()
+            ),
+            _ => n.title.clone(),
+        };
+        format!("  {} [shape={shape}, label=\"{label}\"];\n", n.id)
+    },
+    edge: |e| match e.label {
+        "" => format!("  {} -> {};\n", e.from, e.to),
+        label => format!("  {} -> {} [label=\"{label}\"];\n", e.from, e.to),
+    },
+};
+
+const MERMAID: Syntax = Syntax {
+    header: "flowchart LR\n",
+    footer: "",
+    node: |n| match n.kind {
+        NodeKind::Image => format!("  {}[(\"{}\")]\n", n.id, n.title),
+        NodeKind::Stage => {
+            let mut rows = vec![format!("<b>{}</b>", n.title)];
+            rows.extend(n.rows.iter().cloned());
+            format!("  {}[\"{}\"]\n", n.id, rows.join("<br/>"))
+        }
+        NodeKind::Target => format!("  {}{{{{\"{}\"}}}}\n", n.id, n.title),
+        NodeKind::Group => format!("  {}[/\"{}\"/]\n", n.id, n.title),
+    },
+    edge: |e| match e.label {
+        "" => format!("  {} --> {}\n", e.from, e.to),
+        label => format!("  {} -->|{label}| {}\n", e.from, e.to),
+    },
+};
+
+fn write(model: &BuildFile, syntax: &Syntax) -> String {
+    let mut out = String::from(syntax.header);
+    out.extend(nodes(model).iter().map(syntax.node));
+    out.extend(edges(model).iter().map(syntax.edge));
+    out.push_str(syntax.footer);
     out
 }

@@ -2,48 +2,10 @@
 //! the offline entry points: `kiln llb`, `kiln print`, `kiln bake --print`. The same rule in
 //! real builds is tested in arg_precedence_e2e.rs.
 
+mod common;
+
+use common::{ARG_PRECEDENCE_FILE, context, kiln, text};
 use std::path::Path;
-use std::process::{Command, Output};
-
-/// `worker` sets VERSION in its `args`; `plain` does not.
-const FILE: &str = r#"# syntax=localhost:5000/kiln:dev
-version: 1
-args:
-  VERSION: "0.1"
-stages:
-  app:
-    from: localhost:5000/busybox:1
-    steps:
-      - run: echo ${VERSION} > /v
-targets:
-  worker:
-    stage: app
-    args: { VERSION: 0.1.1 }
-  plain:
-    stage: app
-"#;
-
-fn context() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("kiln.yaml"), FILE).unwrap();
-    dir
-}
-
-fn kiln(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kiln"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("kiln runs")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 /// The VERSION the `run` step of `target` gets, as `kiln llb` lowers it.
 fn llb_version(dir: &Path, target: &str, extra: &[&str]) -> String {
@@ -72,7 +34,7 @@ fn printed_version(dir: &Path, command: &[&str], target: &str, extra: &[&str]) -
 
 #[test]
 fn the_cli_follows_one_rule_offline() {
-    let dir = context();
+    let dir = context(ARG_PRECEDENCE_FILE);
     let d = dir.path();
     // The caller's build arg wins; `--var` is the file's value, under a target's `args`.
     assert_eq!(llb_version(d, "worker", &[]), "0.1.1");

@@ -2,41 +2,12 @@
 //! builds on every engine: through the frontend (`--build-arg`, and `--call=outline`) and
 //! `kiln bake` (`--var`, `--set`). The offline entry points are tested in arg_precedence.rs.
 
+mod common;
+
+use common::{ARG_PRECEDENCE_FILE, context, text};
 use kiln_testbed::{Build, Engine, EngineKind};
 use std::path::Path;
-use std::process::{Command, Output};
-
-/// `worker` sets VERSION in its `args`; `plain` does not.
-const FILE: &str = r#"# syntax=localhost:5000/kiln:dev
-version: 1
-args:
-  VERSION: "0.1"
-stages:
-  app:
-    from: localhost:5000/busybox:1
-    steps:
-      - run: echo ${VERSION} > /v
-targets:
-  worker:
-    stage: app
-    args: { VERSION: 0.1.1 }
-  plain:
-    stage: app
-"#;
-
-fn context() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("kiln.yaml"), FILE).unwrap();
-    dir
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use std::process::Command;
 
 /// Build `target` with `kiln bake` on `engine` into a local folder; the VERSION its step saw.
 fn baked_version(dir: &Path, engine: &Engine, target: &str, extra: &[&str]) -> String {
@@ -106,7 +77,7 @@ fn outlined_version(dir: &Path, engine: &Engine, target: &str, build_args: &[&st
 
 #[test]
 fn builds_follow_the_same_rule_on_every_engine() {
-    let dir = context();
+    let dir = context(ARG_PRECEDENCE_FILE);
     let d = dir.path();
     for engine in Engine::all() {
         let e = &engine;

@@ -3,6 +3,9 @@
 //! platforms pushed as manifest lists with a registry cache, and that cache reused by a
 //! second, empty buildkitd. Needs the bench and the frontend image.
 
+mod common;
+
+use common::text;
 use kiln_testbed::{EmptyBuildkitd, Engine, manifest_list_architectures, unique_tag};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -51,14 +54,6 @@ fn kiln_bake(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .output()
         .expect("kiln runs")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// A buildx `remote` builder on an empty buildkitd, removed when dropped.
