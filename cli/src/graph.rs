@@ -36,10 +36,7 @@ pub fn run(args: &GraphArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return ExitCode::from(code),
     };
-    let model = checked
-        .model
-        .as_ref()
-        .expect("checked_model returns a model");
+    let model = checked.model();
     let text = match args.format {
         GraphFormat::Dot => write(model, &DOT),
         GraphFormat::Mermaid => write(model, &MERMAID),

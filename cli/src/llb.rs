@@ -69,10 +69,7 @@ fn lowered(args: &LlbArgs) -> Result<Lowered, u8> {
     let mut vars = args.vars.clone();
     vars.vars.extend(args.build_args.iter().cloned());
     let checked = checked_model(&args.file, &vars)?;
-    let model = checked
-        .model
-        .as_ref()
-        .expect("checked_model returns a model");
+    let model = checked.model();
     let options = lower_options(args)?;
     // One target at a time here: a group is an error that names its targets.
     if let Err(message) = kiln_lowering::select_target(model, options.target.as_deref()) {
@@ -89,7 +86,7 @@ fn lowered(args: &LlbArgs) -> Result<Lowered, u8> {
         };
         runtime.block_on(compile(
             model,
-            &checked.file,
+            checked.file(),
             &options,
             &platforms,
             &mut resolver,
@@ -97,7 +94,7 @@ fn lowered(args: &LlbArgs) -> Result<Lowered, u8> {
     } else {
         // Offline: base images start from an empty config (docs/cli.md).
         let mut offline = Offline;
-        let offline = compile(model, &checked.file, &options, &platforms, &mut offline);
+        let offline = compile(model, checked.file(), &options, &platforms, &mut offline);
         runtime
             .block_on(offline)
             .map_err(|e| e.map_resolver(|never| match never {}))
@@ -108,7 +105,7 @@ fn lowered(args: &LlbArgs) -> Result<Lowered, u8> {
             let color = std::io::stderr().is_terminal();
             eprint!(
                 "{}",
-                render::render_human(&checked.file, &diagnostics, color)
+                render::render_human(checked.file(), &diagnostics, color)
             );
             Err(1)
         }

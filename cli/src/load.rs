@@ -1,7 +1,7 @@
 //! Reading and checking a build file for the commands that need a valid model.
 
 use kiln_dsl::hcl_front::HclOptions;
-use kiln_dsl::{Checked, Limits};
+use kiln_dsl::{BuildFile, Checked, Limits, SourceFile};
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -35,8 +35,26 @@ impl VarArgs {
     }
 }
 
+/// A checked build file with no errors: its model always exists.
+pub struct Valid {
+    checked: Checked,
+}
+
+impl Valid {
+    pub fn model(&self) -> &BuildFile {
+        self.checked
+            .model
+            .as_ref()
+            .expect("a file without errors has a model")
+    }
+
+    pub fn file(&self) -> &SourceFile {
+        &self.checked.file
+    }
+}
+
 /// Read and check `path`; on errors print the report to stderr and return the exit code.
-pub fn checked_model(path: &Path, vars: &VarArgs) -> Result<Checked, u8> {
+pub fn checked_model(path: &Path, vars: &VarArgs) -> Result<Valid, u8> {
     let options = kiln_dsl::check::Options {
         vars: vars.options()?,
         ..Default::default()
@@ -54,5 +72,5 @@ pub fn checked_model(path: &Path, vars: &VarArgs) -> Result<Checked, u8> {
         eprint!("{}", checked.error_report(std::io::stderr().is_terminal()));
         return Err(if checked.is_unusable() { 2 } else { 1 });
     }
-    Ok(checked)
+    Ok(Valid { checked })
 }

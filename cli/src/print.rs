@@ -28,10 +28,7 @@ pub fn run(args: &PrintArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return ExitCode::from(code),
     };
-    let model = checked
-        .model
-        .as_ref()
-        .expect("checked_model returns a model");
+    let model = checked.model();
     let given = match args.vars.options() {
         Ok(options) => options.vars,
         Err(code) => return ExitCode::from(code),

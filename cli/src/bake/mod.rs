@@ -98,10 +98,7 @@ fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
         Ok(c) => c,
         Err(code) => return Ok(ExitCode::from(code)),
     };
-    let model = checked
-        .model
-        .as_ref()
-        .expect("checked_model returns a model");
+    let model = checked.model();
     let vars = args
         .vars
         .options()
