@@ -110,3 +110,60 @@ fn resolved_llb_inherits_what_the_frontend_inherits_on_every_engine() {
         );
     }
 }
+
+/// The Definition `kiln llb --resolve-images` writes is the one the frontend solved: after
+/// the frontend built the file on buildkitd, solving kiln llb's bytes there with buildctl
+/// (no frontend) finds every op in the cache, so not one step runs again.
+#[test]
+fn resolved_llb_is_what_the_frontend_solves_on_buildkitd() {
+    let engine = Engine::named("buildkitd");
+    let base = push_base();
+    let dir = tempfile::tempdir().unwrap();
+    // A token makes the step new to the daemon: only the frontend's build can have cached it.
+    let token = unique_tag("token").replace([':', '-'], "");
+    let file = kiln_file(&base).replace("pwd > /tmp/here", &format!("echo {token} > /tmp/here"));
+    std::fs::write(dir.path().join("kiln.yaml"), file).unwrap();
+    let mut build = Build::new(dir.path());
+    build.file = Some("kiln.yaml".into());
+    let out = tempfile::tempdir().unwrap();
+    if let Err(log) = engine.build_local(&build, out.path()) {
+        panic!("the frontend build failed:\n{log}");
+    }
+
+    let llb = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["llb", "kiln.yaml", "--resolve-images"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        llb.status.success(),
+        "{}",
+        String::from_utf8_lossy(&llb.stderr)
+    );
+    let mut solve = kiln_testbed::buildctl_command(&engine.host);
+    let solve = solve
+        .args(&engine.tls)
+        .args(["build", "--progress", "plain"]);
+    let mut child = solve
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&llb.stdout).unwrap();
+    let solved = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&solved.stderr);
+    assert!(
+        solved.status.success(),
+        "buildctl solving kiln llb's Definition:\n{log}"
+    );
+    let vertex = log
+        .lines()
+        .find(|l| l.contains(&format!("echo {token}")))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("the step's vertex in:\n{log}"));
+    assert!(
+        log.lines().any(|l| l == format!("{vertex} CACHED")),
+        "the step ran again, so the Definitions differ:\n{log}"
+    );
+}

@@ -8,7 +8,7 @@ mod engine;
 mod image;
 mod serve;
 
-pub use buildctl::{EmptyBuildkitd, build as buildctl_build};
+pub use buildctl::{EmptyBuildkitd, build as buildctl_build, command as buildctl_command};
 pub use compare::{Difference, compare};
 pub use engine::{Build, Engine, EngineKind, unique_tag};
 pub use image::{Entry, Image, Kind, sha256_hex};
