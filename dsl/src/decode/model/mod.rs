@@ -1,0 +1,135 @@
+//! Decoding of each model type from the node tree: the file, its args and stages here, the
+//! rest in one module per part of the model.
+
+use super::Decoder;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::*;
+use crate::node::{Node, NodeKind};
+use crate::span::Sp;
+
+mod copy;
+mod image;
+mod mount;
+mod packages;
+mod step;
+mod target;
+
+use image::image_config;
+use packages::packages;
+use step::step;
+use target::{group, target};
+
+const FILE_KEYS: &[&str] = &["$schema", "version", "args", "stages", "targets", "groups"];
+
+/// Decode a whole build file. Returns `None` only when the top level is not a map.
+pub fn decode_build_file(d: &mut Decoder<'_>, root: &Node) -> Option<BuildFile> {
+    if matches!(root.kind, NodeKind::Null) {
+        d.report(
+            Diagnostic::error(Code::EmptyFile, "the build file is empty")
+                .with_label(crate::span::Span::new(0, 0), "nothing here")
+                .with_help("start with `version: 1` and a `stages:` map; see examples/"),
+        );
+        return None;
+    }
+    let f = d.fields(
+        root,
+        "a build file (a map with `version`, `stages`, ...)",
+        FILE_KEYS,
+    )?;
+    let schema = d.field(&f, "$schema", |d, n| d.string(n)).map(|s| s.value);
+    let version = d.required(&f, "version", "build file", version);
+    let args = d
+        .field(&f, "args", |d, n| d.named(n, |d, _, v| arg(d, v)))
+        .unwrap_or_default();
+    let stages = d
+        .required(&f, "stages", "build file", |d, n| {
+            d.named(n, |d, _, v| stage(d, v))
+        })
+        .unwrap_or_default();
+    let targets = d
+        .field(&f, "targets", |d, n| d.named(n, |d, _, v| target(d, v)))
+        .unwrap_or_default();
+    let groups = d
+        .field(&f, "groups", |d, n| d.named(n, |d, _, v| group(d, v)))
+        .unwrap_or_default();
+    Some(BuildFile {
+        schema,
+        version: version.unwrap_or_else(|| Sp::new(1, root.span)),
+        args,
+        stages,
+        targets,
+        groups,
+    })
+}
+
+fn version(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<u32>> {
+    let version = d.unsigned::<u32>(node)?;
+    if version.value != 1 {
+        d.report(
+            Diagnostic::error(
+                Code::UnsupportedVersion,
+                format!("unsupported format version {}", version.value),
+            )
+            .with_label(node.span, "this kiln understands version 1 only")
+            .with_help("write `version: 1`"),
+        );
+    }
+    Some(version)
+}
+
+fn arg(d: &mut Decoder<'_>, node: &Node) -> Option<Arg> {
+    match &node.kind {
+        NodeKind::Null => Some(Arg::default()),
+        NodeKind::Map(_) => {
+            let f = d.fields(node, "an arg", &["default", "description"])?;
+            Some(Arg {
+                default: d.field(&f, "default", |d, n| match n.kind {
+                    NodeKind::Null => None,
+                    _ => d.text(n),
+                }),
+                description: d
+                    .field(&f, "description", |d, n| d.string(n))
+                    .map(|s| s.value),
+            })
+        }
+        _ => Some(Arg {
+            default: Some(d.text(node)?),
+            description: None,
+        }),
+    }
+}
+
+const STAGE_KEYS: &[&str] = &[
+    "from",
+    "platform",
+    "description",
+    "packages",
+    "env",
+    "workdir",
+    "user",
+    "steps",
+    "image",
+];
+
+fn stage(d: &mut Decoder<'_>, node: &Node) -> Option<Stage> {
+    let f = d.fields(node, "a stage", STAGE_KEYS)?;
+    let from = d.required(&f, "from", "stage", |d, n| d.string(n));
+    let stage = Stage {
+        from: from.unwrap_or_default(),
+        platform: d.field(&f, "platform", |d, n| d.string(n)),
+        description: d
+            .field(&f, "description", |d, n| d.string(n))
+            .map(|s| s.value),
+        packages: d.field(&f, "packages", packages).unwrap_or_default(),
+        env: d
+            .field(&f, "env", |d, n| d.string_map(n))
+            .unwrap_or_default(),
+        workdir: d.field(&f, "workdir", |d, n| d.string(n)),
+        user: d.field(&f, "user", |d, n| d.text(n)),
+        steps: d
+            .field(&f, "steps", |d, n| d.list(n, step))
+            .unwrap_or_default(),
+        image: d.field(&f, "image", image_config),
+    };
+    Some(stage)
+}

@@ -1,0 +1,212 @@
+//! Decoding of steps: which kind a step is, `run` and its command, and the one-key steps.
+
+use super::copy::{copy, download};
+use super::mount::mount;
+use super::packages::packages;
+use crate::decode::Decoder;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::*;
+use crate::node::{Node, NodeKind};
+use crate::span::Sp;
+use crate::suggest;
+
+/// A step's kind is the one step-kind key it has; `run` takes `env`, `user` and `workdir`
+/// as its own options.
+pub(super) fn step(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<Step>> {
+    let Some(entries) = node.as_map() else {
+        d.type_mismatch(node, "a step (a map such as `run: make`)");
+        return None;
+    };
+    let keys: Vec<(&str, &Node)> = entries
+        .iter()
+        .filter_map(|(k, _)| match &k.kind {
+            NodeKind::Str(s) => Some((s.as_str(), k)),
+            _ => None,
+        })
+        .collect();
+    let kinds: Vec<(&str, &Node)> = keys
+        .iter()
+        .copied()
+        .filter(|(k, _)| STEP_KINDS.contains(k))
+        .collect();
+    let kind = if keys.iter().any(|(k, _)| *k == "run") {
+        "run"
+    } else {
+        match kinds.as_slice() {
+            [(only, _)] => only,
+            [] => {
+                no_step_kind(d, node, &keys);
+                return None;
+            }
+            [(first, _), (second, second_key), ..] => {
+                let message = format!(
+                    "a step can do only one thing, but this one has `{first}` and `{second}`"
+                );
+                d.report(
+                    Diagnostic::error(Code::AmbiguousStep, message)
+                        .with_label(second_key.span, format!("`{second}` is a second step kind"))
+                        .with_help("split it into two steps, each its own `- ` list item"),
+                );
+                return None;
+            }
+        }
+    };
+    let step = match kind {
+        "run" => Step::Run(run_step(d, node)?),
+        "copy" => Step::Copy(CopyStep {
+            copy: single(d, node, "copy", copy)?,
+        }),
+        "download" => Step::Download(DownloadStep {
+            download: single(d, node, "download", download)?,
+        }),
+        "env" => Step::Env(EnvStep {
+            env: single(d, node, "env", |d, n| d.string_map(n))?,
+        }),
+        "workdir" => Step::Workdir(WorkdirStep {
+            workdir: single(d, node, "workdir", |d, n| d.string(n))?,
+        }),
+        "user" => Step::User(UserStep {
+            user: single(d, node, "user", |d, n| d.text(n))?,
+        }),
+        "mkdir" => Step::Mkdir(MkdirStep {
+            mkdir: single(d, node, "mkdir", mkdir)?,
+        }),
+        "symlink" => Step::Symlink(SymlinkStep {
+            symlink: single(d, node, "symlink", symlink)?,
+        }),
+        "packages" => Step::Packages(PackagesStep {
+            packages: single(d, node, "packages", packages)?,
+        }),
+        _ => unreachable!("kind is one of STEP_KINDS"),
+    };
+    let span = keys.first().map_or(node.span, |(_, k)| k.span);
+    Some(Sp::new(step, span))
+}
+
+pub(super) fn no_step_kind(d: &mut Decoder<'_>, node: &Node, keys: &[(&str, &Node)]) {
+    let message = format!("this step at {} does not say what to do", d.path());
+    let mut diagnostic = Diagnostic::error(Code::UnknownKey, message);
+    diagnostic = match keys.first() {
+        Some((key, key_node)) => diagnostic
+            .with_label(key_node.span, format!("`{key}` is not a step kind"))
+            .with_help(suggest::help_for(key, STEP_KINDS)),
+        None => diagnostic
+            .with_label(d.label_span(node), "empty step")
+            .with_help(format!(
+                "a step is a map with one of {}",
+                suggest::quoted_list(STEP_KINDS)
+            )),
+    };
+    d.report(diagnostic);
+}
+
+/// Steps other than `run` have exactly one key: their kind.
+pub(super) fn single<T>(
+    d: &mut Decoder<'_>,
+    node: &Node,
+    kind: &'static str,
+    f: impl FnOnce(&mut Decoder<'_>, &Node) -> Option<T>,
+) -> Option<T> {
+    let fields = d.fields(node, &format!("a `{kind}` step"), &[kind])?;
+    d.field(&fields, kind, f)
+}
+
+const RUN_KEYS: &[&str] = &[
+    "run", "mounts", "network", "security", "env", "user", "workdir",
+];
+
+pub(super) fn run_step(d: &mut Decoder<'_>, node: &Node) -> Option<RunStep> {
+    let f = d.fields(node, "a `run` step", RUN_KEYS)?;
+    let run = d.field(&f, "run", command);
+    Some(RunStep {
+        mounts: d
+            .field(&f, "mounts", |d, n| d.list(n, mount))
+            .unwrap_or_default(),
+        network: d.field(&f, "network", |d, n| {
+            d.choice(
+                n,
+                &[
+                    ("default", Network::Default),
+                    ("none", Network::None),
+                    ("host", Network::Host),
+                ],
+            )
+        }),
+        security: d.field(&f, "security", |d, n| {
+            d.choice(
+                n,
+                &[
+                    ("sandbox", Security::Sandbox),
+                    ("insecure", Security::Insecure),
+                ],
+            )
+        }),
+        env: d
+            .field(&f, "env", |d, n| d.string_map(n))
+            .unwrap_or_default(),
+        user: d.field(&f, "user", |d, n| d.text(n)),
+        workdir: d.field(&f, "workdir", |d, n| d.string(n)),
+        run: run?,
+    })
+}
+
+/// A shell string or an argv list.
+pub(super) fn command(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<Command>> {
+    match &node.kind {
+        NodeKind::Str(s) => Some(Sp::new(
+            Command::Shell(Sp::new(s.clone(), node.span)),
+            node.span,
+        )),
+        NodeKind::Seq(_) => {
+            let argv = d.list(node, |d, n| d.text(n))?;
+            if argv.is_empty() {
+                d.report(
+                    Diagnostic::error(Code::InvalidValue, format!("empty command at {}", d.path()))
+                        .with_label(node.span, "nothing to run")
+                        .with_help("give the program and its arguments, e.g. `[make, release]`"),
+                );
+                return None;
+            }
+            Some(Sp::new(Command::Argv(argv), node.span))
+        }
+        _ => {
+            d.type_mismatch(node, "a command (a shell string or a list of arguments)");
+            None
+        }
+    }
+}
+
+pub(super) fn mkdir(d: &mut Decoder<'_>, node: &Node) -> Option<Mkdir> {
+    if let NodeKind::Str(_) = node.kind {
+        return Some(Mkdir {
+            path: d.string(node)?,
+            mode: None,
+            chown: None,
+        });
+    }
+    let f = d.fields(
+        node,
+        "a directory (a path, or a map with `path`)",
+        &["path", "mode", "chown"],
+    )?;
+    let path = d.required(&f, "path", "mkdir", |d, n| d.string(n));
+    Some(Mkdir {
+        mode: d.field(&f, "mode", |d, n| d.text(n)),
+        chown: d.field(&f, "chown", |d, n| d.text(n)),
+        path: path?,
+    })
+}
+
+pub(super) fn symlink(d: &mut Decoder<'_>, node: &Node) -> Option<Symlink> {
+    let f = d.fields(
+        node,
+        "a symlink (a map with `target` and `path`)",
+        &["target", "path"],
+    )?;
+    let target = d.required(&f, "target", "symlink", |d, n| d.string(n));
+    let path = d.required(&f, "path", "symlink", |d, n| d.string(n));
+    Some(Symlink {
+        target: target?,
+        path: path?,
+    })
+}
