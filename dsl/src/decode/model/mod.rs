@@ -6,6 +6,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
 use crate::node::{Node, NodeKind};
 use crate::span::Sp;
+use crate::suggest;
 
 mod copy;
 mod image;
@@ -132,4 +133,29 @@ fn stage(d: &mut Decoder<'_>, node: &Node) -> Option<Stage> {
         image: d.field(&f, "image", image_config),
     };
     Some(stage)
+}
+
+/// Report a map that must say its kind (a step, a mount) but does not: its first key is
+/// named as an unknown kind with a suggestion, or the map is called empty.
+fn report_no_kind(
+    d: &mut Decoder<'_>,
+    node: &Node,
+    what: &str,
+    message: String,
+    first_key: Option<(&str, crate::span::Span)>,
+    kinds: &[&str],
+) {
+    let diagnostic = Diagnostic::error(Code::UnknownKey, message);
+    let diagnostic = match first_key {
+        Some((key, span)) => diagnostic
+            .with_label(span, format!("`{key}` is not a {what} kind"))
+            .with_help(suggest::help_for(key, kinds)),
+        None => diagnostic
+            .with_label(d.label_span(node), format!("empty {what}"))
+            .with_help(format!(
+                "a {what} is a map with one of {}",
+                suggest::quoted_list(kinds)
+            )),
+    };
+    d.report(diagnostic);
 }

@@ -1,11 +1,11 @@
 //! Decoding of a `run` step's mounts.
 
+use super::report_no_kind;
 use crate::decode::Decoder;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
 use crate::node::{Node, NodeKind};
 use crate::span::Sp;
-use crate::suggest;
 
 pub(super) fn mount(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<Mount>> {
     let Some(entries) = node.as_map() else {
@@ -22,23 +22,13 @@ pub(super) fn mount(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<Mount>> {
     let (kind, kind_key) = match kinds.as_slice() {
         [one] => *one,
         [] => {
+            // Only a string first key is named: a mount's kind is always its first word.
             let first = entries.first().and_then(|(k, _)| match &k.kind {
-                NodeKind::Str(s) => Some((s.clone(), k.span)),
+                NodeKind::Str(s) => Some((s.as_str(), k.span)),
                 _ => None,
             });
             let message = format!("this mount at {} does not say its kind", d.path());
-            let diagnostic = match first {
-                Some((key, span)) => Diagnostic::error(Code::UnknownKey, message)
-                    .with_label(span, format!("`{key}` is not a mount kind"))
-                    .with_help(suggest::help_for(&key, MOUNT_KINDS)),
-                None => Diagnostic::error(Code::UnknownKey, message)
-                    .with_label(d.label_span(node), "empty mount")
-                    .with_help(format!(
-                        "a mount is a map with one of {}",
-                        suggest::quoted_list(MOUNT_KINDS)
-                    )),
-            };
-            d.report(diagnostic);
+            report_no_kind(d, node, "mount", message, first, MOUNT_KINDS);
             return None;
         }
         [(first, _), (second, second_key), ..] => {
@@ -53,68 +43,77 @@ pub(super) fn mount(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<Mount>> {
             return None;
         }
     };
-    let span = kind_key.span;
     let mount = match kind {
-        "cache" => {
-            let f = d.fields(node, "a cache mount", &["cache", "id", "sharing"])?;
-            Mount::Cache(CacheMount {
-                cache: d.field(&f, "cache", |d, n| d.string(n))?,
-                id: d.field(&f, "id", |d, n| d.string(n)),
-                sharing: d.field(&f, "sharing", |d, n| {
-                    d.choice(
-                        n,
-                        &[
-                            ("shared", Sharing::Shared),
-                            ("private", Sharing::Private),
-                            ("locked", Sharing::Locked),
-                        ],
-                    )
-                }),
-            })
-        }
-        "secret" => {
-            let f = d.fields(
-                node,
-                "a secret mount",
-                &["secret", "target", "env", "required"],
-            )?;
-            Mount::Secret(SecretMount {
-                secret: d.field(&f, "secret", |d, n| d.string(n))?,
-                target: d.field(&f, "target", |d, n| d.string(n)),
-                env: d.field(&f, "env", |d, n| d.string(n)),
-                required: d.field(&f, "required", |d, n| d.bool(n)),
-            })
-        }
-        "ssh" => {
-            let f = d.fields(node, "an ssh mount", &["ssh", "target", "required"])?;
-            Mount::Ssh(SshMount {
-                ssh: d.field(&f, "ssh", |d, n| d.string(n))?,
-                target: d.field(&f, "target", |d, n| d.string(n)),
-                required: d.field(&f, "required", |d, n| d.bool(n)),
-            })
-        }
-        "tmpfs" => {
-            let f = d.fields(node, "a tmpfs mount", &["tmpfs", "size"])?;
-            Mount::Tmpfs(TmpfsMount {
-                tmpfs: d.field(&f, "tmpfs", |d, n| d.string(n))?,
-                size: d.field(&f, "size", |d, n| d.unsigned(n)),
-            })
-        }
-        "bind" => {
-            let f = d.fields(
-                node,
-                "a bind mount",
-                &["bind", "from", "context", "source", "readonly"],
-            )?;
-            Mount::Bind(BindMount {
-                bind: d.field(&f, "bind", |d, n| d.string(n))?,
-                from: d.field(&f, "from", |d, n| d.string(n)),
-                context: d.field(&f, "context", |d, n| d.string(n)),
-                source: d.field(&f, "source", |d, n| d.string(n)),
-                readonly: d.field(&f, "readonly", |d, n| d.bool(n)),
-            })
-        }
+        "cache" => Mount::Cache(cache_mount(d, node)?),
+        "secret" => Mount::Secret(secret_mount(d, node)?),
+        "ssh" => Mount::Ssh(ssh_mount(d, node)?),
+        "tmpfs" => Mount::Tmpfs(tmpfs_mount(d, node)?),
+        "bind" => Mount::Bind(bind_mount(d, node)?),
         _ => unreachable!("kind is one of MOUNT_KINDS"),
     };
-    Some(Sp::new(mount, span))
+    Some(Sp::new(mount, kind_key.span))
+}
+
+fn cache_mount(d: &mut Decoder<'_>, node: &Node) -> Option<CacheMount> {
+    let f = d.fields(node, "a cache mount", &["cache", "id", "sharing"])?;
+    Some(CacheMount {
+        cache: d.field(&f, "cache", |d, n| d.string(n))?,
+        id: d.field(&f, "id", |d, n| d.string(n)),
+        sharing: d.field(&f, "sharing", |d, n| {
+            d.choice(
+                n,
+                &[
+                    ("shared", Sharing::Shared),
+                    ("private", Sharing::Private),
+                    ("locked", Sharing::Locked),
+                ],
+            )
+        }),
+    })
+}
+
+fn secret_mount(d: &mut Decoder<'_>, node: &Node) -> Option<SecretMount> {
+    let f = d.fields(
+        node,
+        "a secret mount",
+        &["secret", "target", "env", "required"],
+    )?;
+    Some(SecretMount {
+        secret: d.field(&f, "secret", |d, n| d.string(n))?,
+        target: d.field(&f, "target", |d, n| d.string(n)),
+        env: d.field(&f, "env", |d, n| d.string(n)),
+        required: d.field(&f, "required", |d, n| d.bool(n)),
+    })
+}
+
+fn ssh_mount(d: &mut Decoder<'_>, node: &Node) -> Option<SshMount> {
+    let f = d.fields(node, "an ssh mount", &["ssh", "target", "required"])?;
+    Some(SshMount {
+        ssh: d.field(&f, "ssh", |d, n| d.string(n))?,
+        target: d.field(&f, "target", |d, n| d.string(n)),
+        required: d.field(&f, "required", |d, n| d.bool(n)),
+    })
+}
+
+fn tmpfs_mount(d: &mut Decoder<'_>, node: &Node) -> Option<TmpfsMount> {
+    let f = d.fields(node, "a tmpfs mount", &["tmpfs", "size"])?;
+    Some(TmpfsMount {
+        tmpfs: d.field(&f, "tmpfs", |d, n| d.string(n))?,
+        size: d.field(&f, "size", |d, n| d.unsigned(n)),
+    })
+}
+
+fn bind_mount(d: &mut Decoder<'_>, node: &Node) -> Option<BindMount> {
+    let f = d.fields(
+        node,
+        "a bind mount",
+        &["bind", "from", "context", "source", "readonly"],
+    )?;
+    Some(BindMount {
+        bind: d.field(&f, "bind", |d, n| d.string(n))?,
+        from: d.field(&f, "from", |d, n| d.string(n)),
+        context: d.field(&f, "context", |d, n| d.string(n)),
+        source: d.field(&f, "source", |d, n| d.string(n)),
+        readonly: d.field(&f, "readonly", |d, n| d.bool(n)),
+    })
 }

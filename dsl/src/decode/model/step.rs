@@ -3,12 +3,12 @@
 use super::copy::{copy, download};
 use super::mount::mount;
 use super::packages::packages;
+use super::report_no_kind;
 use crate::decode::Decoder;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
 use crate::node::{Node, NodeKind};
 use crate::span::Sp;
-use crate::suggest;
 
 /// A step's kind is the one step-kind key it has; `run` takes `env`, `user` and `workdir`
 /// as its own options.
@@ -35,7 +35,9 @@ pub(super) fn step(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<Step>> {
         match kinds.as_slice() {
             [(only, _)] => only,
             [] => {
-                no_step_kind(d, node, &keys);
+                let first = keys.first().map(|(key, node)| (*key, node.span));
+                let message = format!("this step at {} does not say what to do", d.path());
+                report_no_kind(d, node, "step", message, first, STEP_KINDS);
                 return None;
             }
             [(first, _), (second, second_key), ..] => {
@@ -81,23 +83,6 @@ pub(super) fn step(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<Step>> {
     };
     let span = keys.first().map_or(node.span, |(_, k)| k.span);
     Some(Sp::new(step, span))
-}
-
-pub(super) fn no_step_kind(d: &mut Decoder<'_>, node: &Node, keys: &[(&str, &Node)]) {
-    let message = format!("this step at {} does not say what to do", d.path());
-    let mut diagnostic = Diagnostic::error(Code::UnknownKey, message);
-    diagnostic = match keys.first() {
-        Some((key, key_node)) => diagnostic
-            .with_label(key_node.span, format!("`{key}` is not a step kind"))
-            .with_help(suggest::help_for(key, STEP_KINDS)),
-        None => diagnostic
-            .with_label(d.label_span(node), "empty step")
-            .with_help(format!(
-                "a step is a map with one of {}",
-                suggest::quoted_list(STEP_KINDS)
-            )),
-    };
-    d.report(diagnostic);
 }
 
 /// Steps other than `run` have exactly one key: their kind.

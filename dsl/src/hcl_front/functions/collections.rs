@@ -3,8 +3,10 @@
 use super::MAX_LIST;
 use super::Result;
 use super::args::{bounded, integer, list, num, number, object, string};
+use super::{declare, declare_variadic};
 use hcl::Value;
 use hcl::eval::FuncArgs;
+use hcl::eval::{Context, ParamType};
 
 pub(super) fn length(args: FuncArgs) -> Result<Value> {
     let n = match &args[0] {
@@ -203,4 +205,28 @@ pub(super) fn zipmap(args: FuncArgs) -> Result<Value> {
         out.insert(string(key)?, value.clone());
     }
     Ok(Value::Object(out))
+}
+
+/// Declare the list and object functions in `ctx`.
+pub(super) fn declare_all(ctx: &mut Context<'_>) {
+    use ParamType::{Any, String as Str};
+    declare(ctx, "length", &[Any], length);
+    declare_variadic(ctx, "concat", &[], Any, concat);
+    declare(ctx, "contains", &[Any, Any], contains);
+    declare_variadic(ctx, "coalesce", &[], Any, coalesce);
+    declare_variadic(ctx, "coalescelist", &[], Any, coalescelist);
+    declare_variadic(ctx, "lookup", &[Any, Str], Any, lookup);
+    declare_variadic(ctx, "merge", &[], Any, merge);
+    declare(ctx, "keys", &[Any], keys);
+    declare(ctx, "values", &[Any], values);
+    declare(ctx, "element", &[Any, Any], element);
+    declare(ctx, "index", &[Any, Any], index);
+    declare(ctx, "flatten", &[Any], flatten);
+    declare(ctx, "distinct", &[Any], distinct);
+    declare(ctx, "reverse", &[Any], reverse);
+    declare(ctx, "sort", &[Any], sort);
+    declare(ctx, "compact", &[Any], compact);
+    declare(ctx, "slice", &[Any, Any, Any], slice);
+    declare_variadic(ctx, "range", &[], Any, range);
+    declare(ctx, "zipmap", &[Any, Any], zipmap);
 }

@@ -7,19 +7,13 @@ mod args;
 mod collections;
 mod convert;
 mod encoding;
+mod logic;
 mod numbers;
 mod regex;
 mod strings;
 
-use args::{list, num, number, string};
-use collections::*;
-use convert::tobool;
-use encoding::{base64decode, hex, json, jsondecode};
 use hcl::Value;
 use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
-use numbers::fold;
-use regex::{regex_fn, regex_replace, regexall, replace};
-use strings::{format, indent, join, split, substr, title, trim};
 
 /// Lists made by functions (`range`, `split`, ...) stay below this many elements.
 pub const MAX_LIST: usize = 1_000;
@@ -60,11 +54,11 @@ fn no_clock(_: FuncArgs) -> Result<Value> {
     Err("kiln files evaluate the same way every time: no clock or random functions; pass the value as a variable (`--var NAME=...`)".into())
 }
 
-fn declare(ctx: &mut Context<'_>, name: &str, params: &[ParamType], f: hcl::eval::Func) {
+pub(super) fn declare(ctx: &mut Context<'_>, name: &str, params: &[ParamType], f: hcl::eval::Func) {
     ctx.declare_func(name, FuncDef::new(f, params.to_vec()));
 }
 
-fn declare_variadic(
+pub(super) fn declare_variadic(
     ctx: &mut Context<'_>,
     name: &str,
     params: &[ParamType],
@@ -80,123 +74,15 @@ fn declare_variadic(
 
 /// Every built-in function, declared in `ctx`.
 pub fn declare_builtins(ctx: &mut Context<'_>) {
-    use ParamType::{Any, String as Str};
-    declare(ctx, "lower", &[Str], |a| {
-        Ok(string(&a[0])?.to_lowercase().into())
-    });
-    declare(ctx, "upper", &[Str], |a| {
-        Ok(string(&a[0])?.to_uppercase().into())
-    });
-    declare(ctx, "title", &[Str], title);
-    declare(ctx, "trimspace", &[Str], |a| {
-        Ok(string(&a[0])?.trim().to_string().into())
-    });
-    declare(ctx, "chomp", &[Str], |a| {
-        Ok(string(&a[0])?
-            .trim_end_matches(['\n', '\r'])
-            .to_string()
-            .into())
-    });
-    declare(ctx, "trimprefix", &[Str, Str], |a| {
-        let (s, p) = (string(&a[0])?, string(&a[1])?);
-        Ok(s.strip_prefix(p.as_str()).unwrap_or(&s).to_string().into())
-    });
-    declare(ctx, "trimsuffix", &[Str, Str], |a| {
-        let (s, p) = (string(&a[0])?, string(&a[1])?);
-        Ok(s.strip_suffix(p.as_str()).unwrap_or(&s).to_string().into())
-    });
-    declare(ctx, "trim", &[Str, Str], trim);
-    declare(ctx, "startswith", &[Str, Str], |a| {
-        Ok(string(&a[0])?.starts_with(&string(&a[1])?).into())
-    });
-    declare(ctx, "endswith", &[Str, Str], |a| {
-        Ok(string(&a[0])?.ends_with(&string(&a[1])?).into())
-    });
-    declare(ctx, "strcontains", &[Str, Str], |a| {
-        Ok(string(&a[0])?.contains(&string(&a[1])?).into())
-    });
-    declare(ctx, "substr", &[Str, Any, Any], substr);
-    declare(ctx, "indent", &[Any, Str], indent);
-    declare(ctx, "replace", &[Str, Str, Str], replace);
-    declare(ctx, "regex_replace", &[Str, Str, Str], regex_replace);
-    declare(ctx, "regex", &[Str, Str], regex_fn);
-    declare(ctx, "regexall", &[Str, Str], regexall);
-    declare(ctx, "split", &[Str, Str], split);
-    declare_variadic(ctx, "format", &[Str], Any, format);
-    declare_variadic(ctx, "join", &[Str], Any, join);
-    declare(ctx, "length", &[Any], length);
-    declare_variadic(ctx, "concat", &[], Any, concat);
-    declare(ctx, "contains", &[Any, Any], contains);
-    declare_variadic(ctx, "coalesce", &[], Any, coalesce);
-    declare_variadic(ctx, "coalescelist", &[], Any, coalescelist);
-    declare_variadic(ctx, "lookup", &[Any, Str], Any, lookup);
-    declare_variadic(ctx, "merge", &[], Any, merge);
-    declare(ctx, "keys", &[Any], keys);
-    declare(ctx, "values", &[Any], values);
-    declare(ctx, "element", &[Any, Any], element);
-    declare(ctx, "index", &[Any, Any], index);
-    declare(ctx, "flatten", &[Any], flatten);
-    declare(ctx, "distinct", &[Any], distinct);
-    declare(ctx, "reverse", &[Any], reverse);
-    declare(ctx, "sort", &[Any], sort);
-    declare(ctx, "compact", &[Any], compact);
-    declare(ctx, "slice", &[Any, Any, Any], slice);
-    declare_variadic(ctx, "range", &[], Any, range);
-    declare(ctx, "zipmap", &[Any, Any], zipmap);
-    declare_variadic(ctx, "min", &[], Any, |a| fold(&a, f64::min));
-    declare_variadic(ctx, "max", &[], Any, |a| fold(&a, f64::max));
-    declare(ctx, "abs", &[Any], |a| Ok(num(number(&a[0])?.abs())));
-    declare(ctx, "ceil", &[Any], |a| Ok(num(number(&a[0])?.ceil())));
-    declare(ctx, "floor", &[Any], |a| Ok(num(number(&a[0])?.floor())));
-    declare(ctx, "tostring", &[Any], |a| match &a[0] {
-        Value::Null => Ok(Value::Null),
-        v => Ok(string(v)?.into()),
-    });
-    declare(ctx, "tonumber", &[Any], |a| match &a[0] {
-        Value::Null => Ok(Value::Null),
-        v => Ok(num(number(v)?)),
-    });
-    declare(ctx, "tobool", &[Any], tobool);
-    declare(ctx, "tolist", &[Any], |a| {
-        Ok(Value::Array(list(&a[0])?.clone()))
-    });
-    declare(ctx, "toset", &[Any], distinct);
-    declare(ctx, "not", &[ParamType::Bool], |a| {
-        Ok((a[0] != Value::Bool(true)).into())
-    });
-    declare(ctx, "and", &[ParamType::Bool, ParamType::Bool], |a| {
-        Ok((a[0] == Value::Bool(true) && a[1] == Value::Bool(true)).into())
-    });
-    declare(ctx, "or", &[ParamType::Bool, ParamType::Bool], |a| {
-        Ok((a[0] == Value::Bool(true) || a[1] == Value::Bool(true)).into())
-    });
-    declare(ctx, "equal", &[Any, Any], |a| Ok((a[0] == a[1]).into()));
-    declare(ctx, "notequal", &[Any, Any], |a| Ok((a[0] != a[1]).into()));
-    declare(ctx, "jsonencode", &[Any], |a| Ok(json(&a[0])?.into()));
-    declare(ctx, "jsondecode", &[Str], jsondecode);
-    declare(ctx, "base64encode", &[Str], |a| {
-        use base64::Engine;
-        Ok(base64::engine::general_purpose::STANDARD
-            .encode(string(&a[0])?)
-            .into())
-    });
-    declare(ctx, "base64decode", &[Str], base64decode);
-    declare(ctx, "sha256", &[Str], |a| {
-        use sha2::Digest;
-        Ok(hex(&sha2::Sha256::digest(string(&a[0])?.as_bytes())).into())
-    });
-    declare(ctx, "sha512", &[Str], |a| {
-        use sha2::Digest;
-        Ok(hex(&sha2::Sha512::digest(string(&a[0])?.as_bytes())).into())
-    });
-    declare(ctx, "sha1", &[Str], |a| {
-        use sha1::Digest;
-        Ok(hex(&sha1::Sha1::digest(string(&a[0])?.as_bytes())).into())
-    });
-    declare(ctx, "md5", &[Str], |a| {
-        use md5::Digest;
-        Ok(hex(&md5::Md5::digest(string(&a[0])?.as_bytes())).into())
-    });
+    use ParamType::Any;
+    strings::declare_all(ctx);
+    regex::declare_all(ctx);
+    collections::declare_all(ctx);
+    numbers::declare_all(ctx);
+    convert::declare_all(ctx);
+    logic::declare_all(ctx);
+    encoding::declare_all(ctx);
+    // Declared so that a call gets kiln's reason instead of "unknown function".
     for name in [
         "timestamp",
         "timeadd",

@@ -2,8 +2,10 @@
 
 use super::Result;
 use super::args::{bounded, string};
+use super::declare;
 use hcl::Value;
 use hcl::eval::FuncArgs;
+use hcl::eval::{Context, ParamType};
 
 pub(super) fn regex(pattern: &str) -> Result<regex_lite::Regex> {
     regex_lite::RegexBuilder::new(pattern)
@@ -60,4 +62,13 @@ pub(super) fn regexall(args: FuncArgs) -> Result<Value> {
     let re = regex(&string(&args[0])?)?;
     let s = string(&args[1])?;
     bounded(re.captures_iter(&s).map(|c| captures(&re, &c)).collect())
+}
+
+/// Declare the regular-expression functions in `ctx`.
+pub(super) fn declare_all(ctx: &mut Context<'_>) {
+    use ParamType::String as Str;
+    declare(ctx, "replace", &[Str, Str, Str], replace);
+    declare(ctx, "regex_replace", &[Str, Str, Str], regex_replace);
+    declare(ctx, "regex", &[Str, Str], regex_fn);
+    declare(ctx, "regexall", &[Str, Str], regexall);
 }

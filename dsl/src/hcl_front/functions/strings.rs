@@ -3,8 +3,10 @@
 use super::Result;
 use super::args::{bounded, integer, list, number, string};
 use super::encoding::json;
+use super::{declare, declare_variadic};
 use hcl::Value;
 use hcl::eval::FuncArgs;
+use hcl::eval::{Context, ParamType};
 
 /// `format("%s-%d", a, b)`: Go's verbs %s %d %v %q %f %%.
 pub(super) fn format(args: FuncArgs) -> Result<Value> {
@@ -103,4 +105,48 @@ pub(super) fn title(args: FuncArgs) -> Result<Value> {
         start = c.is_whitespace();
     }
     Ok(Value::String(out))
+}
+
+/// Declare the string functions in `ctx`.
+pub(super) fn declare_all(ctx: &mut Context<'_>) {
+    use ParamType::{Any, String as Str};
+    declare(ctx, "lower", &[Str], |a| {
+        Ok(string(&a[0])?.to_lowercase().into())
+    });
+    declare(ctx, "upper", &[Str], |a| {
+        Ok(string(&a[0])?.to_uppercase().into())
+    });
+    declare(ctx, "title", &[Str], title);
+    declare(ctx, "trimspace", &[Str], |a| {
+        Ok(string(&a[0])?.trim().to_string().into())
+    });
+    declare(ctx, "chomp", &[Str], |a| {
+        Ok(string(&a[0])?
+            .trim_end_matches(['\n', '\r'])
+            .to_string()
+            .into())
+    });
+    declare(ctx, "trimprefix", &[Str, Str], |a| {
+        let (s, p) = (string(&a[0])?, string(&a[1])?);
+        Ok(s.strip_prefix(p.as_str()).unwrap_or(&s).to_string().into())
+    });
+    declare(ctx, "trimsuffix", &[Str, Str], |a| {
+        let (s, p) = (string(&a[0])?, string(&a[1])?);
+        Ok(s.strip_suffix(p.as_str()).unwrap_or(&s).to_string().into())
+    });
+    declare(ctx, "trim", &[Str, Str], trim);
+    declare(ctx, "startswith", &[Str, Str], |a| {
+        Ok(string(&a[0])?.starts_with(&string(&a[1])?).into())
+    });
+    declare(ctx, "endswith", &[Str, Str], |a| {
+        Ok(string(&a[0])?.ends_with(&string(&a[1])?).into())
+    });
+    declare(ctx, "strcontains", &[Str, Str], |a| {
+        Ok(string(&a[0])?.contains(&string(&a[1])?).into())
+    });
+    declare(ctx, "substr", &[Str, Any, Any], substr);
+    declare(ctx, "indent", &[Any, Str], indent);
+    declare(ctx, "split", &[Str, Str], split);
+    declare_variadic(ctx, "format", &[Str], Any, format);
+    declare_variadic(ctx, "join", &[Str], Any, join);
 }
