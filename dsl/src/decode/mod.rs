@@ -195,12 +195,17 @@ impl<'a> Decoder<'a> {
         Some(out)
     }
 
+    /// A list of strings (tags, platforms, paths, names).
+    pub fn string_list(&mut self, node: &Node) -> Option<Vec<Sp<String>>> {
+        self.list(node, Self::string)
+    }
+
     /// A string or a list of strings.
     pub fn one_or_many(&mut self, node: &Node) -> Option<Sp<Vec<Sp<String>>>> {
         match &node.kind {
             NodeKind::Str(s) => Some(Sp::new(vec![Sp::new(s.clone(), node.span)], node.span)),
             NodeKind::Seq(_) => {
-                let items = self.list(node, |d, n| d.string(n))?;
+                let items = self.string_list(node)?;
                 Some(Sp::new(items, node.span))
             }
             _ => {
@@ -335,6 +340,16 @@ impl<'a> Decoder<'a> {
     ) -> Option<T> {
         let (key_span, node) = fields.get(name)?;
         self.at_key(name, key_span, |d| f(d, node))
+    }
+
+    /// Decode field `name` if present, else the empty value (no list, no map).
+    pub fn field_or_default<T: Default>(
+        &mut self,
+        fields: &Fields<'_>,
+        name: &str,
+        f: impl FnOnce(&mut Self, &Node) -> Option<T>,
+    ) -> T {
+        self.field(fields, name, f).unwrap_or_default()
     }
 
     /// Decode field `name`, reporting it as missing when absent.

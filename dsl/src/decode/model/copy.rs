@@ -10,18 +10,16 @@ const COPY_KEYS: &[&str] = &[
 
 pub(super) fn copy(d: &mut Decoder<'_>, node: &Node) -> Option<Copy> {
     let f = d.fields(node, "a copy (a map with `src` and `dst`)", COPY_KEYS)?;
-    let src = d.required(&f, "src", "copy", |d, n| d.one_or_many(n));
-    let dst = d.required(&f, "dst", "copy", |d, n| d.string(n));
+    let src = d.required(&f, "src", "copy", Decoder::one_or_many);
+    let dst = d.required(&f, "dst", "copy", Decoder::string);
     Some(Copy {
-        from: d.field(&f, "from", |d, n| d.string(n)),
-        context: d.field(&f, "context", |d, n| d.string(n)),
+        from: d.field(&f, "from", Decoder::string),
+        context: d.field(&f, "context", Decoder::string),
         git: d.field(&f, "git", git_source),
-        exclude: d
-            .field(&f, "exclude", |d, n| d.list(n, |d, n| d.string(n)))
-            .unwrap_or_default(),
-        chown: d.field(&f, "chown", |d, n| d.text(n)),
-        chmod: d.field(&f, "chmod", |d, n| d.text(n)),
-        link: d.field(&f, "link", |d, n| d.bool(n)),
+        exclude: d.field_or_default(&f, "exclude", Decoder::string_list),
+        chown: d.field(&f, "chown", Decoder::text),
+        chmod: d.field(&f, "chmod", Decoder::text),
+        link: d.field(&f, "link", Decoder::bool),
         src: src?,
         dst: dst?,
     })
@@ -36,13 +34,13 @@ pub(super) fn download(d: &mut Decoder<'_>, node: &Node) -> Option<Download> {
         ],
     )?;
     let url = d.required(&f, "url", "download", per_platform);
-    let dst = d.required(&f, "dst", "download", |d, n| d.string(n));
+    let dst = d.required(&f, "dst", "download", Decoder::string);
     Some(Download {
         sha256: d.field(&f, "sha256", per_platform),
-        mode: d.field(&f, "mode", |d, n| d.text(n)),
-        chown: d.field(&f, "chown", |d, n| d.text(n)),
-        insecure: d.field(&f, "insecure", |d, n| d.bool(n)),
-        extract: d.field(&f, "extract", |d, n| d.bool(n)),
+        mode: d.field(&f, "mode", Decoder::text),
+        chown: d.field(&f, "chown", Decoder::text),
+        insecure: d.field(&f, "insecure", Decoder::bool),
+        extract: d.field(&f, "extract", Decoder::bool),
         url: url?,
         dst: dst?,
     })
@@ -67,12 +65,12 @@ pub(super) fn git_source(d: &mut Decoder<'_>, node: &Node) -> Option<GitSource> 
         "a git source (a map with `url`)",
         &["url", "ref", "commit", "keep_git_dir", "subdir"],
     )?;
-    let url = d.required(&f, "url", "git source", |d, n| d.string(n));
+    let url = d.required(&f, "url", "git source", Decoder::string);
     Some(GitSource {
-        reference: d.field(&f, "ref", |d, n| d.text(n)),
-        commit: d.field(&f, "commit", |d, n| d.string(n)),
-        keep_git_dir: d.field(&f, "keep_git_dir", |d, n| d.bool(n)),
-        subdir: d.field(&f, "subdir", |d, n| d.string(n)),
+        reference: d.field(&f, "ref", Decoder::text),
+        commit: d.field(&f, "commit", Decoder::string),
+        keep_git_dir: d.field(&f, "keep_git_dir", Decoder::bool),
+        subdir: d.field(&f, "subdir", Decoder::string),
         url: url?,
     })
 }

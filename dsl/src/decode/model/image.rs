@@ -24,22 +24,14 @@ pub(super) fn image_config(d: &mut Decoder<'_>, node: &Node) -> Option<ImageConf
     Some(ImageConfig {
         entrypoint: d.field(&f, "entrypoint", command),
         cmd: d.field(&f, "cmd", command),
-        env: d
-            .field(&f, "env", |d, n| d.string_map(n))
-            .unwrap_or_default(),
-        user: d.field(&f, "user", |d, n| d.text(n)),
-        workdir: d.field(&f, "workdir", |d, n| d.string(n)),
-        expose: d
-            .field(&f, "expose", |d, n| d.list(n, |d, n| d.text(n)))
-            .unwrap_or_default(),
-        volumes: d
-            .field(&f, "volumes", |d, n| d.list(n, |d, n| d.string(n)))
-            .unwrap_or_default(),
-        labels: d
-            .field(&f, "labels", |d, n| d.string_map(n))
-            .unwrap_or_default(),
+        env: d.field_or_default(&f, "env", Decoder::string_map),
+        user: d.field(&f, "user", Decoder::text),
+        workdir: d.field(&f, "workdir", Decoder::string),
+        expose: d.field_or_default(&f, "expose", |d, n| d.list(n, Decoder::text)),
+        volumes: d.field_or_default(&f, "volumes", Decoder::string_list),
+        labels: d.field_or_default(&f, "labels", Decoder::string_map),
         healthcheck: d.field(&f, "healthcheck", healthcheck),
-        stopsignal: d.field(&f, "stopsignal", |d, n| d.string(n)),
+        stopsignal: d.field(&f, "stopsignal", Decoder::string),
     })
 }
 
@@ -58,11 +50,11 @@ pub(super) fn healthcheck(d: &mut Decoder<'_>, node: &Node) -> Option<Healthchec
     )?;
     let check = Healthcheck {
         test: d.field(&f, "test", command),
-        disable: d.field(&f, "disable", |d, n| d.bool(n)),
-        interval: d.field(&f, "interval", |d, n| d.string(n)),
-        timeout: d.field(&f, "timeout", |d, n| d.string(n)),
-        start_period: d.field(&f, "start_period", |d, n| d.string(n)),
-        retries: d.field(&f, "retries", |d, n| d.unsigned(n)),
+        disable: d.field(&f, "disable", Decoder::bool),
+        interval: d.field(&f, "interval", Decoder::string),
+        timeout: d.field(&f, "timeout", Decoder::string),
+        start_period: d.field(&f, "start_period", Decoder::string),
+        retries: d.field(&f, "retries", Decoder::unsigned),
     };
     if !f.has("test") && !f.has("disable") {
         d.report(

@@ -37,22 +37,16 @@ pub fn decode_build_file(d: &mut Decoder<'_>, root: &Node) -> Option<BuildFile> 
         "a build file (a map with `version`, `stages`, ...)",
         FILE_KEYS,
     )?;
-    let schema = d.field(&f, "$schema", |d, n| d.string(n)).map(|s| s.value);
+    let schema = d.field(&f, "$schema", Decoder::string).map(|s| s.value);
     let version = d.required(&f, "version", "build file", version);
-    let args = d
-        .field(&f, "args", |d, n| d.named(n, |d, _, v| arg(d, v)))
-        .unwrap_or_default();
+    let args = d.field_or_default(&f, "args", |d, n| d.named(n, |d, _, v| arg(d, v)));
     let stages = d
         .required(&f, "stages", "build file", |d, n| {
             d.named(n, |d, _, v| stage(d, v))
         })
         .unwrap_or_default();
-    let targets = d
-        .field(&f, "targets", |d, n| d.named(n, |d, _, v| target(d, v)))
-        .unwrap_or_default();
-    let groups = d
-        .field(&f, "groups", |d, n| d.named(n, |d, _, v| group(d, v)))
-        .unwrap_or_default();
+    let targets = d.field_or_default(&f, "targets", |d, n| d.named(n, |d, _, v| target(d, v)));
+    let groups = d.field_or_default(&f, "groups", |d, n| d.named(n, |d, _, v| group(d, v)));
     Some(BuildFile {
         schema,
         version: version.unwrap_or_else(|| Sp::new(1, root.span)),
@@ -88,9 +82,7 @@ fn arg(d: &mut Decoder<'_>, node: &Node) -> Option<Arg> {
                     NodeKind::Null => None,
                     _ => d.text(n),
                 }),
-                description: d
-                    .field(&f, "description", |d, n| d.string(n))
-                    .map(|s| s.value),
+                description: d.field(&f, "description", Decoder::string).map(|s| s.value),
             })
         }
         _ => Some(Arg {
@@ -114,22 +106,16 @@ const STAGE_KEYS: &[&str] = &[
 
 fn stage(d: &mut Decoder<'_>, node: &Node) -> Option<Stage> {
     let f = d.fields(node, "a stage", STAGE_KEYS)?;
-    let from = d.required(&f, "from", "stage", |d, n| d.string(n));
+    let from = d.required(&f, "from", "stage", Decoder::string);
     let stage = Stage {
         from: from.unwrap_or_default(),
-        platform: d.field(&f, "platform", |d, n| d.string(n)),
-        description: d
-            .field(&f, "description", |d, n| d.string(n))
-            .map(|s| s.value),
-        packages: d.field(&f, "packages", packages).unwrap_or_default(),
-        env: d
-            .field(&f, "env", |d, n| d.string_map(n))
-            .unwrap_or_default(),
-        workdir: d.field(&f, "workdir", |d, n| d.string(n)),
-        user: d.field(&f, "user", |d, n| d.text(n)),
-        steps: d
-            .field(&f, "steps", |d, n| d.list(n, step))
-            .unwrap_or_default(),
+        platform: d.field(&f, "platform", Decoder::string),
+        description: d.field(&f, "description", Decoder::string).map(|s| s.value),
+        packages: d.field_or_default(&f, "packages", packages),
+        env: d.field_or_default(&f, "env", Decoder::string_map),
+        workdir: d.field(&f, "workdir", Decoder::string),
+        user: d.field(&f, "user", Decoder::text),
+        steps: d.field_or_default(&f, "steps", |d, n| d.list(n, step)),
         image: d.field(&f, "image", image_config),
     };
     Some(stage)

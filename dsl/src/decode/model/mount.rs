@@ -57,8 +57,8 @@ pub(super) fn mount(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<Mount>> {
 fn cache_mount(d: &mut Decoder<'_>, node: &Node) -> Option<CacheMount> {
     let f = d.fields(node, "a cache mount", &["cache", "id", "sharing"])?;
     Some(CacheMount {
-        cache: d.field(&f, "cache", |d, n| d.string(n))?,
-        id: d.field(&f, "id", |d, n| d.string(n)),
+        cache: d.field(&f, "cache", Decoder::string)?,
+        id: d.field(&f, "id", Decoder::string),
         sharing: d.field(&f, "sharing", |d, n| {
             d.choice(
                 n,
@@ -79,27 +79,27 @@ fn secret_mount(d: &mut Decoder<'_>, node: &Node) -> Option<SecretMount> {
         &["secret", "target", "env", "required"],
     )?;
     Some(SecretMount {
-        secret: d.field(&f, "secret", |d, n| d.string(n))?,
-        target: d.field(&f, "target", |d, n| d.string(n)),
-        env: d.field(&f, "env", |d, n| d.string(n)),
-        required: d.field(&f, "required", |d, n| d.bool(n)),
+        secret: d.field(&f, "secret", Decoder::string)?,
+        target: d.field(&f, "target", Decoder::string),
+        env: d.field(&f, "env", Decoder::string),
+        required: d.field(&f, "required", Decoder::bool),
     })
 }
 
 fn ssh_mount(d: &mut Decoder<'_>, node: &Node) -> Option<SshMount> {
     let f = d.fields(node, "an ssh mount", &["ssh", "target", "required"])?;
     Some(SshMount {
-        ssh: d.field(&f, "ssh", |d, n| d.string(n))?,
-        target: d.field(&f, "target", |d, n| d.string(n)),
-        required: d.field(&f, "required", |d, n| d.bool(n)),
+        ssh: d.field(&f, "ssh", Decoder::string)?,
+        target: d.field(&f, "target", Decoder::string),
+        required: d.field(&f, "required", Decoder::bool),
     })
 }
 
 fn tmpfs_mount(d: &mut Decoder<'_>, node: &Node) -> Option<TmpfsMount> {
     let f = d.fields(node, "a tmpfs mount", &["tmpfs", "size"])?;
     Some(TmpfsMount {
-        tmpfs: d.field(&f, "tmpfs", |d, n| d.string(n))?,
-        size: d.field(&f, "size", |d, n| d.unsigned(n)),
+        tmpfs: d.field(&f, "tmpfs", Decoder::string)?,
+        size: d.field(&f, "size", Decoder::unsigned),
     })
 }
 
@@ -110,10 +110,10 @@ fn bind_mount(d: &mut Decoder<'_>, node: &Node) -> Option<BindMount> {
         &["bind", "from", "context", "source", "readonly"],
     )?;
     Some(BindMount {
-        bind: d.field(&f, "bind", |d, n| d.string(n))?,
-        from: d.field(&f, "from", |d, n| d.string(n)),
-        context: d.field(&f, "context", |d, n| d.string(n)),
-        source: d.field(&f, "source", |d, n| d.string(n)),
-        readonly: d.field(&f, "readonly", |d, n| d.bool(n)),
+        bind: d.field(&f, "bind", Decoder::string)?,
+        from: d.field(&f, "from", Decoder::string),
+        context: d.field(&f, "context", Decoder::string),
+        source: d.field(&f, "source", Decoder::string),
+        readonly: d.field(&f, "readonly", Decoder::bool),
     })
 }

@@ -8,7 +8,7 @@ use crate::span::Sp;
 /// A list of package names, or a map with `install`, `manager` and `recommends`.
 pub(super) fn packages(d: &mut Decoder<'_>, node: &Node) -> Option<Packages> {
     if let NodeKind::Seq(_) = node.kind {
-        let install = d.list(node, |d, n| d.string(n))?;
+        let install = d.string_list(node)?;
         return Some(Packages {
             install,
             ..Default::default()
@@ -19,9 +19,7 @@ pub(super) fn packages(d: &mut Decoder<'_>, node: &Node) -> Option<Packages> {
         "packages (a list of names, or a map with `install`)",
         &["install", "manager", "recommends", "repositories"],
     )?;
-    let install = d.required(&f, "install", "packages", |d, n| {
-        d.list(n, |d, n| d.string(n))
-    });
+    let install = d.required(&f, "install", "packages", |d, n| d.string_list(n));
     let managers = [
         ("apt", PackageManager::Apt),
         ("apk", PackageManager::Apk),
@@ -29,15 +27,13 @@ pub(super) fn packages(d: &mut Decoder<'_>, node: &Node) -> Option<Packages> {
     ];
     Some(Packages {
         manager: d.field(&f, "manager", |d, n| d.choice(n, &managers)),
-        recommends: d.field(&f, "recommends", |d, n| d.bool(n)),
-        repositories: d
-            .field(&f, "repositories", |d, n| {
-                d.list(n, |d, n| {
-                    let span = n.span;
-                    repository(d, n).map(|value| Sp { value, span })
-                })
+        recommends: d.field(&f, "recommends", Decoder::bool),
+        repositories: d.field_or_default(&f, "repositories", |d, n| {
+            d.list(n, |d, n| {
+                let span = n.span;
+                repository(d, n).map(|value| Sp { value, span })
             })
-            .unwrap_or_default(),
+        }),
         install: install?,
     })
 }
@@ -48,26 +44,24 @@ pub(super) fn repository(d: &mut Decoder<'_>, node: &Node) -> Option<Repository>
         "a repository (a map with `name`, `url` and `key`)",
         &["name", "url", "suite", "components", "key"],
     )?;
-    let name = d.required(&f, "name", "repository", |d, n| d.string(n));
-    let url = d.required(&f, "url", "repository", |d, n| d.string(n));
+    let name = d.required(&f, "name", "repository", Decoder::string);
+    let url = d.required(&f, "url", "repository", Decoder::string);
     let key = d.required(&f, "key", "repository", |d, n| {
         let k = d.fields(
             n,
             "a signing key (a map with `url` and `sha256`)",
             &["url", "sha256"],
         )?;
-        let url = d.required(&k, "url", "signing key", |d, n| d.string(n));
-        let sha256 = d.required(&k, "sha256", "signing key", |d, n| d.string(n));
+        let url = d.required(&k, "url", "signing key", Decoder::string);
+        let sha256 = d.required(&k, "sha256", "signing key", Decoder::string);
         Some(RepositoryKey {
             url: url?,
             sha256: sha256?,
         })
     });
     Some(Repository {
-        suite: d.field(&f, "suite", |d, n| d.string(n)),
-        components: d
-            .field(&f, "components", |d, n| d.list(n, |d, n| d.string(n)))
-            .unwrap_or_default(),
+        suite: d.field(&f, "suite", Decoder::string),
+        components: d.field_or_default(&f, "components", Decoder::string_list),
         name: name?,
         url: url?,
         key: key?,

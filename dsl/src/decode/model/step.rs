@@ -62,13 +62,13 @@ pub(super) fn step(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<Step>> {
             download: single(d, node, "download", download)?,
         }),
         "env" => Step::Env(EnvStep {
-            env: single(d, node, "env", |d, n| d.string_map(n))?,
+            env: single(d, node, "env", Decoder::string_map)?,
         }),
         "workdir" => Step::Workdir(WorkdirStep {
-            workdir: single(d, node, "workdir", |d, n| d.string(n))?,
+            workdir: single(d, node, "workdir", Decoder::string)?,
         }),
         "user" => Step::User(UserStep {
-            user: single(d, node, "user", |d, n| d.text(n))?,
+            user: single(d, node, "user", Decoder::text)?,
         }),
         "mkdir" => Step::Mkdir(MkdirStep {
             mkdir: single(d, node, "mkdir", mkdir)?,
@@ -86,11 +86,11 @@ pub(super) fn step(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<Step>> {
 }
 
 /// Steps other than `run` have exactly one key: their kind.
-pub(super) fn single<T>(
-    d: &mut Decoder<'_>,
+pub(super) fn single<'a, T>(
+    d: &mut Decoder<'a>,
     node: &Node,
     kind: &'static str,
-    f: impl FnOnce(&mut Decoder<'_>, &Node) -> Option<T>,
+    f: impl FnOnce(&mut Decoder<'a>, &Node) -> Option<T>,
 ) -> Option<T> {
     let fields = d.fields(node, &format!("a `{kind}` step"), &[kind])?;
     d.field(&fields, kind, f)
@@ -104,9 +104,7 @@ pub(super) fn run_step(d: &mut Decoder<'_>, node: &Node) -> Option<RunStep> {
     let f = d.fields(node, "a `run` step", RUN_KEYS)?;
     let run = d.field(&f, "run", command);
     Some(RunStep {
-        mounts: d
-            .field(&f, "mounts", |d, n| d.list(n, mount))
-            .unwrap_or_default(),
+        mounts: d.field_or_default(&f, "mounts", |d, n| d.list(n, mount)),
         network: d.field(&f, "network", |d, n| {
             d.choice(
                 n,
@@ -126,11 +124,9 @@ pub(super) fn run_step(d: &mut Decoder<'_>, node: &Node) -> Option<RunStep> {
                 ],
             )
         }),
-        env: d
-            .field(&f, "env", |d, n| d.string_map(n))
-            .unwrap_or_default(),
-        user: d.field(&f, "user", |d, n| d.text(n)),
-        workdir: d.field(&f, "workdir", |d, n| d.string(n)),
+        env: d.field_or_default(&f, "env", Decoder::string_map),
+        user: d.field(&f, "user", Decoder::text),
+        workdir: d.field(&f, "workdir", Decoder::string),
         run: run?,
     })
 }
@@ -143,7 +139,7 @@ pub(super) fn command(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<Command>> {
             node.span,
         )),
         NodeKind::Seq(_) => {
-            let argv = d.list(node, |d, n| d.text(n))?;
+            let argv = d.list(node, Decoder::text)?;
             if argv.is_empty() {
                 d.report(
                     Diagnostic::error(Code::InvalidValue, format!("empty command at {}", d.path()))
@@ -174,10 +170,10 @@ pub(super) fn mkdir(d: &mut Decoder<'_>, node: &Node) -> Option<Mkdir> {
         "a directory (a path, or a map with `path`)",
         &["path", "mode", "chown"],
     )?;
-    let path = d.required(&f, "path", "mkdir", |d, n| d.string(n));
+    let path = d.required(&f, "path", "mkdir", Decoder::string);
     Some(Mkdir {
-        mode: d.field(&f, "mode", |d, n| d.text(n)),
-        chown: d.field(&f, "chown", |d, n| d.text(n)),
+        mode: d.field(&f, "mode", Decoder::text),
+        chown: d.field(&f, "chown", Decoder::text),
         path: path?,
     })
 }
@@ -188,8 +184,8 @@ pub(super) fn symlink(d: &mut Decoder<'_>, node: &Node) -> Option<Symlink> {
         "a symlink (a map with `target` and `path`)",
         &["target", "path"],
     )?;
-    let target = d.required(&f, "target", "symlink", |d, n| d.string(n));
-    let path = d.required(&f, "path", "symlink", |d, n| d.string(n));
+    let target = d.required(&f, "target", "symlink", Decoder::string);
+    let path = d.required(&f, "path", "symlink", Decoder::string);
     Some(Symlink {
         target: target?,
         path: path?,

@@ -18,31 +18,17 @@ const TARGET_KEYS: &[&str] = &[
 
 pub(super) fn target(d: &mut Decoder<'_>, node: &Node) -> Option<Target> {
     let f = d.fields(node, "a target", TARGET_KEYS)?;
-    let stage = d.required(&f, "stage", "target", |d, n| d.string(n));
+    let stage = d.required(&f, "stage", "target", Decoder::string);
     Some(Target {
         stage: stage.unwrap_or_default(),
-        description: d
-            .field(&f, "description", |d, n| d.string(n))
-            .map(|s| s.value),
-        tags: d
-            .field(&f, "tags", |d, n| d.list(n, |d, n| d.string(n)))
-            .unwrap_or_default(),
-        platforms: d
-            .field(&f, "platforms", |d, n| d.list(n, |d, n| d.string(n)))
-            .unwrap_or_default(),
-        args: d
-            .field(&f, "args", |d, n| d.string_map(n))
-            .unwrap_or_default(),
-        labels: d
-            .field(&f, "labels", |d, n| d.string_map(n))
-            .unwrap_or_default(),
+        description: d.field(&f, "description", Decoder::string).map(|s| s.value),
+        tags: d.field_or_default(&f, "tags", Decoder::string_list),
+        platforms: d.field_or_default(&f, "platforms", Decoder::string_list),
+        args: d.field_or_default(&f, "args", Decoder::string_map),
+        labels: d.field_or_default(&f, "labels", Decoder::string_map),
         output: d.field(&f, "output", output),
-        cache_from: d
-            .field(&f, "cache_from", |d, n| d.list(n, |d, n| d.string(n)))
-            .unwrap_or_default(),
-        cache_to: d
-            .field(&f, "cache_to", |d, n| d.list(n, |d, n| d.string(n)))
-            .unwrap_or_default(),
+        cache_from: d.field_or_default(&f, "cache_from", Decoder::string_list),
+        cache_to: d.field_or_default(&f, "cache_to", Decoder::string_list),
     })
 }
 
@@ -68,13 +54,13 @@ pub(super) fn output(d: &mut Decoder<'_>, node: &Node) -> Option<Output> {
     let kind = d.required(&f, "type", "output", |d, n| d.choice(n, OUTPUT_KINDS))?;
     Some(Output {
         kind,
-        dest: d.field(&f, "dest", |d, n| d.string(n)),
+        dest: d.field(&f, "dest", Decoder::string),
     })
 }
 
 pub(super) fn group(d: &mut Decoder<'_>, node: &Node) -> Option<Group> {
     if let NodeKind::Seq(_) = node.kind {
-        let targets = d.list(node, |d, n| d.string(n))?;
+        let targets = d.string_list(node)?;
         return Some(Group {
             targets,
             description: None,
@@ -87,10 +73,8 @@ pub(super) fn group(d: &mut Decoder<'_>, node: &Node) -> Option<Group> {
     )?;
     Some(Group {
         targets: d
-            .required(&f, "targets", "group", |d, n| d.list(n, |d, n| d.string(n)))
+            .required(&f, "targets", "group", Decoder::string_list)
             .unwrap_or_default(),
-        description: d
-            .field(&f, "description", |d, n| d.string(n))
-            .map(|s| s.value),
+        description: d.field(&f, "description", Decoder::string).map(|s| s.value),
     })
 }
