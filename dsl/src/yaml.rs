@@ -109,7 +109,8 @@ impl Builder<'_> {
                     .as_ref()
                     .filter(|t| t.is_yaml_core_schema())
                     .map(|t| t.suffix().to_string());
-                let kind = resolve_scalar(&value, style, tag_suffix.as_deref());
+                let kind = scalar_meaning(&value, style, tag_suffix.as_deref())
+                    .unwrap_or_else(|| NodeKind::Str(value.into_owned()));
                 self.count(1, span)?;
                 self.complete(Node { kind, span }, anchor, 1)
             }
@@ -264,34 +265,41 @@ fn node_count(node: &Node) -> usize {
 }
 
 /// YAML 1.2 core schema: what a plain scalar means. Quoted and block scalars are strings.
+#[cfg(test)]
 fn resolve_scalar(value: &str, style: ScalarStyle, tag: Option<&str>) -> NodeKind {
+    scalar_meaning(value, style, tag).unwrap_or_else(|| NodeKind::Str(value.to_string()))
+}
+
+/// What a scalar means when it is not a string (`None`: it is one). Kept apart from making
+/// the string so the parser's own copy of the text can become the node's.
+fn scalar_meaning(value: &str, style: ScalarStyle, tag: Option<&str>) -> Option<NodeKind> {
     match tag {
-        Some("str") => return NodeKind::Str(value.to_string()),
-        Some("null") => return NodeKind::Null,
+        Some("str") => return None,
+        Some("null") => return Some(NodeKind::Null),
         Some(_) => {}
-        None if style != ScalarStyle::Plain => return NodeKind::Str(value.to_string()),
+        None if style != ScalarStyle::Plain => return None,
         None => {}
     }
     match value {
-        "" | "~" | "null" | "Null" | "NULL" => return NodeKind::Null,
-        "true" | "True" | "TRUE" => return NodeKind::Bool(true),
-        "false" | "False" | "FALSE" => return NodeKind::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => return Some(NodeKind::Null),
+        "true" | "True" | "TRUE" => return Some(NodeKind::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(NodeKind::Bool(false)),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return NodeKind::Float(f64::INFINITY);
+            return Some(NodeKind::Float(f64::INFINITY));
         }
-        "-.inf" | "-.Inf" | "-.INF" => return NodeKind::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return NodeKind::Float(f64::NAN),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(NodeKind::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(NodeKind::Float(f64::NAN)),
         _ => {}
     }
     if let Some(int) = parse_int(value) {
-        return NodeKind::Int(int);
+        return Some(NodeKind::Int(int));
     }
     if is_float(value)
         && let Ok(f) = value.parse::<f64>()
     {
-        return NodeKind::Float(f);
+        return Some(NodeKind::Float(f));
     }
-    NodeKind::Str(value.to_string())
+    None
 }
 
 fn parse_int(value: &str) -> Option<i64> {

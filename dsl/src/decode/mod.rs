@@ -10,14 +10,18 @@ use crate::source::SourceFile;
 use crate::span::{Sp, Span};
 use crate::suggest;
 use indexmap::IndexMap;
+use std::collections::HashMap;
 
 pub use model::decode_build_file;
 
 /// Decoding state: where we are in the document, and what went wrong so far.
 pub struct Decoder<'a> {
     file: &'a SourceFile,
-    /// Path segments from the root, e.g. `stages`, `build`, `steps`, `[2]`.
-    path: Vec<String>,
+    /// The path from the root as written in messages, e.g. `stages.build.steps[2]`: one
+    /// buffer, so entering a key or an item allocates nothing.
+    path: String,
+    /// The length of `path` before each segment on it, to go back out.
+    path_marks: Vec<usize>,
     /// Spans of the keys on the path; the innermost one is where a missing key is reported.
     key_spans: Vec<Span>,
     pub diagnostics: Vec<Diagnostic>,
@@ -27,7 +31,8 @@ impl<'a> Decoder<'a> {
     pub fn new(file: &'a SourceFile) -> Self {
         Decoder {
             file,
-            path: Vec::new(),
+            path: String::new(),
+            path_marks: Vec::new(),
             key_spans: Vec::new(),
             diagnostics: Vec::new(),
         }
@@ -35,36 +40,42 @@ impl<'a> Decoder<'a> {
 
     /// The current path in the document, e.g. `stages.build.steps[2].run`.
     pub fn path(&self) -> String {
-        let mut out = String::new();
-        for segment in &self.path {
-            if !segment.starts_with('[') && !out.is_empty() {
-                out.push('.');
-            }
-            out.push_str(segment);
-        }
-        if out.is_empty() {
+        if self.path.is_empty() {
             "the top level".into()
         } else {
-            format!("`{out}`")
+            format!("`{}`", self.path)
         }
     }
 
     /// Decode inside `key`, keeping the path and key span up to date.
     pub fn at_key<R>(&mut self, key: &str, key_span: Span, f: impl FnOnce(&mut Self) -> R) -> R {
-        self.path.push(key.to_string());
+        self.path_marks.push(self.path.len());
+        // Keys are joined with `.`; a key written like an index (`[0]`) is not.
+        if !key.starts_with('[') && !self.path.is_empty() {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
         self.key_spans.push(key_span);
         let result = f(self);
         self.key_spans.pop();
-        self.path.pop();
+        self.leave_segment();
         result
     }
 
     /// Decode inside list item `index`.
     pub fn at_index<R>(&mut self, index: usize, f: impl FnOnce(&mut Self) -> R) -> R {
-        self.path.push(format!("[{index}]"));
+        use std::fmt::Write;
+        self.path_marks.push(self.path.len());
+        let _ = write!(self.path, "[{index}]");
         let result = f(self);
-        self.path.pop();
+        self.leave_segment();
         result
+    }
+
+    fn leave_segment(&mut self) {
+        if let Some(mark) = self.path_marks.pop() {
+            self.path.truncate(mark);
+        }
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
@@ -226,19 +237,28 @@ impl<'a> Decoder<'a> {
             self.type_mismatch(node, "a map");
             return None;
         };
-        let mut out = IndexMap::with_capacity(entries.len());
-        let mut seen: IndexMap<Sp<String>, Span> = IndexMap::new();
+        let mut out: IndexMap<Sp<String>, T> = IndexMap::with_capacity(entries.len());
+        // Keys whose value failed to decode are not in `out` but still count as written.
+        let mut failed: HashMap<String, Span> = HashMap::new();
         for (key_node, value_node) in entries {
             let Some(key) = self.key(key_node) else {
                 continue;
             };
-            if let Some(&first) = seen.get(&key) {
+            let first = match out.get_key_value(key.value.as_str()) {
+                Some((written, _)) => Some(written.span),
+                None => failed.get(&key.value).copied(),
+            };
+            if let Some(first) = first {
                 self.duplicate_key(&key, first);
                 continue;
             }
-            seen.insert(key.clone(), key.span);
-            if let Some(v) = self.at_key(&key.value, key.span, |d| value(d, &key, value_node)) {
-                out.insert(key, v);
+            match self.at_key(&key.value, key.span, |d| value(d, &key, value_node)) {
+                Some(v) => {
+                    out.insert(key, v);
+                }
+                None => {
+                    failed.insert(key.value, key.span);
+                }
             }
         }
         Some(out)
@@ -296,28 +316,29 @@ impl<'a> Decoder<'a> {
             owner: self.label_span(node),
         };
         for (key_node, value) in entries {
-            let Some(key) = self.key(key_node) else {
+            // Field names are compared as written: only a key that is not a string (rare)
+            // needs its text made.
+            let made;
+            let text: &str = match &key_node.kind {
+                NodeKind::Str(s) => s,
+                _ => match self.key(key_node) {
+                    Some(key) => {
+                        made = key;
+                        &made.value
+                    }
+                    None => continue,
+                },
+            };
+            let key = || Sp::new(text.to_string(), key_node.span);
+            let Some(&name) = allowed.iter().find(|a| **a == text) else {
+                self.unknown_key(&key(), what, allowed);
                 continue;
             };
-            if !allowed.contains(&key.value.as_str()) {
-                self.unknown_key(&key, what, allowed);
+            if let Some(&(_, first, _)) = fields.entries.iter().find(|(n, _, _)| *n == name) {
+                self.duplicate_key(&key(), first);
                 continue;
             }
-            if let Some((_, first, _)) = fields
-                .entries
-                .iter()
-                .find(|(name, _, _)| *name == key.value)
-            {
-                let first = *first;
-                self.duplicate_key(&key, first);
-                continue;
-            }
-            let name = allowed
-                .iter()
-                .find(|a| **a == key.value)
-                .copied()
-                .unwrap_or_default();
-            fields.entries.push((name, key.span, value));
+            fields.entries.push((name, key_node.span, value));
         }
         Some(fields)
     }
