@@ -325,7 +325,7 @@ fn check_string<'m>(
         }
         let known = PLATFORM_ARGS.contains(&var.name)
             || ALWAYS_KNOWN.contains(&var.name)
-            || scope.env.iter().any(|e| *e == var.name);
+            || scope.env.contains(&var.name);
         if known || var.default.is_some() {
             continue;
         }
