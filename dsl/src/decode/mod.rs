@@ -106,9 +106,12 @@ impl<'a> Decoder<'a> {
     }
 
     /// A string value. Numbers and booleans are refused: the schema says string.
-    pub fn string(&mut self, node: &Node) -> Option<Sp<String>> {
-        match &node.kind {
-            NodeKind::Str(s) => Some(Sp::new(s.clone(), node.span)),
+    ///
+    /// Decoding takes a value's string out of the tree (each node is decoded once, and the
+    /// tree is dropped after), so the model gets it without a copy.
+    pub fn string(&mut self, node: &mut Node) -> Option<Sp<String>> {
+        match &mut node.kind {
+            NodeKind::Str(s) => Some(Sp::new(std::mem::take(s), node.span)),
             _ => {
                 self.type_mismatch(node, "a string");
                 None
@@ -118,9 +121,9 @@ impl<'a> Decoder<'a> {
 
     /// A scalar used as text: strings, and numbers or booleans as written in the file
     /// (`1.10` stays `1.10`).
-    pub fn text(&mut self, node: &Node) -> Option<Sp<String>> {
-        match &node.kind {
-            NodeKind::Str(s) => Some(Sp::new(s.clone(), node.span)),
+    pub fn text(&mut self, node: &mut Node) -> Option<Sp<String>> {
+        match &mut node.kind {
+            NodeKind::Str(s) => Some(Sp::new(std::mem::take(s), node.span)),
             NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_) => {
                 let written = self.file.slice(node.span).map(str::to_string);
                 let text = written.unwrap_or_else(|| match &node.kind {
@@ -138,7 +141,7 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    pub fn bool(&mut self, node: &Node) -> Option<Sp<bool>> {
+    pub fn bool(&mut self, node: &mut Node) -> Option<Sp<bool>> {
         match node.kind {
             NodeKind::Bool(b) => Some(Sp::new(b, node.span)),
             _ => {
@@ -148,7 +151,7 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    pub fn unsigned<T: TryFrom<i64>>(&mut self, node: &Node) -> Option<Sp<T>> {
+    pub fn unsigned<T: TryFrom<i64>>(&mut self, node: &mut Node) -> Option<Sp<T>> {
         match node.kind {
             NodeKind::Int(i) => match T::try_from(i) {
                 Ok(v) => Some(Sp::new(v, node.span)),
@@ -169,7 +172,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// One of a fixed set of words.
-    pub fn choice<T: Copy>(&mut self, node: &Node, choices: &[(&str, T)]) -> Option<Sp<T>> {
+    pub fn choice<T: Copy>(&mut self, node: &mut Node, choices: &[(&str, T)]) -> Option<Sp<T>> {
         let word = self.string(node)?;
         if let Some((_, value)) = choices.iter().find(|(name, _)| *name == word.value) {
             return Some(Sp::new(*value, node.span));
@@ -190,15 +193,15 @@ impl<'a> Decoder<'a> {
     /// A list, decoding each item with `item`. Items that fail are left out (and reported).
     pub fn list<T>(
         &mut self,
-        node: &Node,
-        mut item: impl FnMut(&mut Self, &Node) -> Option<T>,
+        node: &mut Node,
+        mut item: impl FnMut(&mut Self, &mut Node) -> Option<T>,
     ) -> Option<Vec<T>> {
-        let NodeKind::Seq(items) = &node.kind else {
+        let NodeKind::Seq(items) = &mut node.kind else {
             self.type_mismatch(node, "a list");
             return None;
         };
         let mut out = Vec::with_capacity(items.len());
-        for (i, node) in items.iter().enumerate() {
+        for (i, node) in items.iter_mut().enumerate() {
             if let Some(value) = self.at_index(i, |d| item(d, node)) {
                 out.push(value);
             }
@@ -207,14 +210,15 @@ impl<'a> Decoder<'a> {
     }
 
     /// A list of strings (tags, platforms, paths, names).
-    pub fn string_list(&mut self, node: &Node) -> Option<Vec<Sp<String>>> {
+    pub fn string_list(&mut self, node: &mut Node) -> Option<Vec<Sp<String>>> {
         self.list(node, Self::string)
     }
 
     /// A string or a list of strings.
-    pub fn one_or_many(&mut self, node: &Node) -> Option<Sp<Vec<Sp<String>>>> {
-        match &node.kind {
-            NodeKind::Str(s) => Some(Sp::new(vec![Sp::new(s.clone(), node.span)], node.span)),
+    pub fn one_or_many(&mut self, node: &mut Node) -> Option<Sp<Vec<Sp<String>>>> {
+        let span = node.span;
+        match &mut node.kind {
+            NodeKind::Str(s) => Some(Sp::new(vec![Sp::new(std::mem::take(s), span)], span)),
             NodeKind::Seq(_) => {
                 let items = self.string_list(node)?;
                 Some(Sp::new(items, node.span))
@@ -230,17 +234,17 @@ impl<'a> Decoder<'a> {
     /// the first one wins.
     pub fn named<T>(
         &mut self,
-        node: &Node,
-        mut value: impl FnMut(&mut Self, &Sp<String>, &Node) -> Option<T>,
+        node: &mut Node,
+        mut value: impl FnMut(&mut Self, &Sp<String>, &mut Node) -> Option<T>,
     ) -> Option<IndexMap<Sp<String>, T>> {
-        let Some(entries) = node.as_map() else {
+        let Some(entries) = node.as_map_mut() else {
             self.type_mismatch(node, "a map");
             return None;
         };
         let mut out: IndexMap<Sp<String>, T> = IndexMap::with_capacity(entries.len());
         // Keys whose value failed to decode are not in `out` but still count as written.
         let mut failed: HashMap<String, Span> = HashMap::new();
-        for (key_node, value_node) in entries {
+        for (key_node, value_node) in entries.iter_mut() {
             let Some(key) = self.key(key_node) else {
                 continue;
             };
@@ -265,13 +269,13 @@ impl<'a> Decoder<'a> {
     }
 
     /// A map of names to scalar values kept as text (env, labels, args).
-    pub fn string_map(&mut self, node: &Node) -> Option<IndexMap<Sp<String>, Sp<String>>> {
+    pub fn string_map(&mut self, node: &mut Node) -> Option<IndexMap<Sp<String>, Sp<String>>> {
         self.named(node, |d, _, v| d.text(v))
     }
 
-    fn key(&mut self, key_node: &Node) -> Option<Sp<String>> {
-        match &key_node.kind {
-            NodeKind::Str(s) => Some(Sp::new(s.clone(), key_node.span)),
+    fn key(&mut self, key_node: &mut Node) -> Option<Sp<String>> {
+        match &mut key_node.kind {
+            NodeKind::Str(s) => Some(Sp::new(std::mem::take(s), key_node.span)),
             NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_) => self.text(key_node),
             _ => {
                 let message = format!(
@@ -303,19 +307,21 @@ impl<'a> Decoder<'a> {
     /// suggestion, duplicates with both places.
     pub fn fields<'n>(
         &mut self,
-        node: &'n Node,
+        node: &'n mut Node,
         what: &str,
         allowed: &[&'static str],
     ) -> Option<Fields<'n>> {
-        let Some(entries) = node.as_map() else {
+        let owner = self.label_span(node);
+        if !matches!(node.kind, NodeKind::Map(_)) {
             self.type_mismatch(node, what);
             return None;
-        };
+        }
+        let entries = node.as_map_mut()?;
         let mut fields = Fields {
             entries: Vec::with_capacity(entries.len()),
-            owner: self.label_span(node),
+            owner,
         };
-        for (key_node, value) in entries {
+        for (key_node, value) in entries.iter_mut() {
             // Field names are compared as written: only a key that is not a string (rare)
             // needs its text made.
             let made;
@@ -338,7 +344,7 @@ impl<'a> Decoder<'a> {
                 self.duplicate_key(&key(), first);
                 continue;
             }
-            fields.entries.push((name, key_node.span, value));
+            fields.entries.push((name, key_node.span, Some(value)));
         }
         Some(fields)
     }
@@ -355,20 +361,20 @@ impl<'a> Decoder<'a> {
     /// Decode field `name` of `fields` if present.
     pub fn field<T>(
         &mut self,
-        fields: &Fields<'_>,
+        fields: &mut Fields<'_>,
         name: &str,
-        f: impl FnOnce(&mut Self, &Node) -> Option<T>,
+        f: impl FnOnce(&mut Self, &mut Node) -> Option<T>,
     ) -> Option<T> {
-        let (key_span, node) = fields.get(name)?;
+        let (key_span, node) = fields.take(name)?;
         self.at_key(name, key_span, |d| f(d, node))
     }
 
     /// Decode field `name` if present, else the empty value (no list, no map).
     pub fn field_or_default<T: Default>(
         &mut self,
-        fields: &Fields<'_>,
+        fields: &mut Fields<'_>,
         name: &str,
-        f: impl FnOnce(&mut Self, &Node) -> Option<T>,
+        f: impl FnOnce(&mut Self, &mut Node) -> Option<T>,
     ) -> T {
         self.field(fields, name, f).unwrap_or_default()
     }
@@ -376,12 +382,12 @@ impl<'a> Decoder<'a> {
     /// Decode field `name`, reporting it as missing when absent.
     pub fn required<T>(
         &mut self,
-        fields: &Fields<'_>,
+        fields: &mut Fields<'_>,
         name: &str,
         what: &str,
-        f: impl FnOnce(&mut Self, &Node) -> Option<T>,
+        f: impl FnOnce(&mut Self, &mut Node) -> Option<T>,
     ) -> Option<T> {
-        if fields.get(name).is_none() {
+        if !fields.has(name) {
             let message = format!("missing key `{name}` in {what} at {}", self.path());
             self.report(
                 Diagnostic::error(Code::MissingKey, message)
@@ -394,22 +400,23 @@ impl<'a> Decoder<'a> {
     }
 }
 
-/// The known keys of one map, with their key spans and values.
+/// The known keys of one map, with their key spans and values (each value is handed out
+/// once, to be decoded).
 pub struct Fields<'n> {
-    entries: Vec<(&'static str, Span, &'n Node)>,
+    entries: Vec<(&'static str, Span, Option<&'n mut Node>)>,
     /// Where to point when a key is missing.
     owner: Span,
 }
 
 impl<'n> Fields<'n> {
-    pub fn get(&self, name: &str) -> Option<(Span, &'n Node)> {
-        self.entries
-            .iter()
-            .find(|(n, _, _)| *n == name)
-            .map(|(_, span, node)| (*span, *node))
+    /// The value of field `name` and its key's span, if written and not yet decoded.
+    pub fn take(&mut self, name: &str) -> Option<(Span, &'n mut Node)> {
+        let (_, span, node) = self.entries.iter_mut().find(|(n, _, _)| *n == name)?;
+        Some((*span, node.take()?))
     }
 
+    /// Whether field `name` is written (decoded or not).
     pub fn has(&self, name: &str) -> bool {
-        self.get(name).is_some()
+        self.entries.iter().any(|(n, _, _)| *n == name)
     }
 }

@@ -19,24 +19,24 @@ const IMAGE_KEYS: &[&str] = &[
     "stopsignal",
 ];
 
-pub(super) fn image_config(d: &mut Decoder<'_>, node: &Node) -> Option<ImageConfig> {
-    let f = d.fields(node, "an image config", IMAGE_KEYS)?;
+pub(super) fn image_config(d: &mut Decoder<'_>, node: &mut Node) -> Option<ImageConfig> {
+    let mut f = d.fields(node, "an image config", IMAGE_KEYS)?;
     Some(ImageConfig {
-        entrypoint: d.field(&f, "entrypoint", command),
-        cmd: d.field(&f, "cmd", command),
-        env: d.field_or_default(&f, "env", Decoder::string_map),
-        user: d.field(&f, "user", Decoder::text),
-        workdir: d.field(&f, "workdir", Decoder::string),
-        expose: d.field_or_default(&f, "expose", |d, n| d.list(n, Decoder::text)),
-        volumes: d.field_or_default(&f, "volumes", Decoder::string_list),
-        labels: d.field_or_default(&f, "labels", Decoder::string_map),
-        healthcheck: d.field(&f, "healthcheck", healthcheck),
-        stopsignal: d.field(&f, "stopsignal", Decoder::string),
+        entrypoint: d.field(&mut f, "entrypoint", command),
+        cmd: d.field(&mut f, "cmd", command),
+        env: d.field_or_default(&mut f, "env", Decoder::string_map),
+        user: d.field(&mut f, "user", Decoder::text),
+        workdir: d.field(&mut f, "workdir", Decoder::string),
+        expose: d.field_or_default(&mut f, "expose", |d, n| d.list(n, Decoder::text)),
+        volumes: d.field_or_default(&mut f, "volumes", Decoder::string_list),
+        labels: d.field_or_default(&mut f, "labels", Decoder::string_map),
+        healthcheck: d.field(&mut f, "healthcheck", healthcheck),
+        stopsignal: d.field(&mut f, "stopsignal", Decoder::string),
     })
 }
 
-pub(super) fn healthcheck(d: &mut Decoder<'_>, node: &Node) -> Option<Healthcheck> {
-    let f = d.fields(
+pub(super) fn healthcheck(d: &mut Decoder<'_>, node: &mut Node) -> Option<Healthcheck> {
+    let mut f = d.fields(
         node,
         "a healthcheck",
         &[
@@ -49,12 +49,12 @@ pub(super) fn healthcheck(d: &mut Decoder<'_>, node: &Node) -> Option<Healthchec
         ],
     )?;
     let check = Healthcheck {
-        test: d.field(&f, "test", command),
-        disable: d.field(&f, "disable", Decoder::bool),
-        interval: d.field(&f, "interval", Decoder::string),
-        timeout: d.field(&f, "timeout", Decoder::string),
-        start_period: d.field(&f, "start_period", Decoder::string),
-        retries: d.field(&f, "retries", Decoder::unsigned),
+        test: d.field(&mut f, "test", command),
+        disable: d.field(&mut f, "disable", Decoder::bool),
+        interval: d.field(&mut f, "interval", Decoder::string),
+        timeout: d.field(&mut f, "timeout", Decoder::string),
+        start_period: d.field(&mut f, "start_period", Decoder::string),
+        retries: d.field(&mut f, "retries", Decoder::unsigned),
     };
     if !f.has("test") && !f.has("disable") {
         d.report(

@@ -23,7 +23,7 @@ use target::{group, target};
 const FILE_KEYS: &[&str] = &["$schema", "version", "args", "stages", "targets", "groups"];
 
 /// Decode a whole build file. Returns `None` only when the top level is not a map.
-pub fn decode_build_file(d: &mut Decoder<'_>, root: &Node) -> Option<BuildFile> {
+pub fn decode_build_file(d: &mut Decoder<'_>, root: &mut Node) -> Option<BuildFile> {
     if matches!(root.kind, NodeKind::Null) {
         d.report(
             Diagnostic::error(Code::EmptyFile, "the build file is empty")
@@ -32,21 +32,21 @@ pub fn decode_build_file(d: &mut Decoder<'_>, root: &Node) -> Option<BuildFile> 
         );
         return None;
     }
-    let f = d.fields(
+    let mut f = d.fields(
         root,
         "a build file (a map with `version`, `stages`, ...)",
         FILE_KEYS,
     )?;
-    let schema = d.field(&f, "$schema", Decoder::string).map(|s| s.value);
-    let version = d.required(&f, "version", "build file", version);
-    let args = d.field_or_default(&f, "args", |d, n| d.named(n, |d, _, v| arg(d, v)));
+    let schema = d.field(&mut f, "$schema", Decoder::string).map(|s| s.value);
+    let version = d.required(&mut f, "version", "build file", version);
+    let args = d.field_or_default(&mut f, "args", |d, n| d.named(n, |d, _, v| arg(d, v)));
     let stages = d
-        .required(&f, "stages", "build file", |d, n| {
+        .required(&mut f, "stages", "build file", |d, n| {
             d.named(n, |d, _, v| stage(d, v))
         })
         .unwrap_or_default();
-    let targets = d.field_or_default(&f, "targets", |d, n| d.named(n, |d, _, v| target(d, v)));
-    let groups = d.field_or_default(&f, "groups", |d, n| d.named(n, |d, _, v| group(d, v)));
+    let targets = d.field_or_default(&mut f, "targets", |d, n| d.named(n, |d, _, v| target(d, v)));
+    let groups = d.field_or_default(&mut f, "groups", |d, n| d.named(n, |d, _, v| group(d, v)));
     Some(BuildFile {
         schema,
         version: version.unwrap_or_else(|| Sp::new(1, root.span)),
@@ -57,7 +57,7 @@ pub fn decode_build_file(d: &mut Decoder<'_>, root: &Node) -> Option<BuildFile> 
     })
 }
 
-fn version(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<u32>> {
+fn version(d: &mut Decoder<'_>, node: &mut Node) -> Option<Sp<u32>> {
     let version = d.unsigned::<u32>(node)?;
     if version.value != 1 {
         d.report(
@@ -72,17 +72,19 @@ fn version(d: &mut Decoder<'_>, node: &Node) -> Option<Sp<u32>> {
     Some(version)
 }
 
-fn arg(d: &mut Decoder<'_>, node: &Node) -> Option<Arg> {
+fn arg(d: &mut Decoder<'_>, node: &mut Node) -> Option<Arg> {
     match &node.kind {
         NodeKind::Null => Some(Arg::default()),
         NodeKind::Map(_) => {
-            let f = d.fields(node, "an arg", &["default", "description"])?;
+            let mut f = d.fields(node, "an arg", &["default", "description"])?;
             Some(Arg {
-                default: d.field(&f, "default", |d, n| match n.kind {
+                default: d.field(&mut f, "default", |d, n| match n.kind {
                     NodeKind::Null => None,
                     _ => d.text(n),
                 }),
-                description: d.field(&f, "description", Decoder::string).map(|s| s.value),
+                description: d
+                    .field(&mut f, "description", Decoder::string)
+                    .map(|s| s.value),
             })
         }
         _ => Some(Arg {
@@ -104,19 +106,21 @@ const STAGE_KEYS: &[&str] = &[
     "image",
 ];
 
-fn stage(d: &mut Decoder<'_>, node: &Node) -> Option<Stage> {
-    let f = d.fields(node, "a stage", STAGE_KEYS)?;
-    let from = d.required(&f, "from", "stage", Decoder::string);
+fn stage(d: &mut Decoder<'_>, node: &mut Node) -> Option<Stage> {
+    let mut f = d.fields(node, "a stage", STAGE_KEYS)?;
+    let from = d.required(&mut f, "from", "stage", Decoder::string);
     let stage = Stage {
         from: from.unwrap_or_default(),
-        platform: d.field(&f, "platform", Decoder::string),
-        description: d.field(&f, "description", Decoder::string).map(|s| s.value),
-        packages: d.field_or_default(&f, "packages", packages),
-        env: d.field_or_default(&f, "env", Decoder::string_map),
-        workdir: d.field(&f, "workdir", Decoder::string),
-        user: d.field(&f, "user", Decoder::text),
-        steps: d.field_or_default(&f, "steps", |d, n| d.list(n, step)),
-        image: d.field(&f, "image", image_config),
+        platform: d.field(&mut f, "platform", Decoder::string),
+        description: d
+            .field(&mut f, "description", Decoder::string)
+            .map(|s| s.value),
+        packages: d.field_or_default(&mut f, "packages", packages),
+        env: d.field_or_default(&mut f, "env", Decoder::string_map),
+        workdir: d.field(&mut f, "workdir", Decoder::string),
+        user: d.field(&mut f, "user", Decoder::text),
+        steps: d.field_or_default(&mut f, "steps", |d, n| d.list(n, step)),
+        image: d.field(&mut f, "image", image_config),
     };
     Some(stage)
 }

@@ -16,19 +16,21 @@ const TARGET_KEYS: &[&str] = &[
     "cache_to",
 ];
 
-pub(super) fn target(d: &mut Decoder<'_>, node: &Node) -> Option<Target> {
-    let f = d.fields(node, "a target", TARGET_KEYS)?;
-    let stage = d.required(&f, "stage", "target", Decoder::string);
+pub(super) fn target(d: &mut Decoder<'_>, node: &mut Node) -> Option<Target> {
+    let mut f = d.fields(node, "a target", TARGET_KEYS)?;
+    let stage = d.required(&mut f, "stage", "target", Decoder::string);
     Some(Target {
         stage: stage.unwrap_or_default(),
-        description: d.field(&f, "description", Decoder::string).map(|s| s.value),
-        tags: d.field_or_default(&f, "tags", Decoder::string_list),
-        platforms: d.field_or_default(&f, "platforms", Decoder::string_list),
-        args: d.field_or_default(&f, "args", Decoder::string_map),
-        labels: d.field_or_default(&f, "labels", Decoder::string_map),
-        output: d.field(&f, "output", output),
-        cache_from: d.field_or_default(&f, "cache_from", Decoder::string_list),
-        cache_to: d.field_or_default(&f, "cache_to", Decoder::string_list),
+        description: d
+            .field(&mut f, "description", Decoder::string)
+            .map(|s| s.value),
+        tags: d.field_or_default(&mut f, "tags", Decoder::string_list),
+        platforms: d.field_or_default(&mut f, "platforms", Decoder::string_list),
+        args: d.field_or_default(&mut f, "args", Decoder::string_map),
+        labels: d.field_or_default(&mut f, "labels", Decoder::string_map),
+        output: d.field(&mut f, "output", output),
+        cache_from: d.field_or_default(&mut f, "cache_from", Decoder::string_list),
+        cache_to: d.field_or_default(&mut f, "cache_to", Decoder::string_list),
     })
 }
 
@@ -39,26 +41,26 @@ const OUTPUT_KINDS: &[(&str, OutputKind)] = &[
     ("tar", OutputKind::Tar),
 ];
 
-pub(super) fn output(d: &mut Decoder<'_>, node: &Node) -> Option<Output> {
+pub(super) fn output(d: &mut Decoder<'_>, node: &mut Node) -> Option<Output> {
     if let NodeKind::Str(_) = node.kind {
         return Some(Output {
             kind: d.choice(node, OUTPUT_KINDS)?,
             dest: None,
         });
     }
-    let f: Fields<'_> = d.fields(
+    let mut f: Fields<'_> = d.fields(
         node,
         "an output (`image`, `local`, ... or a map with `type`)",
         &["type", "dest"],
     )?;
-    let kind = d.required(&f, "type", "output", |d, n| d.choice(n, OUTPUT_KINDS))?;
+    let kind = d.required(&mut f, "type", "output", |d, n| d.choice(n, OUTPUT_KINDS))?;
     Some(Output {
         kind,
-        dest: d.field(&f, "dest", Decoder::string),
+        dest: d.field(&mut f, "dest", Decoder::string),
     })
 }
 
-pub(super) fn group(d: &mut Decoder<'_>, node: &Node) -> Option<Group> {
+pub(super) fn group(d: &mut Decoder<'_>, node: &mut Node) -> Option<Group> {
     if let NodeKind::Seq(_) = node.kind {
         let targets = d.string_list(node)?;
         return Some(Group {
@@ -66,15 +68,17 @@ pub(super) fn group(d: &mut Decoder<'_>, node: &Node) -> Option<Group> {
             description: None,
         });
     }
-    let f = d.fields(
+    let mut f = d.fields(
         node,
         "a group (a list of names, or a map with `targets`)",
         &["targets", "description"],
     )?;
     Some(Group {
         targets: d
-            .required(&f, "targets", "group", Decoder::string_list)
+            .required(&mut f, "targets", "group", Decoder::string_list)
             .unwrap_or_default(),
-        description: d.field(&f, "description", Decoder::string).map(|s| s.value),
+        description: d
+            .field(&mut f, "description", Decoder::string)
+            .map(|s| s.value),
     })
 }
