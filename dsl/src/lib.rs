@@ -121,11 +121,11 @@ pub fn parse_with(
             Err(diagnostic) => (None, vec![diagnostic]),
         }
     };
-    let Some(root) = root else {
+    let Some(mut root) = root else {
         return (None, diagnostics);
     };
     let mut decoder = decode::Decoder::new(file);
-    let model = decode::decode_build_file(&mut decoder, &root);
+    let model = decode::decode_build_file(&mut decoder, &mut root);
     diagnostics.extend(decoder.diagnostics);
     (model, diagnostics)
 }

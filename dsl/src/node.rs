@@ -43,4 +43,11 @@ impl Node {
             _ => None,
         }
     }
+
+    pub fn as_map_mut(&mut self) -> Option<&mut [(Node, Node)]> {
+        match &mut self.kind {
+            NodeKind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
 }

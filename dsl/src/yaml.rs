@@ -103,98 +103,107 @@ struct Builder<'a> {
 impl Builder<'_> {
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
         match event {
-            Event::DocumentStart(..) => {
-                self.documents += 1;
-                if self.documents > 1 {
-                    return Err(Diagnostic::error(
-                        Code::Syntax,
-                        "a build file holds one YAML document, this one has several",
-                    )
-                    .with_label(
-                        Span::new(span.start, span.len.max(1)),
-                        "a second document starts here",
-                    )
-                    .with_help(
-                        "remove the `---` line, or split the documents into separate files",
-                    ));
-                }
-            }
+            Event::DocumentStart(..) => self.document_start(span),
             Event::Scalar(value, style, anchor, tag) => {
                 let tag_suffix = tag
                     .as_ref()
                     .filter(|t| t.is_yaml_core_schema())
                     .map(|t| t.suffix().to_string());
-                let kind = resolve_scalar(&value, style, tag_suffix.as_deref());
+                let kind = scalar_meaning(&value, style, tag_suffix.as_deref())
+                    .unwrap_or_else(|| NodeKind::Str(value.into_owned()));
                 self.count(1, span)?;
-                self.complete(Node { kind, span }, anchor, 1)?;
+                self.complete(Node { kind, span }, anchor, 1)
             }
             Event::SequenceStart(style, anchor, _) => {
                 self.open(span)?;
-                let span = collection_span(style, span);
                 self.stack.push(Frame::Seq {
                     items: Vec::new(),
-                    span,
+                    span: collection_span(style, span),
                     anchor,
                 });
+                Ok(())
             }
             Event::MappingStart(style, anchor, _) => {
                 self.open(span)?;
-                let span = collection_span(style, span);
                 self.stack.push(Frame::Map {
                     entries: Vec::new(),
                     key: None,
-                    span,
+                    span: collection_span(style, span),
                     anchor,
                 });
+                Ok(())
             }
-            Event::SequenceEnd | Event::MappingEnd => {
-                let (node, anchor) = match self.stack.pop() {
-                    Some(Frame::Seq {
-                        items,
-                        span,
-                        anchor,
-                    }) => (
-                        Node {
-                            kind: NodeKind::Seq(items),
-                            span,
-                        },
-                        anchor,
-                    ),
-                    Some(Frame::Map {
-                        entries,
-                        span,
-                        anchor,
-                        ..
-                    }) => (
-                        Node {
-                            kind: NodeKind::Map(entries),
-                            span,
-                        },
-                        anchor,
-                    ),
-                    None => return Ok(()),
-                };
-                let size = if anchor != 0 { node_count(&node) } else { 0 };
-                self.complete(node, anchor, size)?;
-            }
-            Event::Alias(id) => {
-                self.aliases += 1;
-                if self.aliases > self.limits.max_aliases {
-                    return Err(limit_error(span, "the YAML document uses too many aliases"));
-                }
-                let Some((node, size)) = self.anchors.get(&id).cloned() else {
-                    return Err(syntax_error(
-                        self.file,
-                        span.start,
-                        "this alias refers to no anchor",
-                    ));
-                };
-                self.count(size, span)?;
-                self.complete(node, 0, size)?;
-            }
-            _ => {}
+            Event::SequenceEnd | Event::MappingEnd => self.close(),
+            Event::Alias(id) => self.alias(id, span),
+            _ => Ok(()),
+        }
+    }
+
+    /// A build file is one document: a second `---` is refused.
+    fn document_start(&mut self, span: Span) -> Result<(), Diagnostic> {
+        self.documents += 1;
+        if self.documents > 1 {
+            return Err(Diagnostic::error(
+                Code::Syntax,
+                "a build file holds one YAML document, this one has several",
+            )
+            .with_label(
+                Span::new(span.start, span.len.max(1)),
+                "a second document starts here",
+            )
+            .with_help("remove the `---` line, or split the documents into separate files"));
         }
         Ok(())
+    }
+
+    /// The innermost list or map is finished: it becomes a node of its parent.
+    fn close(&mut self) -> Result<(), Diagnostic> {
+        let (node, anchor) = match self.stack.pop() {
+            Some(Frame::Seq {
+                items,
+                span,
+                anchor,
+            }) => (
+                Node {
+                    kind: NodeKind::Seq(items),
+                    span,
+                },
+                anchor,
+            ),
+            Some(Frame::Map {
+                entries,
+                span,
+                anchor,
+                ..
+            }) => (
+                Node {
+                    kind: NodeKind::Map(entries),
+                    span,
+                },
+                anchor,
+            ),
+            None => return Ok(()),
+        };
+        // Only an anchored node can be copied, so only its size is worth counting.
+        let size = if anchor != 0 { node_count(&node) } else { 0 };
+        self.complete(node, anchor, size)
+    }
+
+    /// `*name`: a copy of the anchored node, counted against the alias and node budgets.
+    fn alias(&mut self, id: usize, span: Span) -> Result<(), Diagnostic> {
+        self.aliases += 1;
+        if self.aliases > self.limits.max_aliases {
+            return Err(limit_error(span, "the YAML document uses too many aliases"));
+        }
+        let Some((node, size)) = self.anchors.get(&id).cloned() else {
+            return Err(syntax_error(
+                self.file,
+                span.start,
+                "this alias refers to no anchor",
+            ));
+        };
+        self.count(size, span)?;
+        self.complete(node, 0, size)
     }
 
     fn open(&mut self, span: Span) -> Result<(), Diagnostic> {
@@ -256,34 +265,41 @@ fn node_count(node: &Node) -> usize {
 }
 
 /// YAML 1.2 core schema: what a plain scalar means. Quoted and block scalars are strings.
+#[cfg(test)]
 fn resolve_scalar(value: &str, style: ScalarStyle, tag: Option<&str>) -> NodeKind {
+    scalar_meaning(value, style, tag).unwrap_or_else(|| NodeKind::Str(value.to_string()))
+}
+
+/// What a scalar means when it is not a string (`None`: it is one). Kept apart from making
+/// the string so the parser's own copy of the text can become the node's.
+fn scalar_meaning(value: &str, style: ScalarStyle, tag: Option<&str>) -> Option<NodeKind> {
     match tag {
-        Some("str") => return NodeKind::Str(value.to_string()),
-        Some("null") => return NodeKind::Null,
+        Some("str") => return None,
+        Some("null") => return Some(NodeKind::Null),
         Some(_) => {}
-        None if style != ScalarStyle::Plain => return NodeKind::Str(value.to_string()),
+        None if style != ScalarStyle::Plain => return None,
         None => {}
     }
     match value {
-        "" | "~" | "null" | "Null" | "NULL" => return NodeKind::Null,
-        "true" | "True" | "TRUE" => return NodeKind::Bool(true),
-        "false" | "False" | "FALSE" => return NodeKind::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => return Some(NodeKind::Null),
+        "true" | "True" | "TRUE" => return Some(NodeKind::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(NodeKind::Bool(false)),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return NodeKind::Float(f64::INFINITY);
+            return Some(NodeKind::Float(f64::INFINITY));
         }
-        "-.inf" | "-.Inf" | "-.INF" => return NodeKind::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return NodeKind::Float(f64::NAN),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(NodeKind::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(NodeKind::Float(f64::NAN)),
         _ => {}
     }
     if let Some(int) = parse_int(value) {
-        return NodeKind::Int(int);
+        return Some(NodeKind::Int(int));
     }
     if is_float(value)
         && let Ok(f) = value.parse::<f64>()
     {
-        return NodeKind::Float(f);
+        return Some(NodeKind::Float(f));
     }
-    NodeKind::Str(value.to_string())
+    None
 }
 
 fn parse_int(value: &str) -> Option<i64> {

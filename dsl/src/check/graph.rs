@@ -19,14 +19,14 @@ pub(super) struct Graph {
 impl Graph {
     /// The stage's ultimate base: an image, scratch, or dynamic (cycles count as dynamic).
     pub fn root_base(&self, stage: &str) -> Source {
-        let mut seen = IndexSet::new();
-        let mut current = stage.to_string();
+        let mut seen: IndexSet<&str> = IndexSet::new();
+        let mut current = stage;
         loop {
-            if !seen.insert(current.clone()) {
+            if !seen.insert(current) {
                 return Source::Dynamic;
             }
-            match self.bases.get(&current) {
-                Some(Source::Stage(parent)) => current = parent.clone(),
+            match self.bases.get(current) {
+                Some(Source::Stage(parent)) => current = parent,
                 Some(other) => return other.clone(),
                 None => return Source::Dynamic,
             }
@@ -34,15 +34,15 @@ impl Graph {
     }
 
     /// The stage and the stages it builds `from`, nearest first.
-    pub fn base_chain(&self, stage: &str) -> Vec<String> {
-        let mut chain: Vec<String> = vec![stage.to_string()];
-        while let Some(Source::Stage(parent)) =
-            self.bases.get(chain.last().map_or("", |s| s.as_str()))
-        {
-            if chain.contains(parent) {
+    pub fn base_chain<'g>(&'g self, stage: &'g str) -> Vec<&'g str> {
+        let mut chain: Vec<&str> = vec![stage];
+        // A set beside the chain keeps a long chain linear to walk.
+        let mut on_chain: IndexSet<&str> = IndexSet::from([stage]);
+        while let Some(Source::Stage(parent)) = self.bases.get(chain[chain.len() - 1]) {
+            if !on_chain.insert(parent) {
                 break;
             }
-            chain.push(parent.clone());
+            chain.push(parent);
         }
         chain
     }
@@ -85,11 +85,12 @@ fn check_source(cx: &mut Checker<'_>, from: &Sp<String>, what: &str) -> Source {
     if image.is_empty() {
         return source; // a missing `from` is reported by the decoder
     }
-    let stages: Vec<&str> = cx.model.stages.keys().map(|k| k.value.as_str()).collect();
+    // The stage names are gathered only for a message, not for every valid image.
+    let stages = || -> Vec<&str> { cx.model.stages.keys().map(|k| k.value.as_str()).collect() };
     // Only a bare name (no registry, tag or digest) can be a misspelt stage.
     let bare_name = !image.contains(['/', ':', '@']);
     let near_stage = if bare_name {
-        did_you_mean(image, stages.iter().copied())
+        did_you_mean(image, cx.model.stages.keys().map(|k| k.value.as_str()))
     } else {
         None
     };
@@ -112,7 +113,7 @@ fn check_source(cx: &mut Checker<'_>, from: &Sp<String>, what: &str) -> Source {
                     format!("`{image}` is neither a stage nor a valid image reference"),
                 )
                 .with_label(from.span, problem)
-                .with_help(stage_list_help(&stages)),
+                .with_help(stage_list_help(&stages())),
             );
         }
         (Ok(_), _) => {}

@@ -16,9 +16,9 @@ use indexmap::IndexSet;
 const ALWAYS_KNOWN: &[&str] = &["PATH"];
 
 /// What a string can refer to where it is written.
-struct Scope {
+struct Scope<'m> {
     /// Env names set so far (through the chain of stages and earlier steps).
-    env: Vec<String>,
+    env: Vec<&'m str>,
     /// Whether the base image may define more env (unknown until build time).
     image_base: bool,
     /// Where the string is, for messages: "stage `app`", "target `app`".
@@ -26,7 +26,7 @@ struct Scope {
 }
 
 pub(super) fn check(cx: &mut Checker<'_>, graph: &Graph) {
-    let mut used: IndexSet<String> = IndexSet::new();
+    let mut used: IndexSet<&str> = IndexSet::new();
     let model = cx.model;
     let arg_scope = |place: String| Scope {
         env: Vec::new(),
@@ -82,7 +82,7 @@ pub(super) fn check(cx: &mut Checker<'_>, graph: &Graph) {
         }
     }
     for name in model.args.keys() {
-        if !used.contains(&name.value) {
+        if !used.contains(name.value.as_str()) {
             cx.report(
                 Diagnostic::warning(
                     Code::UnusedArg,
@@ -99,26 +99,31 @@ pub(super) fn check(cx: &mut Checker<'_>, graph: &Graph) {
 }
 
 /// Env names set by the stages this stage builds `from` (not by the stage itself).
-fn inherited_env(model: &BuildFile, graph: &Graph, stage: &str) -> Vec<String> {
+fn inherited_env<'m>(model: &'m BuildFile, graph: &Graph, stage: &str) -> Vec<&'m str> {
     let mut env = Vec::new();
-    for ancestor in graph.base_chain(stage).iter().skip(1) {
-        let Some(s) = model.stages.get(ancestor.as_str()) else {
+    for &ancestor in graph.base_chain(stage).iter().skip(1) {
+        let Some(s) = model.stages.get(ancestor) else {
             continue;
         };
-        env.extend(s.env.keys().map(|k| k.value.clone()));
+        env.extend(s.env.keys().map(|k| k.value.as_str()));
         for step in &s.steps {
             if let Step::Env(e) = &step.value {
-                env.extend(e.env.keys().map(|k| k.value.clone()));
+                env.extend(e.env.keys().map(|k| k.value.as_str()));
             }
         }
         if let Some(image) = &s.image {
-            env.extend(image.env.keys().map(|k| k.value.clone()));
+            env.extend(image.env.keys().map(|k| k.value.as_str()));
         }
     }
     env
 }
 
-fn check_stage(cx: &mut Checker<'_>, stage: &Stage, mut scope: Scope, used: &mut IndexSet<String>) {
+fn check_stage<'m>(
+    cx: &mut Checker<'_>,
+    stage: &'m Stage,
+    mut scope: Scope<'m>,
+    used: &mut IndexSet<&'m str>,
+) {
     // `from` and `platform` are resolved before any env exists.
     let args_only = Scope {
         env: Vec::new(),
@@ -166,22 +171,25 @@ fn check_stage(cx: &mut Checker<'_>, stage: &Stage, mut scope: Scope, used: &mut
     }
 }
 
-fn check_step(cx: &mut Checker<'_>, step: &Step, scope: &mut Scope, used: &mut IndexSet<String>) {
+fn check_step<'m>(
+    cx: &mut Checker<'_>,
+    step: &'m Step,
+    scope: &mut Scope<'m>,
+    used: &mut IndexSet<&'m str>,
+) {
     let strings: Vec<&Sp<String>> = match step {
         Step::Run(run) => {
-            // The step's own env is visible to its command, not to later steps.
-            let mut own = Scope {
-                env: scope.env.clone(),
-                image_base: scope.image_base,
-                place: scope.place.clone(),
-            };
-            check_env_map(cx, &run.env, &mut own, used);
+            // The step's own env is visible to its command, not to later steps: it is
+            // taken off the scope again afterwards.
+            let outer_env = scope.env.len();
+            check_env_map(cx, &run.env, scope, used);
             let mut strings = command_strings(&run.run.value);
             strings.extend(run.user.iter().chain(&run.workdir));
             strings.extend(run.mounts.iter().flat_map(|m| mount_strings(&m.value)));
             for s in strings {
-                check_string(cx, s, &own, used);
+                check_string(cx, s, scope, used);
             }
+            scope.env.truncate(outer_env);
             return;
         }
         Step::Env(e) => {
@@ -233,11 +241,11 @@ fn check_step(cx: &mut Checker<'_>, step: &Step, scope: &mut Scope, used: &mut I
 
 /// Check env values in order; each name becomes known to the entries after it. A bare
 /// `$NAME` in an env value is stored literally, which is rarely what users mean.
-fn check_env_map(
+fn check_env_map<'m>(
     cx: &mut Checker<'_>,
-    env: &StringMap,
-    scope: &mut Scope,
-    used: &mut IndexSet<String>,
+    env: &'m StringMap,
+    scope: &mut Scope<'m>,
+    used: &mut IndexSet<&'m str>,
 ) {
     for (key, value) in env {
         check_string(cx, value, scope, used);
@@ -249,7 +257,7 @@ fn check_env_map(
                     .with_help(format!("write `${{{name}}}` to use the value of `{name}`, or `$${{{name}}}`... to keep a literal `$`")),
             );
         }
-        scope.env.push(key.value.clone());
+        scope.env.push(&key.value);
     }
 }
 
@@ -284,11 +292,11 @@ fn per_platform_strings(value: &PerPlatform) -> Vec<&Sp<String>> {
     }
 }
 
-fn check_string(
+fn check_string<'m>(
     cx: &mut Checker<'_>,
-    value: &Sp<String>,
-    scope: &Scope,
-    used: &mut IndexSet<String>,
+    value: &'m Sp<String>,
+    scope: &Scope<'m>,
+    used: &mut IndexSet<&'m str>,
 ) {
     if !value.value.contains('$') {
         return;
@@ -312,12 +320,12 @@ fn check_string(
             continue;
         };
         if cx.model.args.contains_key(var.name) {
-            used.insert(var.name.to_string());
+            used.insert(var.name);
             continue;
         }
         let known = PLATFORM_ARGS.contains(&var.name)
             || ALWAYS_KNOWN.contains(&var.name)
-            || scope.env.iter().any(|e| e == var.name);
+            || scope.env.contains(&var.name);
         if known || var.default.is_some() {
             continue;
         }
@@ -327,7 +335,7 @@ fn check_string(
             .args
             .keys()
             .map(|k| k.value.as_str())
-            .chain(scope.env.iter().map(String::as_str))
+            .chain(scope.env.iter().copied())
             .chain(PLATFORM_ARGS.iter().copied())
             .collect();
         let near = did_you_mean(var.name, candidates.iter().copied());

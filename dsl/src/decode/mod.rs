@@ -10,14 +10,18 @@ use crate::source::SourceFile;
 use crate::span::{Sp, Span};
 use crate::suggest;
 use indexmap::IndexMap;
+use std::collections::HashMap;
 
 pub use model::decode_build_file;
 
 /// Decoding state: where we are in the document, and what went wrong so far.
 pub struct Decoder<'a> {
     file: &'a SourceFile,
-    /// Path segments from the root, e.g. `stages`, `build`, `steps`, `[2]`.
-    path: Vec<String>,
+    /// The path from the root as written in messages, e.g. `stages.build.steps[2]`: one
+    /// buffer, so entering a key or an item allocates nothing.
+    path: String,
+    /// The length of `path` before each segment on it, to go back out.
+    path_marks: Vec<usize>,
     /// Spans of the keys on the path; the innermost one is where a missing key is reported.
     key_spans: Vec<Span>,
     pub diagnostics: Vec<Diagnostic>,
@@ -27,7 +31,8 @@ impl<'a> Decoder<'a> {
     pub fn new(file: &'a SourceFile) -> Self {
         Decoder {
             file,
-            path: Vec::new(),
+            path: String::new(),
+            path_marks: Vec::new(),
             key_spans: Vec::new(),
             diagnostics: Vec::new(),
         }
@@ -35,36 +40,42 @@ impl<'a> Decoder<'a> {
 
     /// The current path in the document, e.g. `stages.build.steps[2].run`.
     pub fn path(&self) -> String {
-        let mut out = String::new();
-        for segment in &self.path {
-            if !segment.starts_with('[') && !out.is_empty() {
-                out.push('.');
-            }
-            out.push_str(segment);
-        }
-        if out.is_empty() {
+        if self.path.is_empty() {
             "the top level".into()
         } else {
-            format!("`{out}`")
+            format!("`{}`", self.path)
         }
     }
 
     /// Decode inside `key`, keeping the path and key span up to date.
     pub fn at_key<R>(&mut self, key: &str, key_span: Span, f: impl FnOnce(&mut Self) -> R) -> R {
-        self.path.push(key.to_string());
+        self.path_marks.push(self.path.len());
+        // Keys are joined with `.`; a key written like an index (`[0]`) is not.
+        if !key.starts_with('[') && !self.path.is_empty() {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
         self.key_spans.push(key_span);
         let result = f(self);
         self.key_spans.pop();
-        self.path.pop();
+        self.leave_segment();
         result
     }
 
     /// Decode inside list item `index`.
     pub fn at_index<R>(&mut self, index: usize, f: impl FnOnce(&mut Self) -> R) -> R {
-        self.path.push(format!("[{index}]"));
+        use std::fmt::Write;
+        self.path_marks.push(self.path.len());
+        let _ = write!(self.path, "[{index}]");
         let result = f(self);
-        self.path.pop();
+        self.leave_segment();
         result
+    }
+
+    fn leave_segment(&mut self) {
+        if let Some(mark) = self.path_marks.pop() {
+            self.path.truncate(mark);
+        }
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
@@ -95,9 +106,12 @@ impl<'a> Decoder<'a> {
     }
 
     /// A string value. Numbers and booleans are refused: the schema says string.
-    pub fn string(&mut self, node: &Node) -> Option<Sp<String>> {
-        match &node.kind {
-            NodeKind::Str(s) => Some(Sp::new(s.clone(), node.span)),
+    ///
+    /// Decoding takes a value's string out of the tree (each node is decoded once, and the
+    /// tree is dropped after), so the model gets it without a copy.
+    pub fn string(&mut self, node: &mut Node) -> Option<Sp<String>> {
+        match &mut node.kind {
+            NodeKind::Str(s) => Some(Sp::new(std::mem::take(s), node.span)),
             _ => {
                 self.type_mismatch(node, "a string");
                 None
@@ -107,9 +121,9 @@ impl<'a> Decoder<'a> {
 
     /// A scalar used as text: strings, and numbers or booleans as written in the file
     /// (`1.10` stays `1.10`).
-    pub fn text(&mut self, node: &Node) -> Option<Sp<String>> {
-        match &node.kind {
-            NodeKind::Str(s) => Some(Sp::new(s.clone(), node.span)),
+    pub fn text(&mut self, node: &mut Node) -> Option<Sp<String>> {
+        match &mut node.kind {
+            NodeKind::Str(s) => Some(Sp::new(std::mem::take(s), node.span)),
             NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_) => {
                 let written = self.file.slice(node.span).map(str::to_string);
                 let text = written.unwrap_or_else(|| match &node.kind {
@@ -127,7 +141,7 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    pub fn bool(&mut self, node: &Node) -> Option<Sp<bool>> {
+    pub fn bool(&mut self, node: &mut Node) -> Option<Sp<bool>> {
         match node.kind {
             NodeKind::Bool(b) => Some(Sp::new(b, node.span)),
             _ => {
@@ -137,7 +151,7 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    pub fn unsigned<T: TryFrom<i64>>(&mut self, node: &Node) -> Option<Sp<T>> {
+    pub fn unsigned<T: TryFrom<i64>>(&mut self, node: &mut Node) -> Option<Sp<T>> {
         match node.kind {
             NodeKind::Int(i) => match T::try_from(i) {
                 Ok(v) => Some(Sp::new(v, node.span)),
@@ -158,7 +172,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// One of a fixed set of words.
-    pub fn choice<T: Copy>(&mut self, node: &Node, choices: &[(&str, T)]) -> Option<Sp<T>> {
+    pub fn choice<T: Copy>(&mut self, node: &mut Node, choices: &[(&str, T)]) -> Option<Sp<T>> {
         let word = self.string(node)?;
         if let Some((_, value)) = choices.iter().find(|(name, _)| *name == word.value) {
             return Some(Sp::new(*value, node.span));
@@ -179,15 +193,15 @@ impl<'a> Decoder<'a> {
     /// A list, decoding each item with `item`. Items that fail are left out (and reported).
     pub fn list<T>(
         &mut self,
-        node: &Node,
-        mut item: impl FnMut(&mut Self, &Node) -> Option<T>,
+        node: &mut Node,
+        mut item: impl FnMut(&mut Self, &mut Node) -> Option<T>,
     ) -> Option<Vec<T>> {
-        let NodeKind::Seq(items) = &node.kind else {
+        let NodeKind::Seq(items) = &mut node.kind else {
             self.type_mismatch(node, "a list");
             return None;
         };
         let mut out = Vec::with_capacity(items.len());
-        for (i, node) in items.iter().enumerate() {
+        for (i, node) in items.iter_mut().enumerate() {
             if let Some(value) = self.at_index(i, |d| item(d, node)) {
                 out.push(value);
             }
@@ -195,12 +209,18 @@ impl<'a> Decoder<'a> {
         Some(out)
     }
 
+    /// A list of strings (tags, platforms, paths, names).
+    pub fn string_list(&mut self, node: &mut Node) -> Option<Vec<Sp<String>>> {
+        self.list(node, Self::string)
+    }
+
     /// A string or a list of strings.
-    pub fn one_or_many(&mut self, node: &Node) -> Option<Sp<Vec<Sp<String>>>> {
-        match &node.kind {
-            NodeKind::Str(s) => Some(Sp::new(vec![Sp::new(s.clone(), node.span)], node.span)),
+    pub fn one_or_many(&mut self, node: &mut Node) -> Option<Sp<Vec<Sp<String>>>> {
+        let span = node.span;
+        match &mut node.kind {
+            NodeKind::Str(s) => Some(Sp::new(vec![Sp::new(std::mem::take(s), span)], span)),
             NodeKind::Seq(_) => {
-                let items = self.list(node, |d, n| d.string(n))?;
+                let items = self.string_list(node)?;
                 Some(Sp::new(items, node.span))
             }
             _ => {
@@ -214,39 +234,48 @@ impl<'a> Decoder<'a> {
     /// the first one wins.
     pub fn named<T>(
         &mut self,
-        node: &Node,
-        mut value: impl FnMut(&mut Self, &Sp<String>, &Node) -> Option<T>,
+        node: &mut Node,
+        mut value: impl FnMut(&mut Self, &Sp<String>, &mut Node) -> Option<T>,
     ) -> Option<IndexMap<Sp<String>, T>> {
-        let Some(entries) = node.as_map() else {
+        let Some(entries) = node.as_map_mut() else {
             self.type_mismatch(node, "a map");
             return None;
         };
-        let mut out = IndexMap::with_capacity(entries.len());
-        let mut seen: IndexMap<Sp<String>, Span> = IndexMap::new();
-        for (key_node, value_node) in entries {
+        let mut out: IndexMap<Sp<String>, T> = IndexMap::with_capacity(entries.len());
+        // Keys whose value failed to decode are not in `out` but still count as written.
+        let mut failed: HashMap<String, Span> = HashMap::new();
+        for (key_node, value_node) in entries.iter_mut() {
             let Some(key) = self.key(key_node) else {
                 continue;
             };
-            if let Some(&first) = seen.get(&key) {
+            let first = match out.get_key_value(key.value.as_str()) {
+                Some((written, _)) => Some(written.span),
+                None => failed.get(&key.value).copied(),
+            };
+            if let Some(first) = first {
                 self.duplicate_key(&key, first);
                 continue;
             }
-            seen.insert(key.clone(), key.span);
-            if let Some(v) = self.at_key(&key.value, key.span, |d| value(d, &key, value_node)) {
-                out.insert(key, v);
+            match self.at_key(&key.value, key.span, |d| value(d, &key, value_node)) {
+                Some(v) => {
+                    out.insert(key, v);
+                }
+                None => {
+                    failed.insert(key.value, key.span);
+                }
             }
         }
         Some(out)
     }
 
     /// A map of names to scalar values kept as text (env, labels, args).
-    pub fn string_map(&mut self, node: &Node) -> Option<IndexMap<Sp<String>, Sp<String>>> {
+    pub fn string_map(&mut self, node: &mut Node) -> Option<IndexMap<Sp<String>, Sp<String>>> {
         self.named(node, |d, _, v| d.text(v))
     }
 
-    fn key(&mut self, key_node: &Node) -> Option<Sp<String>> {
-        match &key_node.kind {
-            NodeKind::Str(s) => Some(Sp::new(s.clone(), key_node.span)),
+    fn key(&mut self, key_node: &mut Node) -> Option<Sp<String>> {
+        match &mut key_node.kind {
+            NodeKind::Str(s) => Some(Sp::new(std::mem::take(s), key_node.span)),
             NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_) => self.text(key_node),
             _ => {
                 let message = format!(
@@ -278,41 +307,44 @@ impl<'a> Decoder<'a> {
     /// suggestion, duplicates with both places.
     pub fn fields<'n>(
         &mut self,
-        node: &'n Node,
+        node: &'n mut Node,
         what: &str,
         allowed: &[&'static str],
     ) -> Option<Fields<'n>> {
-        let Some(entries) = node.as_map() else {
+        let owner = self.label_span(node);
+        if !matches!(node.kind, NodeKind::Map(_)) {
             self.type_mismatch(node, what);
             return None;
-        };
+        }
+        let entries = node.as_map_mut()?;
         let mut fields = Fields {
             entries: Vec::with_capacity(entries.len()),
-            owner: self.label_span(node),
+            owner,
         };
-        for (key_node, value) in entries {
-            let Some(key) = self.key(key_node) else {
+        for (key_node, value) in entries.iter_mut() {
+            // Field names are compared as written: only a key that is not a string (rare)
+            // needs its text made.
+            let made;
+            let text: &str = match &key_node.kind {
+                NodeKind::Str(s) => s,
+                _ => match self.key(key_node) {
+                    Some(key) => {
+                        made = key;
+                        &made.value
+                    }
+                    None => continue,
+                },
+            };
+            let key = || Sp::new(text.to_string(), key_node.span);
+            let Some(&name) = allowed.iter().find(|a| **a == text) else {
+                self.unknown_key(&key(), what, allowed);
                 continue;
             };
-            if !allowed.contains(&key.value.as_str()) {
-                self.unknown_key(&key, what, allowed);
+            if let Some(&(_, first, _)) = fields.entries.iter().find(|(n, _, _)| *n == name) {
+                self.duplicate_key(&key(), first);
                 continue;
             }
-            if let Some((_, first, _)) = fields
-                .entries
-                .iter()
-                .find(|(name, _, _)| *name == key.value)
-            {
-                let first = *first;
-                self.duplicate_key(&key, first);
-                continue;
-            }
-            let name = allowed
-                .iter()
-                .find(|a| **a == key.value)
-                .copied()
-                .unwrap_or_default();
-            fields.entries.push((name, key.span, value));
+            fields.entries.push((name, key_node.span, Some(value)));
         }
         Some(fields)
     }
@@ -329,23 +361,33 @@ impl<'a> Decoder<'a> {
     /// Decode field `name` of `fields` if present.
     pub fn field<T>(
         &mut self,
-        fields: &Fields<'_>,
+        fields: &mut Fields<'_>,
         name: &str,
-        f: impl FnOnce(&mut Self, &Node) -> Option<T>,
+        f: impl FnOnce(&mut Self, &mut Node) -> Option<T>,
     ) -> Option<T> {
-        let (key_span, node) = fields.get(name)?;
+        let (key_span, node) = fields.take(name)?;
         self.at_key(name, key_span, |d| f(d, node))
+    }
+
+    /// Decode field `name` if present, else the empty value (no list, no map).
+    pub fn field_or_default<T: Default>(
+        &mut self,
+        fields: &mut Fields<'_>,
+        name: &str,
+        f: impl FnOnce(&mut Self, &mut Node) -> Option<T>,
+    ) -> T {
+        self.field(fields, name, f).unwrap_or_default()
     }
 
     /// Decode field `name`, reporting it as missing when absent.
     pub fn required<T>(
         &mut self,
-        fields: &Fields<'_>,
+        fields: &mut Fields<'_>,
         name: &str,
         what: &str,
-        f: impl FnOnce(&mut Self, &Node) -> Option<T>,
+        f: impl FnOnce(&mut Self, &mut Node) -> Option<T>,
     ) -> Option<T> {
-        if fields.get(name).is_none() {
+        if !fields.has(name) {
             let message = format!("missing key `{name}` in {what} at {}", self.path());
             self.report(
                 Diagnostic::error(Code::MissingKey, message)
@@ -358,22 +400,23 @@ impl<'a> Decoder<'a> {
     }
 }
 
-/// The known keys of one map, with their key spans and values.
+/// The known keys of one map, with their key spans and values (each value is handed out
+/// once, to be decoded).
 pub struct Fields<'n> {
-    entries: Vec<(&'static str, Span, &'n Node)>,
+    entries: Vec<(&'static str, Span, Option<&'n mut Node>)>,
     /// Where to point when a key is missing.
     owner: Span,
 }
 
 impl<'n> Fields<'n> {
-    pub fn get(&self, name: &str) -> Option<(Span, &'n Node)> {
-        self.entries
-            .iter()
-            .find(|(n, _, _)| *n == name)
-            .map(|(_, span, node)| (*span, *node))
+    /// The value of field `name` and its key's span, if written and not yet decoded.
+    pub fn take(&mut self, name: &str) -> Option<(Span, &'n mut Node)> {
+        let (_, span, node) = self.entries.iter_mut().find(|(n, _, _)| *n == name)?;
+        Some((*span, node.take()?))
     }
 
+    /// Whether field `name` is written (decoded or not).
     pub fn has(&self, name: &str) -> bool {
-        self.get(name).is_some()
+        self.entries.iter().any(|(n, _, _)| *n == name)
     }
 }

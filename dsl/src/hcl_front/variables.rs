@@ -36,9 +36,45 @@ const KEYS: &[&str] = &["default", "type", "description", "validation"];
 
 pub fn load(ev: &mut Evaluator, blocks: &[&Block], options: &HclOptions) -> Vec<(Node, Node)> {
     let decls: Vec<Decl<'_>> = blocks.iter().filter_map(|b| declaration(ev, b)).collect();
+    let (mut values, pending) = given_values(ev, &decls, options);
+    for (name, value) in &values {
+        ev.ctx.declare_var(name.as_str(), value.clone());
+    }
+    evaluate_defaults(ev, pending, &mut values);
+    let is_arg = |d: &Decl<'_>| {
+        values
+            .get(&d.name)
+            .is_some_and(|v| scalar_text(v).is_some())
+    };
+    ev.hcl_values = decls
+        .iter()
+        .filter(|d| !is_arg(d))
+        .map(|d| d.name.clone())
+        .collect();
+    // A variable used only by its own validation is still unused.
+    let refs = ev.evaluated_refs.clone();
+    for decl in &decls {
+        validate(ev, decl);
+    }
+    ev.evaluated_refs = refs;
+    decls
+        .iter()
+        .filter(|d| is_arg(d))
+        .map(|d| arg_entry(d, &values[&d.name]))
+        .collect()
+}
+
+/// The values known before any default is evaluated: those given from outside (coerced to
+/// the variable's type) and the empty string of a variable without a default. Returns them
+/// with the declarations whose defaults are still to be evaluated.
+fn given_values<'d, 'b>(
+    ev: &mut Evaluator,
+    decls: &'d [Decl<'b>],
+    options: &HclOptions,
+) -> (BTreeMap<String, Value>, Vec<&'d Decl<'b>>) {
     let mut values: BTreeMap<String, Value> = BTreeMap::new();
     let mut pending = Vec::new();
-    for decl in &decls {
+    for decl in decls {
         let given = options
             .vars
             .get(&decl.name)
@@ -69,60 +105,32 @@ pub fn load(ev: &mut Evaluator, blocks: &[&Block], options: &HclOptions) -> Vec<
             }
         }
     }
-    for (name, value) in &values {
-        ev.ctx.declare_var(name.as_str(), value.clone());
-    }
-    evaluate_defaults(ev, pending, &mut values);
-    let is_arg = |d: &Decl<'_>| {
-        values
-            .get(&d.name)
-            .is_some_and(|v| scalar_text(v).is_some())
+    (values, pending)
+}
+
+/// A variable with a scalar value as the decoder's `args` entry: its name mapped to
+/// `default` (and `description`), pointing at the variable's label.
+fn arg_entry(d: &Decl<'_>, value: &Value) -> (Node, Node) {
+    let label = &d.block.labels[0];
+    let span = span_of(label);
+    let key = |text: &str| Node {
+        kind: NodeKind::Str(text.into()),
+        span,
     };
-    ev.hcl_values = decls
-        .iter()
-        .filter(|d| !is_arg(d))
-        .map(|d| d.name.clone())
-        .collect();
-    // A variable used only by its own validation is still unused.
-    let refs = ev.evaluated_refs.clone();
-    for decl in &decls {
-        validate(ev, decl);
+    let mut entries = vec![(
+        key("default"),
+        value_node(value, d.default.map_or(span, span_of)),
+    )];
+    if let Some(description) = &d.description {
+        entries.push((key("description"), description.clone()));
     }
-    ev.evaluated_refs = refs;
-    decls
-        .iter()
-        .filter(|d| is_arg(d))
-        .map(|d| {
-            let label = &d.block.labels[0];
-            let span = span_of(label);
-            let mut entries = vec![(
-                Node {
-                    kind: NodeKind::Str("default".into()),
-                    span,
-                },
-                value_node(&values[&d.name], d.default.map_or(span, span_of)),
-            )];
-            if let Some(description) = &d.description {
-                entries.push((
-                    Node {
-                        kind: NodeKind::Str("description".into()),
-                        span,
-                    },
-                    description.clone(),
-                ));
-            }
-            (
-                Node {
-                    kind: NodeKind::Str(d.name.clone()),
-                    span,
-                },
-                Node {
-                    kind: NodeKind::Map(entries),
-                    span,
-                },
-            )
-        })
-        .collect()
+    (
+        key(&d.name),
+        Node {
+            kind: NodeKind::Map(entries),
+            span,
+        },
+    )
 }
 
 fn declaration<'b>(ev: &mut Evaluator, block: &'b Block) -> Option<Decl<'b>> {
