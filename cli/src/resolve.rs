@@ -32,22 +32,27 @@ impl ImageResolver for Imagetools {
                 .map(|r| r.unwrap_or_else(|_| Err("an image lookup panicked".into())))
                 .collect::<Vec<_>>()
         });
-        for (base, config) in images.into_iter().zip(configs) {
-            options.base_configs.insert(base.reference, config?);
+        for (base, resolved) in images.into_iter().zip(configs) {
+            let (digest, config) = resolved?;
+            options.base_digests.insert(base.reference.clone(), digest);
+            options.base_configs.insert(base.reference, config);
         }
         Ok(())
     }
 }
 
 impl Imagetools {
-    /// The config of `base` for the platform its source op loads.
-    fn config(&self, base: &BaseImage) -> Result<Vec<u8>, String> {
+    /// The digest `base`'s reference resolves to (a manifest list's, for a multi-platform
+    /// image, as BuildKit's ResolveImageConfig gives it) and the config for the platform its
+    /// source op loads.
+    fn config(&self, base: &BaseImage) -> Result<(String, Vec<u8>), String> {
         let mut command = Command::new("docker");
         command.args(["buildx", "imagetools", "inspect"]);
         if let Some(builder) = &self.builder {
             command.args(["--builder", builder]);
         }
-        command.args([&base.reference, "--format", "{{json .Image}}"]);
+        let format = r#"{"digest": {{json .Manifest.Digest}}, "image": {{json .Image}}}"#;
+        command.args([&base.reference, "--format", format]);
         let reference = &base.reference;
         let out = command.output().map_err(|e| {
             format!("cannot run `docker buildx imagetools` to resolve {reference}: {e}")
@@ -60,9 +65,15 @@ impl Imagetools {
             ));
         }
         let platform = base.op.platform.clone().unwrap_or_default();
-        let shown: Value = serde_json::from_slice(&out.stdout)
+        let mut shown: Value = serde_json::from_slice(&out.stdout)
             .map_err(|e| format!("unexpected `imagetools inspect` output for {reference}: {e}"))?;
-        let config = config_for(shown, &platform).ok_or_else(|| {
+        let digest = shown["digest"].as_str().unwrap_or_default().to_string();
+        if !digest.starts_with("sha256:") {
+            return Err(format!(
+                "`imagetools inspect` gave no digest for {reference}"
+            ));
+        }
+        let config = config_for(shown["image"].take(), &platform).ok_or_else(|| {
             let wanted = [
                 platform.os.as_str(),
                 &platform.architecture,
@@ -72,7 +83,7 @@ impl Imagetools {
             let wanted: Vec<&str> = wanted.collect();
             format!("the image {reference} has no {} variant", wanted.join("/"))
         })?;
-        Ok(config.to_string().into_bytes())
+        Ok((digest, config.to_string().into_bytes()))
     }
 }
 

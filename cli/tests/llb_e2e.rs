@@ -15,8 +15,14 @@ ENV MODE=prod
 CMD [\"sh\", \"-c\", \"echo served\"]
 ";
 
-/// A base image with a config of its own, pushed to the bench registry.
+/// A base image with a config of its own, pushed to the bench registry once for this
+/// file's tests (two identical builds at once on Docker 20.10 can trip over each other).
 fn push_base() -> String {
+    static BASE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BASE.get_or_init(build_and_push_base).clone()
+}
+
+fn build_and_push_base() -> String {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("Dockerfile"), BASE_DOCKERFILE).unwrap();
     let tag = unique_tag("localhost:5000/kiln-llb-e2e/base");

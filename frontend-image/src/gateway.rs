@@ -98,13 +98,14 @@ impl Gateway {
         self.client.stat_file(request).await.is_ok()
     }
 
-    /// The config of an image, as JSON bytes (`None` when the daemon gives none).
+    /// The config of an image, as JSON bytes, and the digest of the manifest (or index) it
+    /// came from, which pins the image the build then loads.
     pub async fn image_config(
         &mut self,
         reference: &str,
         platform: &pb::Platform,
         mode: &str,
-    ) -> Result<Vec<u8>, tonic::Status> {
+    ) -> Result<(String, Vec<u8>), tonic::Status> {
         let request = gateway::ResolveImageConfigRequest {
             r#ref: reference.to_string(),
             platform: Some(platform.clone()),
@@ -112,12 +113,9 @@ impl Gateway {
             log_name: format!("[internal] load metadata for {reference}"),
             ..Default::default()
         };
-        Ok(self
-            .client
-            .resolve_image_config(request)
-            .await?
-            .into_inner()
-            .config)
+        let response = self.client.resolve_image_config(request).await?;
+        let response = response.into_inner();
+        Ok((response.digest, response.config))
     }
 
     pub async fn warn(&mut self, request: gateway::WarnRequest) -> Result<(), tonic::Status> {

@@ -49,7 +49,10 @@ impl ImageResolver for GatewayResolver {
         while let Some(joined) = lookups.join_next().await {
             let (reference, found) =
                 joined.map_err(|e| errors::status(errors::UNKNOWN, e.to_string()))?;
-            let (config, manager) = found?;
+            let ((digest, config), manager) = found?;
+            if !digest.is_empty() {
+                options.base_digests.insert(reference.clone(), digest);
+            }
             options.base_configs.insert(reference.clone(), config);
             if let Some(manager) = manager {
                 options.package_managers.insert(reference, manager);
@@ -65,7 +68,7 @@ async fn resolve_one(
     base: &BaseImage,
     mode: &str,
     probe: bool,
-) -> Result<(Vec<u8>, Option<Option<PackageManager>>), rpc::Status> {
+) -> Result<((String, Vec<u8>), Option<Option<PackageManager>>), rpc::Status> {
     let reference = &base.reference;
     let platform = base.op.platform.clone().unwrap_or_default();
     let config = gateway

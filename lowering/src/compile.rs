@@ -124,6 +124,7 @@ pub async fn compile<R: ImageResolver>(
     let mut builds = Vec::new();
     for (target, mut options) in planned {
         options.base_configs.clone_from(&resolved.base_configs);
+        options.base_digests.clone_from(&resolved.base_digests);
         options
             .package_managers
             .clone_from(&resolved.package_managers);

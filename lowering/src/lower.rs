@@ -37,6 +37,10 @@ pub struct LowerOptions {
     pub caps: CapSet,
     /// Configs of base images, keyed by normalized reference (`docker.io/library/alpine:3`).
     pub base_configs: BTreeMap<String, Vec<u8>>,
+    /// The digests base images resolved to (normalized reference → `sha256:...`): a stage
+    /// loads `reference@digest`, the image its config came from, as the Dockerfile frontend
+    /// pins it (and BuildKit need not resolve the tag again while solving).
+    pub base_digests: BTreeMap<String, String>,
     /// The client session that serves local directories (`BUILDKIT_SESSION_ID`).
     pub session_id: Option<String>,
     /// `.dockerignore` patterns of the main build context.
@@ -74,6 +78,7 @@ impl Default for LowerOptions {
             labels: BTreeMap::new(),
             caps: CapSet::All,
             base_configs: BTreeMap::new(),
+            base_digests: BTreeMap::new(),
             session_id: None,
             dockerignore: Vec::new(),
             named_contexts: BTreeMap::new(),
@@ -198,6 +203,14 @@ pub fn lower(
         image,
         base_images: lowerer.base_images,
     })
+}
+
+/// `reference@digest` when the resolver gave the digest of an image not pinned already.
+fn pinned(reference: &str, opts: &LowerOptions) -> String {
+    match opts.base_digests.get(reference) {
+        Some(digest) if !reference.contains('@') => format!("{reference}@{digest}"),
+        _ => reference.to_string(),
+    }
 }
 
 /// A lowering of the selected target, its platform chosen and its args resolved, before
@@ -465,20 +478,18 @@ impl Lowerer<'_> {
                 return None;
             }
         };
-        let (op, caps) = sources::image_op(
-            &normalized,
-            &pb_platform,
-            self.opts.image_resolve_mode.as_deref(),
-        );
+        let mode = self.opts.image_resolve_mode.as_deref();
+        let (op, caps) = sources::image_op(&pinned(&normalized, self.opts), &pb_platform, mode);
         let digest = self.add_op(
             &op,
             format!("[{name}] from {normalized}"),
             &caps,
             stage.from.span,
         );
+        // What a resolver looks up: the reference as written (normalized), not pinned.
         let base = BaseImage {
+            op: sources::image_op(&normalized, &pb_platform, mode).0,
             reference: normalized.clone(),
-            op: op.clone(),
         };
         if !self.base_images.contains(&base) {
             self.base_images.push(base);
