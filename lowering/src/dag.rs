@@ -1,23 +1,21 @@
 //! The LLB graph being built: ops keyed by the digest of their exact bytes, with metadata and
 //! source locations, marshalled into a `Definition` in a deterministic order.
 
+use crate::ops::{BuiltOp, Output};
 use indexmap::IndexMap;
 use kiln_proto::pb;
 use prost::Message;
 use std::collections::BTreeMap;
 
-/// One output of an op: what a filesystem state is. `None` (elsewhere) means scratch.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Output {
-    pub digest: String,
-    pub index: i64,
-}
-
 struct Entry {
+    /// The op as marshalled when it was built (never encoded again).
     bytes: Vec<u8>,
     /// Digests of the op's inputs, kept so the graph can be walked without decoding.
     inputs: Vec<String>,
-    metadata: pb::OpMetadata,
+    name: String,
+    /// Every cap the op was added with (repeats included: they become a set at the end).
+    caps: Vec<&'static str>,
+    ignore_cache: bool,
     locations: Vec<pb::Range>,
 }
 
@@ -28,37 +26,38 @@ pub struct Dag {
 }
 
 /// What to record about an op besides its bytes.
-pub struct OpInfo<'a> {
+pub struct OpInfo {
     pub name: String,
-    pub caps: &'a [&'static str],
     pub location: Option<pb::Range>,
     pub ignore_cache: bool,
 }
 
 impl Dag {
-    /// Add an op (or find the identical one already there) and return its digest.
-    pub fn add(&mut self, op: &pb::Op, info: OpInfo<'_>) -> String {
-        let bytes = op.encode_to_vec();
-        let digest = kiln_proto::digest(&bytes);
-        let entry = self.entries.entry(digest.clone()).or_insert_with(|| Entry {
-            bytes,
-            inputs: op.inputs.iter().map(|i| i.digest.clone()).collect(),
-            metadata: pb::OpMetadata {
-                description: BTreeMap::from([("llb.customname".to_string(), info.name)]),
-                ..Default::default()
-            },
-            locations: Vec::new(),
-        });
-        for cap in info.caps {
-            entry.metadata.caps.insert(cap.to_string(), true);
-        }
-        entry.metadata.ignore_cache |= info.ignore_cache;
+    /// Add an op (or find the identical one already there) and return its first output.
+    pub fn add(&mut self, op: BuiltOp, info: OpInfo) -> Output {
+        let output = op.output(0);
+        let entry = match self.entries.entry(op.digest) {
+            indexmap::map::Entry::Occupied(e) => {
+                let entry = e.into_mut();
+                entry.caps.extend(op.caps);
+                entry
+            }
+            indexmap::map::Entry::Vacant(e) => e.insert(Entry {
+                bytes: op.bytes,
+                inputs: op.op.inputs.into_iter().map(|i| i.digest).collect(),
+                name: info.name,
+                caps: op.caps,
+                ignore_cache: false,
+                locations: Vec::new(),
+            }),
+        };
+        entry.ignore_cache |= info.ignore_cache;
         if let Some(range) = info.location
             && !entry.locations.contains(&range)
         {
             entry.locations.push(range);
         }
-        digest
+        output
     }
 
     /// The Definition whose result is `head` (`None`: an empty filesystem), leaving out the
@@ -93,7 +92,13 @@ impl Dag {
                     },
                 );
             }
-            definition.metadata.insert(digest, entry.metadata);
+            let metadata = pb::OpMetadata {
+                description: BTreeMap::from([("llb.customname".to_string(), entry.name)]),
+                caps: entry.caps.iter().map(|c| (c.to_string(), true)).collect(),
+                ignore_cache: entry.ignore_cache,
+                ..Default::default()
+            };
+            definition.metadata.insert(digest, metadata);
         }
         // The terminal op: no operation, one input selecting the result. It must come last.
         let terminal = pb::Op {
