@@ -29,7 +29,7 @@ pub(crate) struct StageState {
     pub packages_updated: bool,
     /// The image the stage's chain starts from (normalized), if any.
     pub base_image: Option<String>,
-    /// The environment so far, in order; written into `image` when the stage ends.
+    /// The environment so far, in order; written into the image config of the result only.
     pub env: Vec<(String, String)>,
     pub workdir: String,
     pub user: String,
@@ -270,10 +270,17 @@ impl StepCounter {
 
     pub fn name(&mut self, what: &str) -> String {
         self.done += 1;
-        let mut what = what.replace('\n', " ");
-        if what.chars().count() > 80 {
-            what = what.chars().take(77).collect::<String>() + "...";
-        }
+        let what: std::borrow::Cow<'_, str> = if what.contains('\n') {
+            what.replace('\n', " ").into()
+        } else {
+            what.into()
+        };
+        // Up to 80 bytes are up to 80 characters: count them only for longer text.
+        let what = if what.len() > 80 && what.chars().count() > 80 {
+            (what.chars().take(77).collect::<String>() + "...").into()
+        } else {
+            what
+        };
         format!(
             "[{} {}/{}] {what}",
             self.stage,

@@ -101,9 +101,13 @@ impl Dag {
             return pb::Definition::default();
         };
         let needed = self.reachable(&head.digest);
-        let mut definition = pb::Definition::default();
-        let mut metadata = Vec::new();
-        let mut located = Vec::new();
+        let count = needed.iter().filter(|n| **n).count();
+        let mut definition = pb::Definition {
+            def: Vec::with_capacity(count + 1),
+            ..Default::default()
+        };
+        let mut metadata = Vec::with_capacity(count + 1);
+        let mut located = Vec::with_capacity(count);
         for (needed, (digest, entry)) in needed.into_iter().zip(self.entries) {
             if !needed {
                 continue;
@@ -118,7 +122,7 @@ impl Dag {
                 ignore_cache: entry.ignore_cache,
                 ..Default::default()
             };
-            metadata.push((digest, op_metadata));
+            metadata.push(Some((digest, op_metadata)));
         }
         // The terminal op: no operation, one input selecting the result. It must come last.
         let terminal = pb::Op {
@@ -132,16 +136,14 @@ impl Dag {
         let caps = ["constraints", "platform"]
             .map(|c| (c.to_string(), true))
             .into();
-        metadata.push((
+        metadata.push(Some((
             kiln_proto::digest(&bytes),
             pb::OpMetadata {
                 caps,
                 ..Default::default()
             },
-        ));
-        // Built at once from the sorted entries (as inserting each, the last of equal keys
-        // wins), rather than node by node.
-        definition.metadata = metadata.into_iter().collect();
+        )));
+        definition.metadata = sorted_map(metadata);
         definition.def.push(bytes);
         if let Some(info) = source {
             definition.source = attach(&definition, info, located, max_bytes);
@@ -182,7 +184,12 @@ fn attach(
     };
     // Locations only add to the size: past the limit without them, there is no need to
     // build them to know the source stays out.
-    if !roughly_fits && definition.encoded_len() + without_locations.encoded_len() >= max_bytes {
+    let definition_len = if roughly_fits {
+        0
+    } else {
+        definition.encoded_len()
+    };
+    if !roughly_fits && definition_len + without_locations.encoded_len() >= max_bytes {
         return None;
     }
     let locations = located
@@ -202,5 +209,20 @@ fn attach(
         locations,
         ..without_locations
     };
-    (roughly_fits || definition.encoded_len() + source.encoded_len() < max_bytes).then_some(source)
+    (roughly_fits || definition_len + source.encoded_len() < max_bytes).then_some(source)
+}
+
+/// A map of `entries` (unique keys) built at once: sorted by key through their positions,
+/// so the large values move once, rather than inserted node by node.
+fn sorted_map<V>(mut entries: Vec<Option<(String, V)>>) -> BTreeMap<String, V> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    // Stable: of equal keys the last wins, as when inserting one by one.
+    order.sort_by(|a, b| {
+        let key = |i: &usize| entries[*i].as_ref().map(|(k, _)| k);
+        key(a).cmp(&key(b))
+    });
+    order
+        .into_iter()
+        .filter_map(|i| entries[i].take())
+        .collect()
 }

@@ -3,6 +3,7 @@
 
 use crate::context::Lowerer;
 use crate::image::ImageConfig;
+use crate::ops::exec::env_strings;
 use crate::options::MAX_SOLVE_REQUEST_BYTES;
 pub use crate::options::{BaseImage, LowerOptions};
 use crate::plan::select_target;
@@ -39,6 +40,10 @@ pub fn lower(
     let target_platform = lowerer.target_platform.clone();
     let stage = lowerer.stage(&stage_name);
     let mut image = stage.as_ref().map(|s| s.image.clone()).unwrap_or_default();
+    // The environment goes into the config once, for the result (stages only pass it on).
+    if let Some(stage) = stage.as_ref().filter(|s| !s.env.is_empty()) {
+        image.config.env = Some(env_strings(&stage.env));
+    }
     image.history = stage
         .as_ref()
         .map(|s| s.history.to_vec())

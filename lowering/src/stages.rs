@@ -98,10 +98,6 @@ impl Lowerer<'_> {
         if let Some(config) = &stage.image {
             self.apply_image_config(&mut state, config);
         }
-        if !state.env.is_empty() {
-            state.image.config.env =
-                Some(state.env.iter().map(|(k, v)| format!("{k}={v}")).collect());
-        }
         state.history.freeze();
         Some(state)
     }

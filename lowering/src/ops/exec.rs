@@ -48,7 +48,15 @@ pub enum MountSpec {
 
 /// `NAME=value` strings, as an exec op's environment.
 pub fn env_strings(env: &[(String, String)]) -> Vec<String> {
-    env.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    env.iter()
+        .map(|(k, v)| {
+            let mut entry = String::with_capacity(k.len() + 1 + v.len());
+            entry.push_str(k);
+            entry.push('=');
+            entry.push_str(v);
+            entry
+        })
+        .collect()
 }
 
 /// The exec op of `spec` on the root filesystem `root` (`None`: scratch) for `platform`.
