@@ -3,8 +3,8 @@
 
 use crate::context::{HistoryChain, Lowerer, StageState, StepCounter, set_env};
 use crate::image::ImageConfig;
-use crate::lower::BaseImage;
 use crate::ops::Output;
+use crate::options::BaseImage;
 use crate::packages::{Action, group_installs};
 use crate::platform;
 use kiln_dsl::model::Stage;
