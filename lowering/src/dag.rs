@@ -1,64 +1,91 @@
 //! The LLB graph being built: ops keyed by the digest of their exact bytes, with metadata and
 //! source locations, marshalled into a `Definition` in a deterministic order.
 
+use crate::ops::{BuiltOp, Output};
 use indexmap::IndexMap;
 use kiln_proto::pb;
 use prost::Message;
 use std::collections::BTreeMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-/// One output of an op: what a filesystem state is. `None` (elsewhere) means scratch.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Output {
-    pub digest: String,
-    pub index: i64,
+/// Hashes a digest key by a few of its hex digits: the keys are sha256 digests, already
+/// uniform, so hashing all 71 bytes (as SipHash would) buys nothing.
+#[derive(Default)]
+struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // `sha256:` then hex: 16 hex digits after the prefix, or whatever there is.
+        let tail = bytes.get(7..23).unwrap_or(bytes);
+        for &b in tail {
+            self.0 = self.0.rotate_left(5) ^ u64::from(b);
+        }
+    }
 }
 
+type DigestMap<V> = IndexMap<String, V, BuildHasherDefault<DigestHasher>>;
+
 struct Entry {
+    /// The op as marshalled when it was built (never encoded again).
     bytes: Vec<u8>,
-    /// Digests of the op's inputs, kept so the graph can be walked without decoding.
-    inputs: Vec<String>,
-    metadata: pb::OpMetadata,
+    /// Positions of the op's inputs in the graph (always before it), to walk it without
+    /// decoding or looking digests up.
+    inputs: Vec<usize>,
+    name: String,
+    /// Every cap the op was added with (repeats included: they become a set at the end).
+    caps: Vec<&'static str>,
+    ignore_cache: bool,
     locations: Vec<pb::Range>,
 }
 
 /// The ops added so far, in the order they were added (inputs always before their users).
 #[derive(Default)]
 pub struct Dag {
-    entries: IndexMap<String, Entry>,
+    entries: DigestMap<Entry>,
 }
-
 /// What to record about an op besides its bytes.
-pub struct OpInfo<'a> {
+pub struct OpInfo {
     pub name: String,
-    pub caps: &'a [&'static str],
     pub location: Option<pb::Range>,
     pub ignore_cache: bool,
 }
 
 impl Dag {
-    /// Add an op (or find the identical one already there) and return its digest.
-    pub fn add(&mut self, op: &pb::Op, info: OpInfo<'_>) -> String {
-        let bytes = op.encode_to_vec();
-        let digest = kiln_proto::digest(&bytes);
-        let entry = self.entries.entry(digest.clone()).or_insert_with(|| Entry {
-            bytes,
-            inputs: op.inputs.iter().map(|i| i.digest.clone()).collect(),
-            metadata: pb::OpMetadata {
-                description: BTreeMap::from([("llb.customname".to_string(), info.name)]),
-                ..Default::default()
-            },
-            locations: Vec::new(),
-        });
-        for cap in info.caps {
-            entry.metadata.caps.insert(cap.to_string(), true);
+    /// Add an op (or find the identical one already there) and return its first output.
+    pub fn add(&mut self, op: BuiltOp, info: OpInfo) -> Output {
+        let output = op.output(0);
+        let inputs: Vec<usize> = (op.op.inputs.iter())
+            .filter_map(|i| self.entries.get_index_of(i.digest.as_str()))
+            .collect();
+        let entry = match self.entries.entry(op.digest) {
+            indexmap::map::Entry::Occupied(e) => {
+                let entry = e.into_mut();
+                entry.caps.extend(op.caps);
+                entry
+            }
+            indexmap::map::Entry::Vacant(e) => e.insert(Entry {
+                bytes: op.bytes,
+                inputs: Vec::new(),
+                name: info.name,
+                caps: op.caps,
+                ignore_cache: false,
+                locations: Vec::new(),
+            }),
+        };
+        if entry.inputs.is_empty() {
+            entry.inputs = inputs;
         }
-        entry.metadata.ignore_cache |= info.ignore_cache;
+        entry.ignore_cache |= info.ignore_cache;
         if let Some(range) = info.location
             && !entry.locations.contains(&range)
         {
             entry.locations.push(range);
         }
-        digest
+        output
     }
 
     /// The Definition whose result is `head` (`None`: an empty filesystem), leaving out the
@@ -74,26 +101,28 @@ impl Dag {
             return pb::Definition::default();
         };
         let needed = self.reachable(&head.digest);
-        let mut definition = pb::Definition::default();
-        let mut locations = BTreeMap::new();
+        let count = needed.iter().filter(|n| **n).count();
+        let mut definition = pb::Definition {
+            def: Vec::with_capacity(count + 1),
+            ..Default::default()
+        };
+        let mut metadata = Vec::with_capacity(count + 1);
+        let mut located = Vec::with_capacity(count);
         for (needed, (digest, entry)) in needed.into_iter().zip(self.entries) {
             if !needed {
                 continue;
             }
             definition.def.push(entry.bytes);
             if !entry.locations.is_empty() {
-                let location = pb::Location {
-                    source_index: 0,
-                    ranges: entry.locations,
-                };
-                locations.insert(
-                    digest.clone(),
-                    pb::Locations {
-                        locations: vec![location],
-                    },
-                );
+                located.push((digest.clone(), entry.locations));
             }
-            definition.metadata.insert(digest, entry.metadata);
+            let op_metadata = pb::OpMetadata {
+                description: BTreeMap::from([("llb.customname".to_string(), entry.name)]),
+                caps: entry.caps.iter().map(|c| (c.to_string(), true)).collect(),
+                ignore_cache: entry.ignore_cache,
+                ..Default::default()
+            };
+            metadata.push(Some((digest, op_metadata)));
         }
         // The terminal op: no operation, one input selecting the result. It must come last.
         let terminal = pb::Op {
@@ -107,27 +136,17 @@ impl Dag {
         let caps = ["constraints", "platform"]
             .map(|c| (c.to_string(), true))
             .into();
-        definition.metadata.insert(
+        metadata.push(Some((
             kiln_proto::digest(&bytes),
             pb::OpMetadata {
                 caps,
                 ..Default::default()
             },
-        );
+        )));
+        definition.metadata = sorted_map(metadata);
         definition.def.push(bytes);
         if let Some(info) = source {
-            let source = pb::Source {
-                locations,
-                infos: vec![info],
-            };
-            // Ops and their metadata are about the same size: only measure exactly near the limit.
-            let ops: usize = definition.def.iter().map(Vec::len).sum();
-            let roughly = 3 * ops + 2 * source.infos[0].data.len();
-            if roughly < max_bytes / 2
-                || definition.encoded_len() + source.encoded_len() < max_bytes
-            {
-                definition.source = Some(source);
-            }
+            definition.source = attach(&definition, info, located, max_bytes);
         }
         definition
     }
@@ -141,13 +160,69 @@ impl Dag {
                 continue;
             }
             let (_, entry) = self.entries.get_index(i).expect("index from this map");
-            work.extend(
-                entry
-                    .inputs
-                    .iter()
-                    .filter_map(|d| self.entries.get_index_of(d.as_str())),
-            );
+            work.extend(&entry.inputs);
         }
         needed
     }
+}
+
+/// The source (the build file and each op's locations in it) when the Definition with it
+/// stays under `max_bytes`.
+fn attach(
+    definition: &pb::Definition,
+    info: pb::SourceInfo,
+    located: Vec<(String, Vec<pb::Range>)>,
+    max_bytes: usize,
+) -> Option<pb::Source> {
+    // Ops and their metadata are about the same size: only measure exactly near the limit.
+    let ops: usize = definition.def.iter().map(Vec::len).sum();
+    let roughly = 3 * ops + 2 * info.data.len();
+    let roughly_fits = roughly < max_bytes / 2;
+    let without_locations = pb::Source {
+        locations: BTreeMap::new(),
+        infos: vec![info],
+    };
+    // Locations only add to the size: past the limit without them, there is no need to
+    // build them to know the source stays out.
+    let definition_len = if roughly_fits {
+        0
+    } else {
+        definition.encoded_len()
+    };
+    if !roughly_fits && definition_len + without_locations.encoded_len() >= max_bytes {
+        return None;
+    }
+    let locations = located
+        .into_iter()
+        .map(|(digest, ranges)| {
+            let location = pb::Location {
+                source_index: 0,
+                ranges,
+            };
+            let locations = pb::Locations {
+                locations: vec![location],
+            };
+            (digest, locations)
+        })
+        .collect();
+    let source = pb::Source {
+        locations,
+        ..without_locations
+    };
+    (roughly_fits || definition_len + source.encoded_len() < max_bytes).then_some(source)
+}
+
+/// A map of `entries` (unique keys) built at once: sorted by key through their positions,
+/// so the large values move once, rather than inserted node by node.
+fn sorted_map<V>(mut entries: Vec<Option<(String, V)>>) -> BTreeMap<String, V> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    // Stable: of equal keys the last wins, as when inserting one by one.
+    order.sort_by(|a, b| {
+        let key = |i: &usize| entries[*i].as_ref().map(|(k, _)| k);
+        key(a).cmp(&key(b))
+    });
+    order
+        .into_iter()
+        .filter_map(|i| entries[i].take())
+        .collect()
 }

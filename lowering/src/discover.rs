@@ -3,7 +3,7 @@
 //! this costs a fraction of a lowering and needs no second one.
 
 use crate::lower::{BaseImage, LowerOptions, start};
-use crate::sources;
+use crate::ops::source as sources;
 use kiln_dsl::SourceFile;
 use kiln_dsl::model::BuildFile;
 
@@ -39,7 +39,7 @@ pub(crate) fn base_images(
             continue;
         };
         let mode = options.image_resolve_mode.as_deref();
-        let (op, _) = sources::image_op(&reference, &crate::platform::to_pb(&platform), mode);
+        let op = sources::image_op(&reference, &crate::platform::to_pb(&platform), mode).op;
         let base = BaseImage { reference, op };
         if !found.contains(&base) {
             found.push(base);

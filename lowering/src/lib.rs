@@ -2,28 +2,34 @@
 //! one target on one platform. A pure function: no I/O; whatever the builder knows (base
 //! image configs, caps, build args) comes in through `LowerOptions`.
 
+// Layers, each using only those below it: `ops` (op builders; with `caps`, `platform`),
+// `dag`, `options`, `image` and `plan` (data); `context` (the Lowerer's state and shared
+// helpers); `steps`, `packages` and `stages`; `lower` (the driver); `discover`, `compile`.
 mod caps;
 mod compile;
+mod context;
 mod dag;
 mod discover;
 mod image;
 pub mod json;
 mod lower;
+mod ops;
+mod options;
 mod packages;
 mod plan;
 mod platform;
-mod sources;
+mod stages;
 mod steps;
 
 pub use caps::{CapSet, introduced_in};
 pub use compile::{Build, CompileError, Compiled, ImageResolver, Offline, compile};
 pub use image::{ContainerConfig, History, ImageConfig};
 pub use lower::{BaseImage, LowerOptions, Lowered, lower};
+pub use ops::source::normalize_image;
 pub use plan::{
     ArgValue, GivenArgs, Reached, Selection, arg_value, arg_values_as_written, expand_known, reach,
     select, select_target,
 };
-pub use sources::normalize_image;
 
 use kiln_proto::pb;
 
@@ -31,7 +37,7 @@ use kiln_proto::pb;
 /// whose result is the last: for the few ops a frontend solves on its own.
 pub fn chain_definition(ops: Vec<(pb::Op, String, Vec<&'static str>)>) -> pb::Definition {
     let mut dag = dag::Dag::default();
-    let mut head: Option<dag::Output> = None;
+    let mut head: Option<ops::Output> = None;
     for (mut op, name, caps) in ops {
         if let Some(previous) = head.take() {
             op.inputs = vec![pb::Input {
@@ -41,14 +47,10 @@ pub fn chain_definition(ops: Vec<(pb::Op, String, Vec<&'static str>)>) -> pb::De
         }
         let info = dag::OpInfo {
             name,
-            caps: &caps,
             location: None,
             ignore_cache: false,
         };
-        head = Some(dag::Output {
-            digest: dag.add(&op, info),
-            index: 0,
-        });
+        head = Some(dag.add(ops::BuiltOp::new(op, caps), info));
     }
     dag.into_definition(head.as_ref(), None, usize::MAX)
 }
@@ -56,16 +58,18 @@ pub fn chain_definition(ops: Vec<(pb::Op, String, Vec<&'static str>)>) -> pb::De
 /// The ops that fetch a context tar the client sent (`context=http://build-context-...`)
 /// and unpack it, named for progress output.
 pub fn tar_context_ops(url: &str, name: &str) -> Vec<(pb::Op, String, Vec<&'static str>)> {
-    let (download, caps) = sources::http_op(url, None, "context", None);
-    let unpack = pb::Op {
-        op: Some(pb::op::Op::File(pb::FileOp {
-            actions: vec![sources::unpack_context(0)],
-        })),
-        constraints: Some(pb::WorkerConstraints::default()),
-        ..Default::default()
-    };
+    let download = ops::source::http_op(url, None, "context", None);
+    let unpack = ops::file::file_op(
+        ops::Inputs::default(),
+        vec![ops::file::unpack_context(0)],
+        vec!["file.base"],
+    );
     vec![
-        (download, "[internal] load build context".into(), caps),
-        (unpack, name.to_string(), vec!["file.base"]),
+        (
+            download.op,
+            "[internal] load build context".into(),
+            download.caps,
+        ),
+        (unpack.op, name.to_string(), unpack.caps),
     ]
 }

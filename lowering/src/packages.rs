@@ -2,14 +2,27 @@
 //! caches and lists live in locked cache mounts (shared between builds, never in the image),
 //! recommended extras are off unless asked for, and the frontend is non-interactive.
 
-use crate::lower::{Lowerer, StageState, StepCounter};
-use crate::sources;
-use crate::steps::{ExecSpec, MountSpec, env_strings, shell_quote};
+use crate::context::{Lowerer, StageState, StepCounter};
+use crate::ops::exec::{ExecSpec, MountSpec, env_strings};
+use crate::ops::{Output, source};
 use kiln_dsl::model::{Network, PackageManager, Packages, Repository, Security, Sharing};
 use kiln_dsl::{Code, Diagnostic};
 
 /// Where an extra repository's signing key is mounted in the install step.
 pub const KEY_MOUNT_DIR: &str = "/run/kiln/repository-keys";
+
+/// `word` as one shell word: as is when it is plain, else single-quoted.
+pub(crate) fn shell_quote(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.+=:/@".contains(&b))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
 
 /// An extra repository, its strings expanded.
 #[derive(Clone, Debug, PartialEq)]
@@ -279,7 +292,7 @@ impl Lowerer<'_> {
         &mut self,
         repo: &Repository,
         env: &[(String, String)],
-    ) -> Option<(RepositorySetup, crate::dag::Output)> {
+    ) -> Option<(RepositorySetup, Output)> {
         let url = self.expand(&repo.url, env)?;
         let suite = match &repo.suite {
             Some(s) => self.expand(s, env)?,
@@ -294,11 +307,10 @@ impl Lowerer<'_> {
         }
         let key_url = self.expand(&repo.key.url, env)?;
         let key_sha = self.expand(&repo.key.sha256, env)?;
-        let (op, caps) = sources::http_op(&key_url, Some(&key_sha), "key", None);
-        let digest = self.add_op(
-            &op,
+        let op = source::http_op(&key_url, Some(&key_sha), "key", None);
+        let key = self.add_op(
+            op,
             format!("[internal] signing key of repository {}", repo.name.value),
-            &caps,
             repo.key.url.span,
         );
         let setup = RepositorySetup {
@@ -307,7 +319,7 @@ impl Lowerer<'_> {
             suite,
             components,
         };
-        Some((setup, crate::dag::Output { digest, index: 0 }))
+        Some((setup, key))
     }
 
     /// What probing found in the stage's base: `Ok(None)` when not probed (no daemon),

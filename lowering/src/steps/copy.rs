@@ -18,19 +18,9 @@ impl Lowerer<'_> {
         let Some(source) = source else {
             return;
         };
-        let sources: Option<Vec<String>> =
-            copy.src.value.iter().map(|s| self.expand(s, env)).collect();
-        let Some(mut sources) = sources else { return };
-        if let Some(subdir) = copy.git.as_ref().and_then(|g| g.subdir.as_ref()) {
-            let Some(subdir) = self.expand(subdir, env) else {
-                return;
-            };
-            let subdir = subdir.trim_matches('/');
-            for src in &mut sources {
-                let inside = src.trim_start_matches('/').trim_start_matches("./");
-                *src = format!("/{subdir}/{inside}");
-            }
-        }
+        let Some(sources) = self.copy_sources(copy, env) else {
+            return;
+        };
         let Some(mut dest) = self.expand(&copy.dst, env) else {
             return;
         };
@@ -67,44 +57,34 @@ impl Lowerer<'_> {
             .chown
             .as_ref()
             .map(|c| chown(&self.expand(c, env).unwrap_or_default(), owner_lookup));
-        let count = inputs.0.len() as i64;
+        let count = inputs.len() as i64;
         let actions: Vec<pb::FileAction> = sources
             .iter()
             .enumerate()
             .map(|(i, src)| {
-                let src = if src.starts_with('/') {
-                    src.clone()
-                } else {
-                    format!("/{}", src.trim_start_matches("./"))
-                };
-                pb::FileAction {
+                CopyAction {
+                    // Each source copies onto the previous one's result (inputs after the op's).
                     input: if i == 0 {
                         dest_input
                     } else {
                         count + i as i64 - 1
                     },
-                    secondary_input: source_input,
+                    source: source_input,
                     output: if i + 1 == sources.len() { 0 } else { -1 },
-                    action: Some(pb::file_action::Action::Copy(pb::FileActionCopy {
-                        src,
-                        dest: dest.clone(),
-                        owner: owner.clone(),
-                        mode,
-                        follow_symlink: true,
-                        dir_copy_contents: true,
-                        create_dest_path: true,
-                        allow_wildcard: true,
-                        allow_empty_wildcard: false,
-                        timestamp: -1,
-                        exclude_patterns: exclude.clone(),
-                        ..Default::default()
-                    })),
+                    src: absolute(src),
+                    dest: &dest,
+                    owner: owner.clone(),
+                    mode,
+                    contents: true,
+                    wildcard: true,
+                    unpack: false,
+                    exclude: &exclude,
                 }
+                .into_pb()
             })
             .collect();
         let name = counter.name(&format!("copy: {} -> {dest}", sources.join(" ")));
-        let digest = self.add_op(&file_op(inputs, actions), name, &caps, span);
-        let copied = Output { digest, index: 0 };
+        let copied = self.add_op(file_op(inputs, actions, caps), name, span);
         state.fs = if linked {
             Some(self.merge(state.fs.clone(), copied, span))
         } else {
@@ -113,26 +93,37 @@ impl Lowerer<'_> {
         state.record(format!("COPY {} {dest}", sources.join(" ")), false);
     }
 
+    /// The paths a copy reads, expanded (inside the `subdir` of a git source).
+    fn copy_sources(&mut self, copy: &Copy, env: &[(String, String)]) -> Option<Vec<String>> {
+        let sources: Option<Vec<String>> =
+            copy.src.value.iter().map(|s| self.expand(s, env)).collect();
+        let mut sources = sources?;
+        if let Some(subdir) = copy.git.as_ref().and_then(|g| g.subdir.as_ref()) {
+            let subdir = self.expand(subdir, env)?;
+            let subdir = subdir.trim_matches('/');
+            for src in &mut sources {
+                let inside = src.trim_start_matches('/').trim_start_matches("./");
+                *src = format!("/{subdir}/{inside}");
+            }
+        }
+        Some(sources)
+    }
+
     pub(super) fn merge(&mut self, lower: Option<Output>, upper: Output, span: Span) -> Output {
         let Some(lower) = lower else { return upper };
-        let mut inputs = Inputs::default();
-        let merge_inputs = vec![
-            pb::MergeInput {
-                input: inputs.index(Some(&lower)),
-            },
-            pb::MergeInput {
-                input: inputs.index(Some(&upper)),
-            },
-        ];
-        let op = pb::Op {
-            inputs: inputs.into_pb(),
-            op: Some(pb::op::Op::Merge(pb::MergeOp {
-                inputs: merge_inputs,
-            })),
-            constraints: Some(pb::WorkerConstraints::default()),
-            ..Default::default()
-        };
-        let digest = self.add_op(&op, "merge linked copy".into(), &["mergeop"], span);
-        Output { digest, index: 0 }
+        self.add_op(
+            file::merge_op(lower, upper),
+            "merge linked copy".into(),
+            span,
+        )
+    }
+}
+
+/// A source path from the root of its state.
+fn absolute(src: &str) -> String {
+    if src.starts_with('/') {
+        src.to_string()
+    } else {
+        format!("/{}", src.trim_start_matches("./"))
     }
 }

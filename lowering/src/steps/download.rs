@@ -33,19 +33,14 @@ impl Lowerer<'_> {
             dst.push('/'); // an archive unpacks into a directory
         }
         let filename = if dst.ends_with('/') {
-            sources::url_filename(&url)
+            source::url_filename(&url)
         } else {
             dst.rsplit('/').next().unwrap_or_default().to_string()
         };
         let mode = download.mode.as_ref().and_then(|m| parse_mode(&m.value));
-        let (op, caps) = sources::http_op(
-            &url,
-            sha.as_ref().map(|s| s.value.as_str()),
-            &filename,
-            mode,
-        );
-        let digest = self.add_op(&op, format!("[internal] download {url}"), &caps, span);
-        let mut source = Output { digest, index: 0 };
+        let sha = sha.as_ref().map(|s| s.value.as_str());
+        let op = source::http_op(&url, sha, &filename, mode);
+        let mut source = self.add_op(op, format!("[internal] download {url}"), span);
         // BuildKit unpacks tar archives (plain, gzip, bzip2, xz) as Docker's ADD does; a zip
         // is unpacked by kiln's own tool, and its files are copied.
         let zip = extract && filename.to_ascii_lowercase().ends_with(".zip");
@@ -62,30 +57,27 @@ impl Lowerer<'_> {
         let dest_input = inputs.index(state.fs.as_ref());
         let source_input = inputs.index(Some(&source));
         let owner = download.chown.as_ref().map(|c| chown(&c.value, dest_input));
-        let action = pb::FileAction {
+        let action = CopyAction {
             input: dest_input,
-            secondary_input: source_input,
+            source: source_input,
             output: 0,
-            action: Some(pb::file_action::Action::Copy(pb::FileActionCopy {
-                src,
-                dest: dst.clone(),
-                owner,
-                mode: -1,
-                follow_symlink: true,
-                dir_copy_contents: zip,
-                create_dest_path: true,
-                attempt_unpack_docker_compatibility: extract && !zip,
-                timestamp: -1,
-                ..Default::default()
-            })),
-        };
+            src,
+            dest: &dst,
+            owner,
+            mode: -1,
+            contents: zip,
+            wildcard: false,
+            unpack: extract && !zip,
+            exclude: &[],
+        }
+        .into_pb();
         let name = counter.name(&format!("download: {url} -> {dst}"));
         self.apply_file_action(
             state,
             inputs,
             action,
             (name, format!("DOWNLOAD {url} {dst}")),
-            &["file.base"],
+            vec!["file.base"],
             span,
         );
     }
@@ -104,57 +96,17 @@ impl Lowerer<'_> {
             );
             return None;
         };
+        let tool = source::normalize_image(&tool).unwrap_or(tool);
         let platform = crate::platform::to_pb(&self.opts.build_platform);
-        let tool = sources::normalize_image(&tool).unwrap_or(tool);
-        let (op, caps) = sources::image_op(&tool, &platform, None);
-        let digest = self.add_op(&op, format!("[internal] kiln tools {tool}"), &caps, span);
-        let tool_fs = Output { digest, index: 0 };
-        let mounts = vec![
-            pb::Mount {
-                input: 0,
-                dest: "/".into(),
-                output: 0,
-                ..Default::default()
-            },
-            pb::Mount {
-                input: 1,
-                dest: "/in".into(),
-                output: -1,
-                readonly: true,
-                ..Default::default()
-            },
-            pb::Mount {
-                input: -1,
-                dest: "/out".into(),
-                output: 1,
-                ..Default::default()
-            },
-        ];
-        let op = pb::Op {
-            inputs: Inputs(vec![tool_fs, archive.clone()]).into_pb(),
-            op: Some(pb::op::Op::Exec(pb::ExecOp {
-                meta: Some(pb::Meta {
-                    args: vec![
-                        "/bin/kiln-frontend".into(),
-                        "unzip".into(),
-                        format!("/in/{filename}"),
-                        "/out".into(),
-                    ],
-                    env: vec!["PATH=/bin".into()],
-                    cwd: "/".into(),
-                    ..Default::default()
-                }),
-                mounts,
-                network: pb::NetMode::None as i32,
-                security: pb::SecurityMode::Sandbox as i32,
-                secretenv: Vec::new(),
-            })),
-            platform: Some(platform),
-            constraints: Some(pb::WorkerConstraints::default()),
-        };
-        let caps = ["exec.meta.base", "exec.mount.bind", "exec.meta.network"];
-        let digest = self.add_op(&op, format!("[internal] unzip {filename}"), &caps, span);
-        Some(Output { digest, index: 1 })
+        // The tool image as the frontend itself was resolved (not the build's resolve mode).
+        let op = source::image_op(&tool, &platform, None);
+        let tool_fs = self.add_op(op, format!("[internal] kiln tools {tool}"), span);
+        let op = exec::unzip_op(tool_fs, archive.clone(), filename, platform);
+        let unzipped = self.add_op(op, format!("[internal] unzip {filename}"), span);
+        Some(Output {
+            index: 1,
+            ..unzipped
+        })
     }
 
     /// The value of a per-platform map for this platform (by platform, then architecture).

@@ -19,24 +19,13 @@ impl Lowerer<'_> {
         let mut inputs = Inputs::default();
         let input = inputs.index(state.fs.as_ref());
         let owner = (!state.user.is_empty() && input >= 0).then(|| chown(&state.user, input));
-        let action = pb::FileAction {
-            input,
-            secondary_input: -1,
-            output: 0,
-            action: Some(pb::file_action::Action::Mkdir(pb::FileActionMkDir {
-                path: dir.to_string(),
-                mode: 0o755,
-                make_parents: true,
-                owner,
-                timestamp: -1,
-            })),
-        };
+        let action = file::mkdir_action(input, dir, 0o755, owner);
         self.apply_file_action(
             state,
             inputs,
             action,
             (name, format!("WORKDIR {dir}")),
-            &["file.base"],
+            vec!["file.base"],
             span,
         );
         state.workdir = dir.to_string();
@@ -51,11 +40,11 @@ impl Lowerer<'_> {
         inputs: Inputs,
         action: pb::FileAction,
         (name, history): (String, String),
-        caps: &[&'static str],
+        caps: Vec<&'static str>,
         span: Span,
     ) {
-        let digest = self.add_op(&file_op(inputs, vec![action]), name, caps, span);
-        state.fs = Some(Output { digest, index: 0 });
+        let op = file_op(inputs, vec![action], caps);
+        state.fs = Some(self.add_op(op, name, span));
         state.record(history, false);
     }
 
@@ -90,25 +79,14 @@ impl Lowerer<'_> {
             Some(c) => self.expand(c, env).map(|c| chown(&c, input)),
             None => None,
         };
-        let action = pb::FileAction {
-            input,
-            secondary_input: -1,
-            output: 0,
-            action: Some(pb::file_action::Action::Mkdir(pb::FileActionMkDir {
-                path: path.clone(),
-                mode: mode as i32,
-                make_parents: true,
-                owner,
-                timestamp: -1,
-            })),
-        };
+        let action = file::mkdir_action(input, &path, mode, owner);
         let name = counter.name(&format!("mkdir: {path}"));
         self.apply_file_action(
             state,
             inputs,
             action,
             (name, format!("MKDIR {path}")),
-            &["file.base"],
+            vec!["file.base"],
             span,
         );
     }
@@ -130,20 +108,10 @@ impl Lowerer<'_> {
         let path = join(&state.workdir, &path);
         let mut inputs = Inputs::default();
         let input = inputs.index(state.fs.as_ref());
-        let action = pb::FileAction {
-            input,
-            secondary_input: -1,
-            output: 0,
-            action: Some(pb::file_action::Action::Symlink(pb::FileActionSymlink {
-                oldpath: target.clone(),
-                newpath: path.clone(),
-                owner: None,
-                timestamp: -1,
-            })),
-        };
+        let action = file::symlink_action(input, &target, &path);
         let name = counter.name(&format!("symlink: {path} -> {target}"));
-        let caps = ["file.base", "file.symlink.create"];
+        let caps = vec!["file.base", "file.symlink.create"];
         let history = format!("SYMLINK {path} -> {target}");
-        self.apply_file_action(state, inputs, action, (name, history), &caps, span);
+        self.apply_file_action(state, inputs, action, (name, history), caps, span);
     }
 }

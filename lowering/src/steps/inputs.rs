@@ -38,32 +38,15 @@ impl Lowerer<'_> {
             }
             return Some(fs);
         }
-        let normalized = match sources::normalize_image(&name) {
-            Ok(n) => n,
-            Err(problem) => {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::InvalidImage,
-                        format!("`{name}` is not a stage or a valid image"),
-                    )
-                    .with_label(from.span, problem),
-                );
-                return None;
-            }
-        };
-        let platform = crate::platform::to_pb(&state.platform);
-        let (op, caps) = sources::image_op(
+        let what = format!("`{name}` is not a stage or a valid image");
+        let normalized = self.normalize_image(&name, what, from.span)?;
+        let name = format!("[internal] image {normalized}");
+        Some(Some(self.add_image(
             &normalized,
-            &platform,
-            self.opts.image_resolve_mode.as_deref(),
-        );
-        let digest = self.add_op(
-            &op,
-            format!("[internal] image {normalized}"),
-            &caps,
+            &state.platform,
+            name,
             from.span,
-        );
-        Some(Some(Output { digest, index: 0 }))
+        )))
     }
 
     /// A git repository checked out by BuildKit: at the pinned commit, else the ref.
@@ -80,39 +63,28 @@ impl Lowerer<'_> {
             (None, None) => None,
         };
         let keep = git.keep_git_dir.as_ref().is_some_and(|k| k.value);
-        let (op, caps) = sources::git_op(&url, reference.as_deref(), keep);
+        let op = source::git_op(&url, reference.as_deref(), keep);
         let name = format!(
             "[internal] git {url}{}",
             reference.map(|r| format!(" {r}")).unwrap_or_default()
         );
-        let digest = self.add_op(&op, name, &caps, span);
-        Some(Some(Output { digest, index: 0 }))
+        Some(Some(self.add_op(op, name, span)))
     }
 
     /// The main build context: the client's `context` directory, or a tar the client sent
     /// in the request body (served by the daemon over HTTP), unpacked.
     pub(super) fn main_context(&mut self, span: Span) -> Output {
         if let Some(url) = self.opts.context_tar_url.clone() {
-            let (op, caps) = sources::http_op(&url, None, "context", None);
-            let tar = self.add_context_op(&op, "[internal] load build context".into(), &caps, span);
+            let op = source::http_op(&url, None, "context", None);
+            let tar = self.add_context_op(op, "[internal] load build context".into(), span);
             let mut inputs = Inputs::default();
-            let source = inputs.index(Some(&Output {
-                digest: tar,
-                index: 0,
-            }));
-            let unpack = sources::unpack_context(source);
-            let digest = self.add_context_op(
-                &file_op(inputs, vec![unpack]),
-                "[internal] unpack build context".into(),
-                &["file.base"],
-                span,
-            );
-            return Output { digest, index: 0 };
+            let unpack = file::unpack_context(inputs.index(Some(&tar)));
+            let op = file_op(inputs, vec![unpack], vec!["file.base"]);
+            return self.add_context_op(op, "[internal] unpack build context".into(), span);
         }
-        let exclude = self.opts.dockerignore.clone();
-        let (op, caps) = sources::local_op("context", self.opts.session_id.as_deref(), &exclude);
-        let digest = self.add_context_op(&op, "[internal] load build context".into(), &caps, span);
-        Output { digest, index: 0 }
+        let session = self.opts.session_id.as_deref();
+        let op = source::local_op("context", session, &self.opts.dockerignore);
+        self.add_context_op(op, "[internal] load build context".into(), span)
     }
 
     /// A named build context: what the client mapped the name to (`--build-context
@@ -128,27 +100,15 @@ impl Lowerer<'_> {
             .as_deref()
             .and_then(|m| m.strip_prefix("docker-image://"))
         {
-            let normalized = match sources::normalize_image(image) {
-                Ok(n) => n,
-                Err(problem) => {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Code::InvalidImage,
-                            format!("context `{name}` names an invalid image `{image}`"),
-                        )
-                        .with_label(span, problem),
-                    );
-                    return None;
-                }
-            };
-            let platform = crate::platform::to_pb(&state.platform);
-            let (op, caps) = sources::image_op(
+            let what = format!("context `{name}` names an invalid image `{image}`");
+            let normalized = self.normalize_image(image, what, span)?;
+            let vertex = format!("[context {name}] {normalized}");
+            return Some(Some(self.add_image(
                 &normalized,
-                &platform,
-                self.opts.image_resolve_mode.as_deref(),
-            );
-            let digest = self.add_op(&op, format!("[context {name}] {normalized}"), &caps, span);
-            return Some(Some(Output { digest, index: 0 }));
+                &state.platform,
+                vertex,
+                span,
+            )));
         }
         let local = match mapped.as_deref() {
             Some(m) => {
@@ -166,8 +126,11 @@ impl Lowerer<'_> {
             }
             None => name.to_string(),
         };
-        let (op, caps) = sources::local_op(&local, self.opts.session_id.as_deref(), &[]);
-        let digest = self.add_op(&op, format!("[context {name}] load"), &caps, span);
-        Some(Some(Output { digest, index: 0 }))
+        let op = source::local_op(&local, self.opts.session_id.as_deref(), &[]);
+        Some(Some(self.add_op(
+            op,
+            format!("[context {name}] load"),
+            span,
+        )))
     }
 }

@@ -1,4 +1,4 @@
-//! `run` steps: the exec op, its mounts (cache, secret, ssh, tmpfs, bind).
+//! `run` steps: the command and its mounts (cache, secret, ssh, tmpfs, bind), as an exec op.
 
 use super::*;
 
@@ -97,25 +97,7 @@ impl Lowerer<'_> {
                     sharing,
                 }
             }
-            Mount::Secret(m) => {
-                let id = self.expand(&m.secret, env)?;
-                let target = match &m.target {
-                    Some(t) => Some(self.expand(t, env)?),
-                    None => None,
-                };
-                let env_name = m.env.as_ref().map(|e| e.value.clone());
-                let target = match (target, &env_name) {
-                    (Some(t), _) => Some(t),
-                    (None, Some(_)) => None,
-                    (None, None) => Some(format!("/run/secrets/{id}")),
-                };
-                MountSpec::Secret {
-                    id,
-                    target,
-                    env: env_name,
-                    required: m.required.as_ref().is_some_and(|r| r.value),
-                }
-            }
+            Mount::Secret(m) => self.secret_mount(m, env)?,
             Mount::Ssh(m) => {
                 let id = self.expand(&m.ssh, env)?;
                 let target = match &m.target {
@@ -132,29 +114,52 @@ impl Lowerer<'_> {
                 target: self.expand(&m.tmpfs, env)?,
                 size: m.size.as_ref().map(|s| s.value),
             },
-            Mount::Bind(m) => {
-                let target = self.expand(&m.bind, env)?;
-                let source_state =
-                    self.source_state(state, m.from.as_ref(), m.context.as_ref(), span)?;
-                let selector = match &m.source {
-                    Some(s) => self
-                        .expand(s, env)?
-                        .trim_start_matches("./")
-                        .trim_start_matches('/')
-                        .to_string(),
-                    None => String::new(),
-                };
-                let readonly = m.readonly.as_ref().is_none_or(|r| r.value);
-                MountSpec::Bind {
-                    target,
-                    state: source_state,
-                    selector,
-                    readonly,
-                }
-            }
+            Mount::Bind(m) => self.bind_mount(state, m, span)?,
         })
     }
 
+    fn secret_mount(&mut self, m: &SecretMount, env: &[(String, String)]) -> Option<MountSpec> {
+        let id = self.expand(&m.secret, env)?;
+        let target = match &m.target {
+            Some(t) => Some(self.expand(t, env)?),
+            None => None,
+        };
+        let env_name = m.env.as_ref().map(|e| e.value.clone());
+        let target = match (target, &env_name) {
+            (Some(t), _) => Some(t),
+            (None, Some(_)) => None,
+            (None, None) => Some(format!("/run/secrets/{id}")),
+        };
+        Some(MountSpec::Secret {
+            id,
+            target,
+            env: env_name,
+            required: m.required.as_ref().is_some_and(|r| r.value),
+        })
+    }
+
+    fn bind_mount(&mut self, state: &StageState, m: &BindMount, span: Span) -> Option<MountSpec> {
+        let env = &state.env;
+        let target = self.expand(&m.bind, env)?;
+        let source_state = self.source_state(state, m.from.as_ref(), m.context.as_ref(), span)?;
+        let selector = match &m.source {
+            Some(s) => self
+                .expand(s, env)?
+                .trim_start_matches("./")
+                .trim_start_matches('/')
+                .to_string(),
+            None => String::new(),
+        };
+        let readonly = m.readonly.as_ref().is_none_or(|r| r.value);
+        Some(MountSpec::Bind {
+            target,
+            state: source_state,
+            selector,
+            readonly,
+        })
+    }
+
+    /// The exec op of `spec` on the stage's filesystem, which becomes its result.
     pub(crate) fn exec(
         &mut self,
         state: &mut StageState,
@@ -162,183 +167,8 @@ impl Lowerer<'_> {
         name: String,
         span: Span,
     ) {
-        let mut caps: Vec<&'static str> = vec!["exec.meta.base", "exec.mount.bind"];
-        let mut inputs = Inputs::default();
-        let mut mounts = vec![pb::Mount {
-            input: inputs.index(state.fs.as_ref()),
-            dest: "/".into(),
-            output: 0,
-            ..Default::default()
-        }];
-        let mut secret_env = Vec::new();
-        let mut env = spec.env;
-        if !env.iter().any(|e| e.starts_with("PATH=")) {
-            caps.push("exec.meta.setsdefaultpath");
-        }
-        for mount in spec.mounts {
-            let mut parts = ExecParts {
-                caps: &mut caps,
-                inputs: &mut inputs,
-                env: &mut env,
-                secret_env: &mut secret_env,
-            };
-            mounts.extend(parts.mount(mount));
-        }
-        // BuildKit expects mounts ordered by destination (the root first).
-        mounts.sort_by(|a, b| a.dest.cmp(&b.dest));
-        let network = match spec.network {
-            Network::Default => pb::NetMode::Unset,
-            Network::None => pb::NetMode::None,
-            Network::Host => pb::NetMode::Host,
-        };
-        if network != pb::NetMode::Unset {
-            caps.push("exec.meta.network");
-        }
-        let security = match spec.security {
-            Security::Sandbox => pb::SecurityMode::Sandbox,
-            Security::Insecure => {
-                caps.push("exec.meta.security");
-                pb::SecurityMode::Insecure
-            }
-        };
-        let op = pb::Op {
-            inputs: inputs.into_pb(),
-            op: Some(pb::op::Op::Exec(pb::ExecOp {
-                meta: Some(pb::Meta {
-                    args: spec.args,
-                    env,
-                    cwd: spec.cwd,
-                    user: spec.user,
-                    ..Default::default()
-                }),
-                mounts,
-                network: network as i32,
-                security: security as i32,
-                secretenv: secret_env,
-            })),
-            platform: Some(crate::platform::to_pb(&state.platform)),
-            constraints: Some(pb::WorkerConstraints::default()),
-        };
-        let digest = self.add_op(&op, name, &caps, span);
-        state.fs = Some(Output { digest, index: 0 });
-    }
-}
-
-/// What a `run` step's mounts add to its exec op, besides the mounts themselves.
-struct ExecParts<'a> {
-    caps: &'a mut Vec<&'static str>,
-    inputs: &'a mut Inputs,
-    env: &'a mut Vec<String>,
-    secret_env: &'a mut Vec<pb::SecretEnv>,
-}
-
-impl ExecParts<'_> {
-    /// The op's mount for one of the step's mounts (none for a secret given only as an
-    /// environment variable), with the caps it needs.
-    fn mount(&mut self, mount: MountSpec) -> Option<pb::Mount> {
-        match mount {
-            MountSpec::Cache {
-                target,
-                id,
-                sharing,
-            } => {
-                self.caps.push("exec.mount.cache");
-                if sharing != Sharing::Shared {
-                    self.caps.push("exec.mount.cache.sharing");
-                }
-                let sharing = match sharing {
-                    Sharing::Shared => pb::CacheSharingOpt::Shared,
-                    Sharing::Private => pb::CacheSharingOpt::Private,
-                    Sharing::Locked => pb::CacheSharingOpt::Locked,
-                };
-                return Some(pb::Mount {
-                    cache_opt: Some(pb::CacheOpt {
-                        id,
-                        sharing: sharing as i32,
-                    }),
-                    ..detached_mount(target, pb::MountType::Cache)
-                });
-            }
-            MountSpec::Secret {
-                id,
-                target,
-                env: env_name,
-                required,
-            } => {
-                if let Some(name) = env_name {
-                    self.caps.push("exec.secretenv");
-                    self.secret_env.push(pb::SecretEnv {
-                        id: id.clone(),
-                        name,
-                        optional: !required,
-                    });
-                }
-                if let Some(target) = target {
-                    self.caps.push("exec.mount.secret");
-                    return Some(pb::Mount {
-                        secret_opt: Some(pb::SecretOpt {
-                            id,
-                            uid: 0,
-                            gid: 0,
-                            mode: 0o400,
-                            optional: !required,
-                        }),
-                        ..detached_mount(target, pb::MountType::Secret)
-                    });
-                }
-            }
-            MountSpec::Ssh {
-                id,
-                target,
-                required,
-            } => {
-                self.caps.push("exec.mount.ssh");
-                if !self.env.iter().any(|e| e.starts_with("SSH_AUTH_SOCK=")) {
-                    self.env.push(format!("SSH_AUTH_SOCK={target}"));
-                }
-                return Some(pb::Mount {
-                    ssh_opt: Some(pb::SshOpt {
-                        id,
-                        uid: 0,
-                        gid: 0,
-                        mode: 0o600,
-                        optional: !required,
-                    }),
-                    ..detached_mount(target, pb::MountType::Ssh)
-                });
-            }
-            MountSpec::Tmpfs { target, size } => {
-                self.caps.push("exec.mount.tmpfs");
-                if size.is_some() {
-                    self.caps.push("exec.mount.tmpfs.size");
-                }
-                return Some(pb::Mount {
-                    tmpfs_opt: size.map(|s| pb::TmpfsOpt { size: s as i64 }),
-                    ..detached_mount(target, pb::MountType::Tmpfs)
-                });
-            }
-            MountSpec::Bind {
-                target,
-                state: source,
-                selector,
-                readonly,
-            } => {
-                if !selector.is_empty() {
-                    self.caps.push("exec.mount.selector");
-                }
-                if !readonly {
-                    self.caps.push("exec.mount.bind.readwrite-nooutput");
-                }
-                return Some(pb::Mount {
-                    input: self.inputs.index(source.as_ref()),
-                    selector,
-                    dest: target,
-                    output: -1,
-                    readonly,
-                    ..Default::default()
-                });
-            }
-        }
-        None
+        let platform = crate::platform::to_pb(&state.platform);
+        let op = exec::exec_op(spec, state.fs.as_ref(), platform);
+        state.fs = Some(self.add_op(op, name, span));
     }
 }

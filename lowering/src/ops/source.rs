@@ -1,5 +1,6 @@
-//! Source ops: images, build contexts and HTTP downloads.
+//! Source ops: images, build contexts, HTTP downloads and git checkouts.
 
+use super::BuiltOp;
 use kiln_dsl::reference;
 use kiln_proto::pb;
 use std::collections::BTreeMap;
@@ -31,11 +32,8 @@ pub fn normalize_image(image: &str) -> Result<String, String> {
     Ok(out)
 }
 
-pub fn image_op(
-    normalized: &str,
-    platform: &pb::Platform,
-    resolve_mode: Option<&str>,
-) -> (pb::Op, Vec<&'static str>) {
+/// An image from a registry (`normalized`: see `normalize_image`) for `platform`.
+pub fn image_op(normalized: &str, platform: &pb::Platform, resolve_mode: Option<&str>) -> BuiltOp {
     let mut attrs = BTreeMap::new();
     let mut caps = vec!["source.image"];
     if let Some(mode) = resolve_mode.filter(|m| *m != "default") {
@@ -51,15 +49,11 @@ pub fn image_op(
         constraints: Some(pb::WorkerConstraints::default()),
         ..Default::default()
     };
-    (op, caps)
+    BuiltOp::new(op, caps)
 }
 
 /// A local directory sent by the client (the build context, or a named one).
-pub fn local_op(
-    name: &str,
-    session_id: Option<&str>,
-    exclude: &[String],
-) -> (pb::Op, Vec<&'static str>) {
+pub fn local_op(name: &str, session_id: Option<&str>, exclude: &[String]) -> BuiltOp {
     let mut attrs = BTreeMap::from([("local.sharedkeyhint".to_string(), name.to_string())]);
     let mut caps = vec!["source.local", "source.local.sharedkeyhint"];
     if !exclude.is_empty() {
@@ -79,16 +73,11 @@ pub fn local_op(
         constraints: Some(pb::WorkerConstraints::default()),
         ..Default::default()
     };
-    (op, caps)
+    BuiltOp::new(op, caps)
 }
 
 /// A file fetched over HTTP(S), checked against its sha256 by BuildKit.
-pub fn http_op(
-    url: &str,
-    sha256: Option<&str>,
-    filename: &str,
-    mode: Option<u32>,
-) -> (pb::Op, Vec<&'static str>) {
+pub fn http_op(url: &str, sha256: Option<&str>, filename: &str, mode: Option<u32>) -> BuiltOp {
     let mut attrs = BTreeMap::from([("http.filename".to_string(), filename.to_string())]);
     let mut caps = vec!["source.http"];
     if let Some(sha) = sha256 {
@@ -111,35 +100,11 @@ pub fn http_op(
         constraints: Some(pb::WorkerConstraints::default()),
         ..Default::default()
     };
-    (op, caps)
-}
-
-/// The action that unpacks a context tar (input `source`, saved as `/context` by an HTTP
-/// source) onto an empty filesystem, the way Docker unpacks a tar context.
-pub fn unpack_context(source: i64) -> pb::FileAction {
-    pb::FileAction {
-        input: -1,
-        secondary_input: source,
-        output: 0,
-        action: Some(pb::file_action::Action::Copy(pb::FileActionCopy {
-            src: "/context".into(),
-            dest: "/".into(),
-            mode: -1,
-            follow_symlink: true,
-            create_dest_path: true,
-            attempt_unpack_docker_compatibility: true,
-            timestamp: -1,
-            ..Default::default()
-        })),
-    }
+    BuiltOp::new(op, caps)
 }
 
 /// A git checkout: BuildKit names it `git://<host/path>#<ref>` and fetches the full URL.
-pub fn git_op(
-    url: &str,
-    reference: Option<&str>,
-    keep_git_dir: bool,
-) -> (pb::Op, Vec<&'static str>) {
+pub fn git_op(url: &str, reference: Option<&str>, keep_git_dir: bool) -> BuiltOp {
     let remote = url.split_once("://").map_or(url, |(_, rest)| rest);
     let mut identifier = format!("git://{remote}");
     if let Some(reference) = reference {
@@ -157,7 +122,7 @@ pub fn git_op(
         constraints: Some(pb::WorkerConstraints::default()),
         ..Default::default()
     };
-    (op, caps)
+    BuiltOp::new(op, caps)
 }
 
 /// The file name a URL would be saved as: its last path segment, without query.

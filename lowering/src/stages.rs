@@ -1,0 +1,182 @@
+//! Stages: each lowered once, from its base (scratch, another stage or an image) through
+//! its env, workdir, user, steps and image settings.
+
+use crate::context::{HistoryChain, Lowerer, StageState, StepCounter, set_env};
+use crate::image::ImageConfig;
+use crate::ops::Output;
+use crate::options::{BaseImage, LowerOptions};
+use crate::packages::{Action, group_installs};
+use crate::platform;
+use kiln_dsl::model::Stage;
+use kiln_dsl::{Code, Diagnostic};
+
+/// The config of an empty image for `platform`.
+fn empty_image(platform: &str) -> ImageConfig {
+    let mut image = ImageConfig::default();
+    set_platform(&mut image, platform);
+    image
+}
+
+fn set_platform(image: &mut ImageConfig, platform: &str) {
+    let p = platform::to_pb(platform);
+    image.architecture = p.architecture;
+    image.os = p.os;
+    image.variant = (!p.variant.is_empty()).then_some(p.variant);
+}
+
+impl Lowerer<'_> {
+    /// The state after a stage's steps (lowered once, then reused).
+    pub fn stage(&mut self, name: &str) -> Option<StageState> {
+        if let Some(done) = self.stages.get(name) {
+            return Some(done.clone());
+        }
+        self.lower_stage_once(name)
+    }
+
+    /// Only the filesystem of a stage (what a copy or bind mount reads), without copying its
+    /// whole state.
+    pub fn stage_fs(&mut self, name: &str) -> Option<Option<Output>> {
+        if let Some(done) = self.stages.get(name) {
+            return Some(done.fs.clone());
+        }
+        self.lower_stage_once(name).map(|s| s.fs)
+    }
+
+    fn lower_stage_once(&mut self, name: &str) -> Option<StageState> {
+        let (key, stage) = self.model.stages.get_key_value(name)?;
+        if self.in_progress.iter().any(|n| n == name) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::StageCycle,
+                    format!("stage `{name}` depends on itself"),
+                )
+                .with_label(key.span, "part of a cycle"),
+            );
+            return None;
+        }
+        self.in_progress.push(name.to_string());
+        let state = self.lower_stage(name, stage);
+        self.in_progress.pop();
+        if let Some(state) = &state {
+            self.stages.insert(name.to_string(), state.clone());
+        }
+        state
+    }
+
+    fn lower_stage(&mut self, name: &str, stage: &Stage) -> Option<StageState> {
+        let platform = match &stage.platform {
+            Some(p) => self.expand(p, &[])?,
+            None => self.target_platform.clone(),
+        };
+        let mut state = self.base(name, stage, &platform)?;
+        let actions = group_installs(stage);
+        let mut counter =
+            StepCounter::new(name, actions.len() + usize::from(stage.workdir.is_some()));
+        for (key, value) in &stage.env {
+            if let Some(v) = self.expand(value, &state.env) {
+                set_env(&mut state.env, &key.value, &v);
+                state.record(format!("ENV {}={v}", key.value), true);
+            }
+        }
+        if let Some(workdir) = &stage.workdir {
+            let dir = self.expand(workdir, &state.env)?;
+            self.workdir(&mut state, &dir, workdir.span, &mut counter);
+        }
+        if let Some(user) = &stage.user {
+            let user = self.expand(user, &state.env)?;
+            state.user = user.clone();
+            state.image.config.user = Some(user.clone());
+            state.record(format!("USER {user}"), true);
+        }
+        state.packages_updated = false;
+        for action in actions {
+            match action {
+                Action::Install(packages) => self.packages(&mut state, &packages, &mut counter),
+                Action::Step(step) => self.step(&mut state, step, &mut counter),
+            }
+        }
+        if let Some(config) = &stage.image {
+            self.apply_image_config(&mut state, config);
+        }
+        state.history.freeze();
+        Some(state)
+    }
+
+    /// The state a stage starts from: scratch, another stage, or an image.
+    fn base(&mut self, name: &str, stage: &Stage, platform: &str) -> Option<StageState> {
+        let from = self.expand(&stage.from, &[])?;
+        if from == "scratch" {
+            return Some(StageState {
+                fs: None,
+                image: empty_image(platform),
+                history: HistoryChain::default(),
+                base_image: None,
+                packages_updated: false,
+                env: Vec::new(),
+                workdir: "/".into(),
+                user: String::new(),
+                platform: platform.into(),
+            });
+        }
+        if self.model.stages.contains_key(from.as_str()) {
+            let mut state = self.stage(&from)?;
+            state.platform = platform.to_string();
+            return Some(state);
+        }
+        let what = format!("`{from}` is not a valid image reference");
+        let normalized = self.normalize_image(&from, what, stage.from.span)?;
+        // What a resolver looks up is the reference as written (normalized); the stage loads
+        // it pinned to the digest its config came from, when the resolver gave one.
+        let base = BaseImage {
+            reference: normalized.clone(),
+            op: self.image_op(&normalized, platform).op,
+        };
+        let op = self.image_op(&pinned(&normalized, self.opts), platform);
+        let fs = self.add_op(op, format!("[{name}] from {normalized}"), stage.from.span);
+        if !self.base_images.contains(&base) {
+            self.base_images.push(base);
+        }
+        Some(self.image_state(fs, normalized, platform))
+    }
+
+    /// The state of a stage that starts from an image (loaded as `fs`): the image's config
+    /// (when the builder resolved it) for this platform, without its layers.
+    fn image_state(&mut self, fs: Output, normalized: String, platform: &str) -> StageState {
+        let mut image = self
+            .opts
+            .base_configs
+            .get(&normalized)
+            .and_then(|bytes| ImageConfig::from_base(bytes))
+            .unwrap_or_default();
+        image.rootfs.diff_ids.clear();
+        set_platform(&mut image, platform);
+        let workdir = image
+            .config
+            .working_dir
+            .clone()
+            .filter(|w| !w.is_empty())
+            .unwrap_or_else(|| "/".into());
+        let user = image.config.user.clone().unwrap_or_default();
+        let env = image.env_pairs();
+        let history = HistoryChain::starting_with(std::mem::take(&mut image.history));
+        StageState {
+            fs: Some(fs),
+            image,
+            history,
+            base_image: Some(normalized),
+            packages_updated: false,
+            env,
+            workdir,
+            user,
+            platform: platform.into(),
+        }
+    }
+}
+
+/// `reference@digest` when the resolver gave the digest of an image not pinned already.
+fn pinned(reference: &str, opts: &LowerOptions) -> String {
+    match opts.base_digests.get(reference) {
+        Some(digest) if !reference.contains('@') => format!("{reference}@{digest}"),
+        _ => reference.to_string(),
+    }
+}
