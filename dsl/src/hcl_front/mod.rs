@@ -332,8 +332,9 @@ impl Loader {
                 }),
                 None => {
                     let span = span_of(&block.ident);
-                    self.ev
-                        .report(catalogue::function_without_result(&name, span));
+                    let example = "<expression>";
+                    let d = catalogue::block_without_attribute("function", "result", example, span);
+                    self.ev.report(d);
                 }
             }
         }
@@ -403,7 +404,7 @@ impl Loader {
             if block.body.has_attribute(value_key) {
                 return None; // written, but its value failed (already reported)
             }
-            let diagnostic = catalogue::block_without_attribute(kind, value_key, span);
+            let diagnostic = catalogue::block_without_attribute(kind, value_key, "...", span);
             self.ev.report(diagnostic);
             return None;
         };

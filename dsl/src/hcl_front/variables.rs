@@ -276,9 +276,14 @@ fn evaluate_defaults(
 fn validate(ev: &mut Evaluator, decl: &Decl<'_>) {
     for block in &decl.validations {
         let Some(condition) = block.body.get_attribute("condition") else {
-            ev.report(catalogue::validation_without_condition(span_of(
-                &block.ident,
-            )));
+            let span = span_of(&block.ident);
+            let example = "<bool expression>";
+            ev.report(catalogue::block_without_attribute(
+                "validation",
+                "condition",
+                example,
+                span,
+            ));
             continue;
         };
         match ev.value(&condition.value, &Locals::default()) {

@@ -55,14 +55,21 @@ pub fn block_takes_no_label(name: &str, span: Span) -> Diagnostic {
     .with_label(span, "unexpected label")
 }
 
-/// A step block (`kind`) without its value attribute (`attribute`: `run`, `src`, ...).
-pub fn block_without_attribute(kind: &str, attribute: &str, span: Span) -> Diagnostic {
+/// A block (`kind`: a step block, `function`, `validation`) without an attribute it needs
+/// (`attribute`: `run`, `result`, `condition`); `example` is the value shown in the help
+/// (`...`, `<expression>`).
+pub fn block_without_attribute(
+    kind: &str,
+    attribute: &str,
+    example: &str,
+    span: Span,
+) -> Diagnostic {
     Diagnostic::error(
         Code::MissingKey,
         format!("a `{kind}` block needs `{attribute}`"),
     )
     .with_label(span, "missing here")
-    .with_help(format!("add `{attribute} = ...`"))
+    .with_help(format!("add `{attribute} = {example}`"))
 }
 
 /// A step block other than `run` (`kind`) with attributes beside its value (`attribute`).
@@ -78,16 +85,6 @@ pub fn block_takes_only(kind: &str, attribute: &str, span: Span) -> Diagnostic {
 pub fn too_many_functions(max: usize, span: Span) -> Diagnostic {
     Diagnostic::error(Code::Limit, format!("more than {max} functions"))
         .with_label(span, "one too many")
-}
-
-/// A `function` block without `result`.
-pub fn function_without_result(name: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::MissingKey,
-        format!("function `{name}` has no `result`"),
-    )
-    .with_label(span, "no result")
-    .with_help("add `result = <expression>`")
 }
 
 /// A `for` expression inside another one.
@@ -275,13 +272,6 @@ pub fn default_depends_on_itself(name: &str, span: Span) -> Diagnostic {
     )
     .with_label(span, "part of a cycle of variables")
     .with_help("give one of the variables a value that does not use the others")
-}
-
-/// A `validation` block without `condition`.
-pub fn validation_without_condition(span: Span) -> Diagnostic {
-    Diagnostic::error(Code::MissingKey, "a validation needs a `condition`")
-        .with_label(span, "here")
-        .with_help("add `condition = <bool expression>`")
 }
 
 /// A variable's validation whose condition is false; `message` is its `error_message`.

@@ -107,10 +107,9 @@ fn samples() -> Vec<Diagnostic> {
         model_spelling_in_hcl("cache_from", "cache-from", s),
         block_needs_one_label("stage", s),
         block_takes_no_label("image", s),
-        block_without_attribute("run", "run", s),
+        block_without_attribute("run", "run", "...", s),
         block_takes_only("workdir", "workdir", s),
         too_many_functions(32, s),
-        function_without_result("f", s),
         nested_for(s),
         value_too_big("a list of 100000 items", s),
         build_time_variable("TARGETARCH", s),
@@ -131,7 +130,6 @@ fn samples() -> Vec<Diagnostic> {
         invalid_variable_value("N", "`x` is not a number", s),
         not_a_type(s),
         default_depends_on_itself("A", s),
-        validation_without_condition(s),
         validation_failed("N must be positive", "N", s),
         condition_not_bool("a string", s),
         // lowering
@@ -193,4 +191,17 @@ fn cycles_label_every_edge() {
     );
     let labels: Vec<&str> = d.labels.iter().map(|l| l.message.as_str()).collect();
     assert_eq!(labels, ["`a` uses `b` here", "`b` uses `a` here"]);
+}
+
+#[test]
+fn a_block_without_what_it_needs_is_worded_once() {
+    let span = Span::new(0, 1);
+    let d = block_without_attribute("validation", "condition", "<bool expression>", span);
+    assert_eq!(d.message, "a `validation` block needs `condition`");
+    assert_eq!(
+        d.help.as_deref(),
+        Some("add `condition = <bool expression>`")
+    );
+    let d = block_without_attribute("function", "result", "<expression>", span);
+    assert_eq!(d.message, "a `function` block needs `result`");
 }
