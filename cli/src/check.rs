@@ -2,7 +2,7 @@
 
 use crate::{CheckArgs, Color, Format};
 use kiln_dsl::render;
-use kiln_dsl::{Checked, Code, Diagnostic, Limits, Severity, SourceFile};
+use kiln_dsl::{Checked, Limits, Severity, SourceFile};
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
@@ -64,10 +64,7 @@ fn check_path(
         Err(error) => Checked {
             file: SourceFile::new(&name, ""),
             model: None,
-            diagnostics: vec![
-                Diagnostic::error(Code::Io, format!("cannot read {name}: {error}"))
-                    .with_help("check the path and its permissions"),
-            ],
+            diagnostics: vec![kiln_dsl::catalogue::cannot_read(&name, &error)],
         },
     }
 }

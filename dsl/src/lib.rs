@@ -25,7 +25,7 @@ mod suggest;
 pub mod walk;
 pub mod yaml;
 
-pub use diagnostic::{Code, Diagnostic, Severity};
+pub use diagnostic::{Code, Diagnostic, Severity, catalogue};
 pub use model::BuildFile;
 pub use source::SourceFile;
 pub use span::{Sp, Span};
@@ -75,13 +75,7 @@ pub fn load(
 ) -> Result<SourceFile, Box<(SourceFile, Diagnostic)>> {
     if bytes.len() > limits.max_file_bytes {
         let file = SourceFile::new(name, "");
-        let message = format!(
-            "the build file is {} bytes, more than the limit of {} bytes",
-            bytes.len(),
-            limits.max_file_bytes
-        );
-        let diagnostic = Diagnostic::error(Code::TooLarge, message)
-            .with_help("split the build, or raise the limit with `--max-file-size BYTES`");
+        let diagnostic = catalogue::too_large(bytes.len(), limits.max_file_bytes);
         return Err(Box::new((file, diagnostic)));
     }
     match std::str::from_utf8(bytes) {
@@ -90,12 +84,7 @@ pub fn load(
             let file = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
             // The lossy text has U+FFFD (3 bytes) where the bad bytes were; point there.
             let offset = String::from_utf8_lossy(&bytes[..error.valid_up_to()]).len();
-            let diagnostic = Diagnostic::error(Code::NotUtf8, "the build file is not valid UTF-8")
-                .with_label(
-                    Span::new(offset, '\u{FFFD}'.len_utf8()),
-                    "invalid byte here",
-                )
-                .with_help("save the file as UTF-8");
+            let diagnostic = catalogue::not_utf8(Span::new(offset, '\u{FFFD}'.len_utf8()));
             Err(Box::new((file, diagnostic)))
         }
     }

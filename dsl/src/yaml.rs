@@ -5,7 +5,7 @@
 //! as going through serde, which matters for large files. Anchors and aliases are expanded
 //! here, under a node budget, so an alias bomb is refused after a bounded amount of work.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Diagnostic, catalogue};
 use crate::node::{Node, NodeKind};
 use crate::source::SourceFile;
 use crate::span::Span;
@@ -143,15 +143,8 @@ impl Builder<'_> {
     fn document_start(&mut self, span: Span) -> Result<(), Diagnostic> {
         self.documents += 1;
         if self.documents > 1 {
-            return Err(Diagnostic::error(
-                Code::Syntax,
-                "a build file holds one YAML document, this one has several",
-            )
-            .with_label(
-                Span::new(span.start, span.len.max(1)),
-                "a second document starts here",
-            )
-            .with_help("remove the `---` line, or split the documents into separate files"));
+            let span = Span::new(span.start, span.len.max(1));
+            return Err(catalogue::several_yaml_documents(span));
         }
         Ok(())
     }
@@ -193,7 +186,7 @@ impl Builder<'_> {
     fn alias(&mut self, id: usize, span: Span) -> Result<(), Diagnostic> {
         self.aliases += 1;
         if self.aliases > self.limits.max_aliases {
-            return Err(limit_error(span, "the YAML document uses too many aliases"));
+            return Err(catalogue::yaml_too_many_aliases(span));
         }
         let Some((node, size)) = self.anchors.get(&id).cloned() else {
             return Err(syntax_error(
@@ -209,7 +202,7 @@ impl Builder<'_> {
     fn open(&mut self, span: Span) -> Result<(), Diagnostic> {
         self.count(1, span)?;
         if self.stack.len() >= self.limits.max_depth {
-            return Err(limit_error(span, "the YAML document nests too deeply"));
+            return Err(catalogue::yaml_too_deep(span));
         }
         Ok(())
     }
@@ -217,10 +210,7 @@ impl Builder<'_> {
     fn count(&mut self, nodes: usize, span: Span) -> Result<(), Diagnostic> {
         self.nodes += nodes;
         if self.nodes > self.max_nodes {
-            return Err(limit_error(
-                span,
-                "the YAML document is too large once its aliases are expanded (an alias bomb?)",
-            ));
+            return Err(catalogue::yaml_alias_bomb(span));
         }
         Ok(())
     }
@@ -333,44 +323,22 @@ fn is_float(value: &str) -> bool {
     mantissa_ok && exponent_ok
 }
 
-fn limit_error(span: Span, summary: &str) -> Diagnostic {
-    Diagnostic::error(Code::Limit, summary)
-        .with_label(Span::new(span.start, span.len.max(1)), "limit reached here")
-        .with_help(
-            "kiln refuses documents that expand to huge trees or nest deeper than its limits; \
-             write the structure out plainly",
-        )
-}
-
 fn syntax_error(file: &SourceFile, offset: usize, message: &str) -> Diagnostic {
     let offset = offset.min(file.text.len());
     if message.contains("recursion limit") || message.contains("nesting limit") {
         // The parser's own guard against deep flow nesting.
-        return limit_error(Span::new(offset, 0), "the YAML document nests too deeply");
+        return catalogue::yaml_too_deep(Span::new(offset, 0));
     }
     let len = file.text[offset..].chars().next().map_or(0, char::len_utf8);
-    let message = message.lines().next().unwrap_or(message).to_string();
-    let (summary, help) = if message.contains("tab") {
-        (
-            "tabs are not allowed for indentation in YAML".to_string(),
-            "indent with spaces".to_string(),
-        )
+    let span = Span::new(offset, len);
+    let message = message.lines().next().unwrap_or(message);
+    if message.contains("tab") {
+        catalogue::yaml_tabs(span, message)
     } else if message.contains("flow") && line_at(file, offset).contains("${") {
-        (
-            format!("this file is not valid YAML: {message}"),
-            "`${` inside `[...]` or `{...}` must be quoted, because `{` and `}` are YAML flow \
-             syntax there: write the item in double quotes, e.g. `[\"registry/app:${VERSION}\"]`"
-                .to_string(),
-        )
+        catalogue::yaml_flow_interpolation(span, message)
     } else {
-        (
-            format!("this file is not valid YAML: {message}"),
-            "fix the YAML syntax at the marked position".to_string(),
-        )
-    };
-    Diagnostic::error(Code::Syntax, summary)
-        .with_label(Span::new(offset, len), message)
-        .with_help(help)
+        catalogue::yaml_syntax(span, message)
+    }
 }
 
 fn line_at(file: &SourceFile, offset: usize) -> &str {
@@ -384,6 +352,7 @@ fn line_at(file: &SourceFile, offset: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
 
     fn kind(value: &str) -> NodeKind {
         resolve_scalar(value, ScalarStyle::Plain, None)

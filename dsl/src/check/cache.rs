@@ -3,17 +3,16 @@
 //! here, with bake's parsing rules, so a typo fails `kiln check` and not a build minutes in.
 
 use super::Checker;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, catalogue};
 use crate::interpolate;
 use crate::model::StringMap;
 use crate::reference;
 use crate::span::Sp;
-use crate::suggest;
 
 /// The cache backends BuildKit has.
 pub const CACHE_TYPES: &[&str] = &["registry", "local", "inline", "gha", "s3", "azblob"];
 /// The values of `mode`.
-const MODES: &[&str] = &["min", "max"];
+pub const MODES: &[&str] = &["min", "max"];
 
 /// Which way a cache goes: a `local` cache reads `src` and writes `dest`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +22,7 @@ pub enum Direction {
 }
 
 /// A byte range in an entry's text: (offset, length).
-type Range = (usize, usize);
+pub type Range = (usize, usize);
 
 /// One `key=value` option. Keys are lowercased, as bake does.
 #[derive(Debug)]
@@ -47,7 +46,8 @@ impl Cache {
     }
 }
 
-/// What is wrong with an entry, at a range of its text.
+/// What is wrong with an entry, at a range of its text: the words of a diagnostic, made by
+/// the catalogue's `cache_*` constructors, before the range is a span of the file.
 #[derive(Debug)]
 pub struct Problem {
     pub code: Code,
@@ -55,18 +55,6 @@ pub struct Problem {
     pub message: String,
     pub label: String,
     pub help: String,
-}
-
-impl Problem {
-    fn new(range: Range, message: String, label: &str, help: String) -> Self {
-        Problem {
-            code: Code::InvalidCache,
-            range,
-            message,
-            label: label.to_string(),
-            help,
-        }
-    }
 }
 
 pub(super) fn check(cx: &mut Checker<'_>) {
@@ -96,11 +84,7 @@ fn check_entry(cx: &mut Checker<'_>, entry: &Sp<String>, direction: Direction, a
         } else {
             entry.span
         };
-        cx.report(
-            Diagnostic::error(problem.code, problem.message)
-                .with_label(span, problem.label)
-                .with_help(problem.help),
-        );
+        cx.report(catalogue::cache_problem(problem, span));
     }
 }
 
@@ -139,14 +123,7 @@ pub fn attributes(text: &str) -> Result<Vec<std::collections::BTreeMap<String, S
 /// Bake's reading of an entry: CSV fields of `key=value`; with no `=` at all, each field is
 /// an image reference, short for `type=registry,ref=<reference>`.
 fn parse(text: &str) -> Result<Vec<Cache>, Problem> {
-    let fields = csv_fields(text).map_err(|range| {
-        Problem::new(
-            range,
-            "a cache entry has a malformed quoted field".into(),
-            "unbalanced `\"`",
-            "quote a whole field, as in `type=local,\"src=/a,b\"`, with `\"\"` for a quote inside it".into(),
-        )
-    })?;
+    let fields = csv_fields(text).map_err(catalogue::cache_malformed_quote)?;
     if !text.contains('=') {
         return Ok(fields
             .into_iter()
@@ -171,19 +148,11 @@ fn parse(text: &str) -> Result<Vec<Cache>, Problem> {
     for (field, at, len) in fields {
         let Some((key, value)) = field.split_once('=') else {
             // An empty field is a stray comma: point at it.
-            let (range, message) = if field.is_empty() {
-                let range = (at.saturating_sub(1), 1);
-                (range, "a cache entry has an empty option".to_string())
+            return Err(if field.is_empty() {
+                catalogue::cache_empty_option((at.saturating_sub(1), 1))
             } else {
-                let message = format!("`{field}` in a cache entry is not `key=value`");
-                ((at, len), message)
-            };
-            return Err(Problem::new(
-                range,
-                message,
-                "expected `key=value`",
-                "write the options as `key=value` separated by commas, e.g. `type=registry,ref=localhost:5000/app:cache`; an image reference alone is short for `type=registry,ref=<reference>`".into(),
-            ));
+                catalogue::cache_option_not_key_value(&field, (at, len))
+            });
         };
         let quoted = text[at..].starts_with('"');
         let value_range = if quoted {
@@ -259,34 +228,16 @@ fn unquote(quoted: &str) -> Option<(String, usize)> {
 fn cache_problems(cache: &Cache, text: &str, direction: Direction) -> Vec<Problem> {
     let whole = (0, text.len());
     let Some(kind) = &cache.kind else {
-        return vec![Problem::new(
-            whole,
-            format!("the cache entry `{text}` has no `type`"),
-            "no `type=`",
-            format!(
-                "start it with `type=` and one of {}; an image reference alone is short for `type=registry,ref=<reference>`",
-                suggest::quoted_list(CACHE_TYPES)
-            ),
-        )];
+        return vec![catalogue::cache_without_type(text, whole)];
     };
     let mut problems = Vec::new();
     if !CACHE_TYPES.contains(&kind.value.as_str()) {
-        problems.push(Problem::new(
-            kind.value_range,
-            format!("`{}` is not a cache type", kind.value),
-            "not a BuildKit cache backend",
-            suggest::help_for(&kind.value, CACHE_TYPES),
-        ));
+        problems.push(catalogue::cache_unknown_type(&kind.value, kind.value_range));
     }
     if let Some(mode) = cache.get("mode")
         && !MODES.contains(&mode.value.as_str())
     {
-        problems.push(Problem::new(
-            mode.value_range,
-            format!("`mode={}` is not a cache mode", mode.value),
-            "expected `min` or `max`",
-            suggest::help_for(&mode.value, MODES),
-        ));
+        problems.push(catalogue::cache_invalid_mode(&mode.value, mode.value_range));
     }
     problems.extend(missing_attr(cache, &kind.value, direction, whole));
     problems.extend(bad_ref(cache, &kind.value));
@@ -312,14 +263,8 @@ fn missing_attr(cache: &Cache, kind: &str, direction: Direction, whole: Range) -
         ),
         _ => return None,
     };
-    cache.get(key).is_none().then(|| {
-        Problem::new(
-            whole,
-            format!("{what} needs `{key}`"),
-            &format!("no `{key}=`"),
-            format!("add `{key}=...`, e.g. `{example}`"),
-        )
-    })
+    let missing = cache.get(key).is_none();
+    missing.then(|| catalogue::cache_missing_option(what, key, example, whole))
 }
 
 /// A registry cache's `ref` that is not an image reference (unless `${...}` builds it).
@@ -329,14 +274,7 @@ fn bad_ref(cache: &Cache, kind: &str) -> Option<Problem> {
         return None;
     }
     let why = reference::parse(&r.value).err()?;
-    Some(Problem {
-        code: Code::InvalidImage,
-        range: r.value_range,
-        message: format!("invalid cache image reference `{}`", r.value),
-        label: why,
-        help: "a cache image looks like `registry/name:tag`, e.g. `localhost:5000/app:cache`"
-            .into(),
-    })
+    Some(catalogue::cache_invalid_ref(&r.value, why, r.value_range))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! stages no target uses.
 
 use super::{Checker, Source};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Diagnostic, catalogue};
 use crate::reference;
 use crate::span::{Sp, Span};
 use crate::suggest::did_you_mean;
@@ -97,43 +97,16 @@ fn check_source(cx: &mut Checker<'_>, from: &Sp<String>, what: &str) -> Source {
     match (reference::parse(image), near_stage) {
         (_, Some(stage)) => {
             let meant = Source::Stage(stage.to_string());
-            cx.report(
-                Diagnostic::error(Code::UnknownStage, format!("unknown stage `{image}` in {what}"))
-                    .with_label(from.span, "no stage has this name")
-                    .with_help(format!(
-                        "did you mean the stage `{stage}`? (to use an image of this name, write `docker.io/library/{image}`)"
-                    )),
-            );
+            cx.report(catalogue::misspelt_stage(image, what, from.span, stage));
             return meant; // so the misspelt stage is not also reported as unused
         }
         (Err(problem), _) => {
-            cx.report(
-                Diagnostic::error(
-                    Code::InvalidImage,
-                    format!("`{image}` is neither a stage nor a valid image reference"),
-                )
-                .with_label(from.span, problem)
-                .with_help(stage_list_help(&stages())),
-            );
+            let diagnostic = catalogue::not_stage_or_image(image, from.span, &problem, &stages());
+            cx.report(diagnostic);
         }
         (Ok(_), _) => {}
     }
     source
-}
-
-fn stage_list_help(stages: &[&str]) -> String {
-    if stages.is_empty() {
-        "write an image reference such as `localhost:5000/debian:bookworm`, or `scratch`".into()
-    } else {
-        format!(
-            "the stages are: {}; an image reference looks like `registry/name:tag`",
-            stages
-                .iter()
-                .map(|s| format!("`{s}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    }
 }
 
 fn check_stage_cycles(cx: &mut Checker<'_>, graph: &Graph) {
@@ -147,35 +120,17 @@ fn check_stage_cycles(cx: &mut Checker<'_>, graph: &Graph) {
             )
         })
         .collect();
-    let help = "a stage cannot use itself, directly or through other stages; break the cycle";
-    report_cycles(
-        cx,
-        &edges,
-        Code::StageCycle,
-        "stages depend on each other",
-        "uses",
-        help,
-    );
+    report_cycles(cx, &edges, catalogue::stage_cycle);
 }
 
-/// One diagnostic per cycle, with a label on every edge of it (`a` uses `b` here).
+/// One diagnostic per cycle, made by `report` from its edges.
 fn report_cycles(
     cx: &mut Checker<'_>,
     edges: &IndexMap<&str, Vec<(&str, Span)>>,
-    code: Code,
-    what: &str,
-    verb: &str,
-    help: &str,
+    report: fn(&[(&str, Span)]) -> Diagnostic,
 ) {
     for cycle in find_cycles(edges) {
-        let names: Vec<&str> = cycle.iter().map(|(n, _)| *n).collect();
-        let message = format!("{what} in a cycle: {} → {}", names.join(" → "), names[0]);
-        let mut diagnostic = Diagnostic::error(code, message).with_help(help);
-        for (i, (name, span)) in cycle.iter().enumerate() {
-            let next = names[(i + 1) % names.len()];
-            diagnostic = diagnostic.with_label(*span, format!("`{name}` {verb} `{next}` here"));
-        }
-        cx.report(diagnostic);
+        cx.report(report(&cycle));
     }
 }
 
@@ -240,18 +195,10 @@ fn check_targets(cx: &mut Checker<'_>) {
         if stage.value.is_empty() || model.stages.contains_key(stage.value.as_str()) {
             continue;
         }
-        let help = match did_you_mean(stage, stages.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => stage_list_help(&stages),
-        };
-        cx.report(
-            Diagnostic::error(
-                Code::UnknownStage,
-                format!("unknown stage `{}` in target", stage.value),
-            )
-            .with_label(stage.span, "no stage has this name")
-            .with_help(help),
-        );
+        let near = did_you_mean(stage, stages.iter().copied());
+        cx.report(catalogue::unknown_target_stage(
+            stage, stage.span, near, &stages,
+        ));
     }
 }
 
@@ -267,14 +214,7 @@ fn check_groups(cx: &mut Checker<'_>) {
     let mut edges: IndexMap<&str, Vec<(&str, Span)>> = IndexMap::new();
     for (name, group) in &model.groups {
         if group.targets.is_empty() {
-            cx.report(
-                Diagnostic::error(
-                    Code::EmptyGroup,
-                    format!("group `{}` has no targets", name.value),
-                )
-                .with_label(name.span, "empty group")
-                .with_help("list the targets it builds, or remove the group"),
-            );
+            cx.report(catalogue::empty_group(name, name.span));
         }
         let mut members = Vec::new();
         for member in &group.targets {
@@ -282,21 +222,13 @@ fn check_groups(cx: &mut Checker<'_>) {
                 || model.groups.contains_key(member.value.as_str())
                 || model.stages.contains_key(member.value.as_str());
             if !known {
-                let help = match did_you_mean(member, names.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => "a group lists targets, other groups, or stages".into(),
-                };
-                cx.report(
-                    Diagnostic::error(
-                        Code::UnknownTarget,
-                        format!(
-                            "unknown target `{}` in group `{}`",
-                            member.value, name.value
-                        ),
-                    )
-                    .with_label(member.span, "no target, group or stage has this name")
-                    .with_help(help),
-                );
+                let near = did_you_mean(member, names.iter().copied());
+                cx.report(catalogue::unknown_group_member(
+                    member,
+                    name,
+                    member.span,
+                    near,
+                ));
             }
             // A name that is both a target and a group is reported by the name check; here it
             // counts as the target, so it does not also show up as a group cycle.
@@ -307,15 +239,7 @@ fn check_groups(cx: &mut Checker<'_>) {
         }
         edges.insert(name.value.as_str(), members);
     }
-    let help = "a group cannot contain itself, directly or through other groups";
-    report_cycles(
-        cx,
-        &edges,
-        Code::GroupCycle,
-        "groups contain each other",
-        "contains",
-        help,
-    );
+    report_cycles(cx, &edges, catalogue::group_cycle);
 }
 
 /// With targets declared, a stage that no target (or group) reaches is never built.
@@ -352,14 +276,7 @@ fn check_unused_stages(cx: &mut Checker<'_>, graph: &Graph) {
     }
     for name in model.stages.keys() {
         if !used.contains(name.value.as_str()) {
-            cx.report(
-                Diagnostic::warning(
-                    Code::UnusedStage,
-                    format!("stage `{}` is not used by any target", name.value),
-                )
-                .with_label(name.span, "never built")
-                .with_help("add a target for it, use it from another stage, or remove it"),
-            );
+            cx.report(catalogue::unused_stage(name, name.span));
         }
     }
 }

@@ -2,7 +2,7 @@
 //! builds reproducible.
 
 use super::{Checker, Source};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::catalogue;
 use crate::model::Step;
 use crate::reference;
 use crate::span::Sp;
@@ -28,10 +28,6 @@ pub(super) fn check(cx: &mut Checker<'_>) {
         if parsed.is_pinned() {
             continue;
         }
-        cx.report(
-            Diagnostic::warning(Code::UnpinnedImage, format!("`{image}` is not pinned by digest"))
-                .with_label(from.span, "a tag can point at other content tomorrow")
-                .with_help(format!("pin it: `{image}@sha256:<digest>` (the digest `docker buildx imagetools inspect` shows)")),
-        );
+        cx.report(catalogue::unpinned_image(&image, from.span));
     }
 }

@@ -3,7 +3,7 @@
 
 use super::Checker;
 use super::graph::Graph;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::catalogue;
 use crate::model::*;
 use crate::platform;
 use crate::reference;
@@ -40,17 +40,10 @@ pub(super) fn check(cx: &mut Checker<'_>, _graph: &Graph) {
         if let Some(output) = pushes
             && target.tags.is_empty()
         {
-            cx.report(
-                Diagnostic::error(
-                    Code::MissingKey,
-                    format!(
-                        "target `{}` pushes to a registry but has no tags",
-                        name.value
-                    ),
-                )
-                .with_label(output.kind.span, "pushed where?")
-                .with_help("add `tags: [registry/name:tag]` to the target"),
-            );
+            cx.report(catalogue::registry_output_without_tags(
+                name,
+                output.kind.span,
+            ));
         }
     }
 }
@@ -91,11 +84,7 @@ fn check_step(cx: &mut Checker<'_>, step: &Step) {
                 check_mode(cx, mode);
             }
             if copy.src.value.is_empty() {
-                cx.report(
-                    Diagnostic::error(Code::InvalidValue, "a copy needs at least one source")
-                        .with_label(copy.src.span, "empty list")
-                        .with_help("list the files or directories to copy in `src`"),
-                );
+                cx.report(catalogue::copy_without_source(copy.src.span));
             }
         }
         Step::Download(DownloadStep { download }) => check_download(cx, download),
@@ -156,24 +145,13 @@ fn check_download(cx: &mut Checker<'_>, download: &Download) {
                 .insecure
                 .as_ref()
                 .map_or(download.dst.span, |i| i.span);
-            cx.report(
-                Diagnostic::warning(
-                    Code::InsecureDownload,
-                    "this download is not checked against a sha256",
-                )
-                .with_label(span, "unchecked download")
-                .with_help("add `sha256:` so a changed or tampered file fails the build"),
-            );
+            cx.report(catalogue::insecure_download(span));
         }
         None => {
             let span = per_platform_values(&download.url)
                 .first()
                 .map_or(download.dst.span, |(_, u)| u.span);
-            cx.report(
-                Diagnostic::error(Code::MissingKey, "a download needs a `sha256`")
-                    .with_label(span, "downloaded without a checksum")
-                    .with_help("add `sha256: <64 hex digits>` (e.g. from `sha256sum FILE`), or `insecure: true` to skip the check"),
-            );
+            cx.report(catalogue::download_without_sha256(span));
         }
     }
     if let Some(mode) = &download.mode {
@@ -191,11 +169,7 @@ fn per_platform_values(value: &PerPlatform) -> Vec<(Option<&Sp<String>>, &Sp<Str
 fn check_platform_key(cx: &mut Checker<'_>, key: Option<&Sp<String>>) {
     let Some(key) = key else { return };
     if !platform::is_platform_key(key) {
-        cx.report(
-            Diagnostic::error(Code::InvalidPlatform, format!("`{}` is not an architecture or a platform", key.value))
-                .with_label(key.span, "unknown platform key")
-                .with_help("key per-platform values by architecture (`amd64`, `arm64`) or platform (`linux/arm64`)"),
-        );
+        cx.report(catalogue::unknown_platform_key(key, key.span));
     }
 }
 
@@ -205,35 +179,17 @@ fn check_same_platforms(cx: &mut Checker<'_>, url: &PerPlatform, sha: &PerPlatfo
         return;
     };
     for key in urls.keys().filter(|k| !shas.contains_key(k.value.as_str())) {
-        cx.report(
-            Diagnostic::error(Code::MissingKey, format!("no sha256 for `{}`", key.value))
-                .with_label(key.span, "this URL has no checksum")
-                .with_help(format!("add `{}: <sha256>` to the `sha256` map", key.value)),
-        );
+        cx.report(catalogue::url_without_sha256(key, key.span));
     }
     for key in shas.keys().filter(|k| !urls.contains_key(k.value.as_str())) {
-        cx.report(
-            Diagnostic::warning(
-                Code::UnknownKey,
-                format!("sha256 for `{}`, which has no URL", key.value),
-            )
-            .with_label(key.span, "no URL for this platform")
-            .with_help("remove it, or add the URL for this platform"),
-        );
+        cx.report(catalogue::sha256_without_url(key, key.span));
     }
 }
 
 fn check_http_url(cx: &mut Checker<'_>, url: &Sp<String>) {
     let scheme_ok = url.value.starts_with("https://") || url.value.starts_with("http://");
     if !scheme_ok || url.value.len() <= "https://".len() {
-        cx.report(
-            Diagnostic::error(
-                Code::InvalidUrl,
-                format!("`{}` is not an http(s) URL", url.value),
-            )
-            .with_label(url.span, "not a URL")
-            .with_help("write a full URL such as `https://example.com/tool.tar.gz`"),
-        );
+        cx.report(catalogue::not_http_url(url, url.span));
     }
 }
 
@@ -249,25 +205,10 @@ fn check_packages(cx: &mut Checker<'_>, packages: &Packages) {
             .enumerate()
             .all(|(i, c)| c.is_ascii_alphanumeric() || (i > 0 && (c == '-' || c == '_')));
         if name.value.is_empty() || !valid {
-            cx.report(
-                Diagnostic::error(
-                    Code::InvalidName,
-                    format!("`{}` is not a valid repository name", name.value),
-                )
-                .with_label(name.span, "names the key and list files")
-                .with_help("use letters, digits, `-` and `_`, starting with a letter or digit"),
-            );
+            cx.report(catalogue::invalid_repository_name(name, name.span));
         }
         if let Some(first) = seen.iter().find(|s| s.value == name.value) {
-            cx.report(
-                Diagnostic::error(
-                    Code::DuplicateName,
-                    format!("two repositories are named `{}`", name.value),
-                )
-                .with_label(name.span, "second repository with this name")
-                .with_label(first.span, "first one here")
-                .with_help("give each repository its own name"),
-            );
+            cx.report(catalogue::duplicate_repository(name, name.span, first.span));
         }
         seen.push(name);
         check_http_url(cx, &repo.url);
@@ -285,14 +226,10 @@ fn check_sha256(cx: &mut Checker<'_>, digest: &Sp<String>) {
         return;
     }
     if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        cx.report(
-            Diagnostic::error(
-                Code::InvalidSha256,
-                format!("malformed sha256 ({} characters)", hex.chars().count()),
-            )
-            .with_label(digest.span, "not 64 hexadecimal digits")
-            .with_help("a sha256 is 64 hex digits, as printed by `sha256sum FILE`"),
-        );
+        cx.report(catalogue::malformed_sha256(
+            hex.chars().count(),
+            digest.span,
+        ));
     }
 }
 
@@ -312,20 +249,8 @@ fn check_platform(cx: &mut Checker<'_>, value: &Sp<String>) {
         value.value.clone()
     };
     if let Err(problem) = platform::parse(&text) {
-        let help = match text.strip_prefix('$') {
-            Some(name) if crate::interpolate::is_var_name(name) => {
-                format!("kiln only replaces `${{NAME}}`: write `${{{name}}}`")
-            }
-            _ => "write `os/arch` or `os/arch/variant`, e.g. `linux/amd64` or `linux/arm64`".into(),
-        };
-        cx.report(
-            Diagnostic::error(
-                Code::InvalidPlatform,
-                format!("invalid platform `{}`", value.value),
-            )
-            .with_label(value.span, problem)
-            .with_help(help),
-        );
+        let diagnostic = catalogue::invalid_platform(value, &text, value.span, &problem);
+        cx.report(diagnostic);
     }
 }
 
@@ -348,11 +273,7 @@ fn check_tag(cx: &mut Checker<'_>, tag: &Sp<String>, target_args: &StringMap) {
         tag.value.clone()
     };
     if let Err(problem) = reference::parse(&text) {
-        cx.report(
-            Diagnostic::error(Code::InvalidImage, format!("invalid image tag `{text}`"))
-                .with_label(tag.span, problem)
-                .with_help("a tag looks like `registry/name:tag`, e.g. `localhost:5000/app:1.0`"),
-        );
+        cx.report(catalogue::invalid_tag(&text, tag.span, &problem));
     }
 }
 
@@ -362,14 +283,7 @@ fn check_absolute(cx: &mut Checker<'_>, path: &Sp<String>, what: &str) {
     if path.value.starts_with('/') || path.value.starts_with("${") {
         return;
     }
-    cx.report(
-        Diagnostic::error(
-            Code::RelativePath,
-            format!("{what} must be an absolute path, not `{}`", path.value),
-        )
-        .with_label(path.span, "relative path")
-        .with_help(format!("write `/{}`", path.value.trim_start_matches("./"))),
-    );
+    cx.report(catalogue::relative_path(what, path, path.span));
 }
 
 fn check_mode(cx: &mut Checker<'_>, mode: &Sp<String>) {
@@ -379,14 +293,7 @@ fn check_mode(cx: &mut Checker<'_>, mode: &Sp<String>) {
         && digits.bytes().all(|b| (b'0'..=b'7').contains(&b))
         && u32::from_str_radix(digits, 8).is_ok_and(|m| m <= 0o7777);
     if !valid {
-        cx.report(
-            Diagnostic::error(
-                Code::InvalidMode,
-                format!("`{}` is not a file mode", mode.value),
-            )
-            .with_label(mode.span, "not an octal mode")
-            .with_help("write the mode in octal, as chmod does, e.g. \"0755\" or \"0644\""),
-        );
+        cx.report(catalogue::invalid_mode(mode, mode.span));
     }
 }
 
@@ -401,25 +308,14 @@ fn check_image_config(cx: &mut Checker<'_>, image: &ImageConfig) {
         let (number, protocol) = port.value.split_once('/').unwrap_or((&port.value, "tcp"));
         let number_ok = number.parse::<u16>().is_ok_and(|n| n > 0);
         if !number_ok || !matches!(protocol, "tcp" | "udp" | "sctp") {
-            cx.report(
-                Diagnostic::error(Code::InvalidValue, format!("`{}` is not a port", port.value))
-                    .with_label(port.span, "expected a port")
-                    .with_help("write a port number from 1 to 65535, optionally with `/tcp`, `/udp` or `/sctp`"),
-            );
+            cx.report(catalogue::invalid_port(port, port.span));
         }
     }
     if let Some(check) = &image.healthcheck {
         let durations = [&check.interval, &check.timeout, &check.start_period];
         for duration in durations.into_iter().flatten() {
             if !is_duration(duration) {
-                cx.report(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        format!("`{}` is not a duration", duration.value),
-                    )
-                    .with_label(duration.span, "expected a duration")
-                    .with_help("write a duration such as `30s`, `1m30s` or `500ms`"),
-                );
+                cx.report(catalogue::invalid_duration(duration, duration.span));
             }
         }
     }
@@ -431,14 +327,7 @@ fn check_image_config(cx: &mut Checker<'_>, image: &ImageConfig) {
                     b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'+' || b == b'-'
                 }));
         if !ok {
-            cx.report(
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    format!("`{}` is not a signal", signal.value),
-                )
-                .with_label(signal.span, "expected a signal")
-                .with_help("write a signal name such as `SIGTERM` or `SIGINT`, or its number"),
-            );
+            cx.report(catalogue::invalid_signal(signal, signal.span));
         }
     }
 }
@@ -469,15 +358,7 @@ fn is_duration(value: &str) -> bool {
 }
 
 fn conflicting(cx: &mut Checker<'_>, a: &Sp<String>, b: &Sp<String>, what: &str, why: &str) {
-    cx.report(
-        Diagnostic::error(
-            Code::ConflictingOptions,
-            format!("{what} cannot be used together"),
-        )
-        .with_label(b.span, "second source")
-        .with_label(a.span, "first source")
-        .with_help(format!("{why}; keep only one of them")),
-    );
+    cx.report(catalogue::conflicting_sources(what, why, a.span, b.span));
 }
 
 fn check_git(cx: &mut Checker<'_>, git: &GitSource) {
@@ -487,41 +368,18 @@ fn check_git(cx: &mut Checker<'_>, git: &GitSource) {
         .any(|s| url.starts_with(s))
         || (url.contains('@') && url.contains(':'));
     if !scheme_ok && !url.starts_with("${") {
-        cx.report(
-            Diagnostic::error(
-                Code::InvalidUrl,
-                format!("`{url}` is not a git repository URL"),
-            )
-            .with_label(git.url.span, "not a URL")
-            .with_help(
-                "write `https://host/repo.git` (or `git://`, `ssh://`, `git@host:repo.git`)",
-            ),
-        );
+        cx.report(catalogue::not_git_url(url, git.url.span));
     }
     if let Some(subdir) = &git.subdir {
         let escapes = subdir.value.split('/').any(|part| part == "..");
         if subdir.value.starts_with('/') || escapes {
-            cx.report(
-                Diagnostic::error(
-                    Code::InvalidPath,
-                    format!(
-                        "`{}` is not a directory inside the repository",
-                        subdir.value
-                    ),
-                )
-                .with_label(subdir.span, "must be relative, without `..`")
-                .with_help("write the directory as the repository lists it, e.g. `tools/cli`"),
-            );
+            cx.report(catalogue::subdir_outside_repository(subdir, subdir.span));
         }
     }
     if let Some(commit) = &git.commit {
         let hex = commit.value.len() == 40 || commit.value.len() == 64;
         if !hex || !commit.value.bytes().all(|b| b.is_ascii_hexdigit()) {
-            cx.report(
-                Diagnostic::error(Code::InvalidValue, format!("`{}` is not a full commit hash", commit.value))
-                    .with_label(commit.span, "expected 40 (or 64) hex digits")
-                    .with_help("pin the full hash, as `git rev-parse HEAD` prints it; use `ref:` for branches and tags"),
-            );
+            cx.report(catalogue::not_full_commit(commit, commit.span));
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::graph::Graph;
 use super::{Checker, Source};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::catalogue;
 use crate::interpolate;
 use crate::model::*;
 use crate::platform::PLATFORM_ARGS;
@@ -63,37 +63,14 @@ pub(super) fn check(cx: &mut Checker<'_>, graph: &Graph) {
         }
         for key in target.args.keys() {
             if !model.args.contains_key(key.value.as_str()) {
-                let help = match did_you_mean(key, model.args.keys().map(|k| k.value.as_str())) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("declare it first: `args: {{ {}: ... }}`", key.value),
-                };
-                cx.report(
-                    Diagnostic::error(
-                        Code::UndefinedVariable,
-                        format!(
-                            "target `{}` sets `{}`, which is not a declared arg",
-                            name.value, key.value
-                        ),
-                    )
-                    .with_label(key.span, "not declared in `args`")
-                    .with_help(help),
-                );
+                let near = did_you_mean(key, model.args.keys().map(|k| k.value.as_str()));
+                cx.report(catalogue::undeclared_target_arg(name, key, key.span, near));
             }
         }
     }
     for name in model.args.keys() {
         if !used.contains(name.value.as_str()) {
-            cx.report(
-                Diagnostic::warning(
-                    Code::UnusedArg,
-                    format!("arg `{}` is never used", name.value),
-                )
-                .with_label(name.span, "declared here, never referenced")
-                .with_help(format!(
-                    "use it as `${{{}}}`, or remove it (args are not put into the environment)",
-                    name.value
-                )),
-            );
+            cx.report(catalogue::unused_arg(name, name.span));
         }
     }
 }
@@ -251,11 +228,7 @@ fn check_env_map<'m>(
         check_string(cx, value, scope, used);
         for (offset, name) in interpolate::bare_references(&value.value) {
             let span = cx.sub_span(value, offset, name.len() + 1);
-            cx.report(
-                Diagnostic::warning(Code::BareVariable, format!("`${name}` in an env value is stored literally"))
-                    .with_label(span, "not replaced by kiln")
-                    .with_help(format!("write `${{{name}}}` to use the value of `{name}`, or `$${{{name}}}`... to keep a literal `$`")),
-            );
+            cx.report(catalogue::bare_variable(name, span));
         }
         scope.env.push(&key.value);
     }
@@ -305,13 +278,7 @@ fn check_string<'m>(
         Ok(pieces) => pieces,
         Err(error) => {
             let span = cx.sub_span(value, error.offset, error.len);
-            cx.report(
-                Diagnostic::error(Code::InvalidInterpolation, error.message)
-                    .with_label(span, "malformed reference")
-                    .with_help(
-                        "for a shell expansion, write `$${` so kiln passes `${` through unchanged",
-                    ),
-            );
+            cx.report(catalogue::invalid_interpolation(error.message, span));
             return;
         }
     };
@@ -339,24 +306,9 @@ fn check_string<'m>(
             .chain(PLATFORM_ARGS.iter().copied())
             .collect();
         let near = did_you_mean(var.name, candidates.iter().copied());
-        let message = format!("`{}` is not defined in {}", var.name, scope.place);
-        let shell_hint = format!(
-            "if `{0}` is a shell variable, write `${0}` or `$${{{0}}}`: kiln only replaces `${{NAME}}`",
-            var.name
-        );
         let diagnostic = match near {
-            Some(name) => Diagnostic::error(Code::UndefinedVariable, message)
-                .with_label(span, "undefined")
-                .with_help(format!("did you mean `{name}`?")),
-            None if scope.image_base => Diagnostic::warning(
-                Code::UndefinedVariable,
-                format!("`{}` is not an arg or env of this file; it must come from the base image's environment", var.name),
-            )
-            .with_label(span, "unknown to kiln check")
-            .with_help(format!("declare it in `args` or `env`, or give a default: `${{{}:-value}}`. {shell_hint}", var.name)),
-            None => Diagnostic::error(Code::UndefinedVariable, message)
-                .with_label(span, "undefined")
-                .with_help(format!("declare it in `args` (or `env`), or give a default: `${{{}:-value}}`. {shell_hint}", var.name)),
+            None if scope.image_base => catalogue::variable_from_base_image(var.name, span),
+            _ => catalogue::undefined_variable(var.name, &scope.place, span, near),
         };
         cx.report(diagnostic);
     }

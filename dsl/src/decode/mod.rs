@@ -4,11 +4,10 @@
 
 mod model;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Diagnostic, catalogue};
 use crate::node::{Node, NodeKind};
 use crate::source::SourceFile;
 use crate::span::{Sp, Span};
-use crate::suggest;
 use indexmap::IndexMap;
 use std::collections::HashMap;
 
@@ -83,16 +82,9 @@ impl<'a> Decoder<'a> {
     }
 
     pub fn type_mismatch(&mut self, node: &Node, expected: &str) {
-        let message = format!(
-            "expected {expected} at {}, found {}",
-            self.path(),
-            node.describe()
-        );
         let span = self.label_span(node);
-        self.report(
-            Diagnostic::error(Code::TypeMismatch, message)
-                .with_label(span, format!("expected {expected}")),
-        );
+        let diagnostic = catalogue::type_mismatch(expected, &self.path(), node.describe(), span);
+        self.report(diagnostic);
     }
 
     /// A span worth underlining: map nodes have an empty span, so use their key instead.
@@ -156,11 +148,7 @@ impl<'a> Decoder<'a> {
             NodeKind::Int(i) => match T::try_from(i) {
                 Ok(v) => Some(Sp::new(v, node.span)),
                 Err(_) => {
-                    let message = format!("{i} is out of range at {}", self.path());
-                    self.report(
-                        Diagnostic::error(Code::InvalidValue, message)
-                            .with_label(node.span, "out of range"),
-                    );
+                    self.report(catalogue::out_of_range(i, &self.path(), node.span));
                     None
                 }
             },
@@ -178,15 +166,8 @@ impl<'a> Decoder<'a> {
             return Some(Sp::new(*value, node.span));
         }
         let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
-        let message = format!("`{}` is not a valid value for {}", word.value, self.path());
-        self.report(
-            Diagnostic::error(Code::InvalidValue, message)
-                .with_label(
-                    node.span,
-                    format!("expected one of {}", suggest::quoted_list(&names)),
-                )
-                .with_help(suggest::help_for(&word.value, &names)),
-        );
+        let diagnostic = catalogue::invalid_choice(&word.value, &self.path(), &names, node.span);
+        self.report(diagnostic);
         None
     }
 
@@ -278,29 +259,17 @@ impl<'a> Decoder<'a> {
             NodeKind::Str(s) => Some(Sp::new(std::mem::take(s), key_node.span)),
             NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_) => self.text(key_node),
             _ => {
-                let message = format!(
-                    "map keys must be strings at {}, found {}",
-                    self.path(),
-                    key_node.describe()
-                );
                 let span = self.label_span(key_node);
-                self.report(
-                    Diagnostic::error(Code::TypeMismatch, message)
-                        .with_label(span, "not a string key"),
-                );
+                let found = key_node.describe();
+                self.report(catalogue::non_string_key(&self.path(), found, span));
                 None
             }
         }
     }
 
     fn duplicate_key(&mut self, key: &Sp<String>, first: Span) {
-        let message = format!("duplicate key `{}` at {}", key.value, self.path());
-        self.report(
-            Diagnostic::error(Code::DuplicateKey, message)
-                .with_label(key.span, "written again here")
-                .with_label(first, "first written here")
-                .with_help("YAML maps need unique keys; remove or rename one of them"),
-        );
+        let diagnostic = catalogue::duplicate_key(&key.value, &self.path(), key.span, first);
+        self.report(diagnostic);
     }
 
     /// Open a map whose keys are a fixed set of fields. Unknown keys are reported with a
@@ -350,12 +319,9 @@ impl<'a> Decoder<'a> {
     }
 
     pub fn unknown_key(&mut self, key: &Sp<String>, what: &str, allowed: &[&str]) {
-        let message = format!("unknown key `{}` in {what} at {}", key.value, self.path());
-        self.report(
-            Diagnostic::error(Code::UnknownKey, message)
-                .with_label(key.span, "unknown key")
-                .with_help(suggest::help_for(&key.value, allowed)),
-        );
+        let path = self.path();
+        let diagnostic = catalogue::unknown_key(&key.value, what, &path, key.span, allowed);
+        self.report(diagnostic);
     }
 
     /// Decode field `name` of `fields` if present.
@@ -388,12 +354,8 @@ impl<'a> Decoder<'a> {
         f: impl FnOnce(&mut Self, &mut Node) -> Option<T>,
     ) -> Option<T> {
         if !fields.has(name) {
-            let message = format!("missing key `{name}` in {what} at {}", self.path());
-            self.report(
-                Diagnostic::error(Code::MissingKey, message)
-                    .with_label(fields.owner, format!("this {what} has no `{name}`"))
-                    .with_help(format!("add `{name}:`")),
-            );
+            let diagnostic = catalogue::missing_key(name, what, &self.path(), fields.owner);
+            self.report(diagnostic);
             return None;
         }
         self.field(fields, name, f)

@@ -3,7 +3,7 @@
 //! the file is lowered, exactly as in a YAML file; every other expression is evaluated here,
 //! with the variables' values, and its result is escaped so kiln takes it literally.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Diagnostic, catalogue};
 use crate::node::{Node, NodeKind};
 use crate::span::Span;
 use hcl::Value;
@@ -107,25 +107,15 @@ impl Evaluator {
         }
     }
 
-    pub fn error(&mut self, code: Code, span: Span, message: String, label: &str, help: &str) {
-        let mut d = Diagnostic::error(code, message).with_label(span, label);
-        if !help.is_empty() {
-            d = d.with_help(help);
-        }
-        self.diagnostics.push(d);
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
     }
 
     /// Evaluate an expression to a value, reporting failure at its span.
     pub fn value(&mut self, expr: &Expression, locals: &Locals) -> Option<Value> {
         collect_refs(expr, &mut self.evaluated_refs);
         if let Some(span) = nested_for(expr) {
-            self.error(
-                Code::Limit,
-                span,
-                "a `for` expression inside another one".into(),
-                "nested here",
-                "kiln refuses nested `for` expressions (their product can be huge); use a variable or `flatten` over one level",
-            );
+            self.report(catalogue::nested_for(span));
             return None;
         }
         let converted = hcl::Expression::from(expr.clone());
@@ -142,13 +132,7 @@ impl Evaluator {
             Ok(v) => match super::functions::check_size(&v) {
                 Ok(()) => Some(v),
                 Err(why) => {
-                    self.error(
-                        Code::Limit,
-                        span_of(expr),
-                        format!("this expression makes {why}"),
-                        "too big",
-                        "kiln keeps values small; build big lists or strings outside the file",
-                    );
+                    self.report(catalogue::value_too_big(&why, span_of(expr)));
                     None
                 }
             },
@@ -161,28 +145,19 @@ impl Evaluator {
 
     fn eval_error(&mut self, expr: &Expression, e: &hcl::eval::Error) {
         let span = span_of(expr);
-        let (message, help) = match e.kind() {
-            hcl::eval::ErrorKind::UndefinedVar(name) if BUILD_TIME.contains(&name.as_str()) => (
-                format!("`{name}` is known only when the build runs"),
-                format!("use it alone, as `${{{name}}}`, so kiln expands it for each platform"),
-            ),
-            hcl::eval::ErrorKind::UndefinedVar(name) => (
-                format!("unknown variable `{name}` in this expression"),
-                format!(
-                    "declare it with `variable \"{name}\" {{ default = ... }}`; names from a stage's env can only be used alone, as `${{{name}}}`"
-                ),
-            ),
-            hcl::eval::ErrorKind::UndefinedFunc(name) => (
-                format!("unknown function `{name}`"),
-                "see docs/hcl.md for the functions kiln has, or declare it with a `function` block"
-                    .to_string(),
-            ),
-            _ => (
-                format!("cannot evaluate this expression: {e}"),
-                String::new(),
-            ),
+        let diagnostic = match e.kind() {
+            hcl::eval::ErrorKind::UndefinedVar(name) if BUILD_TIME.contains(&name.as_str()) => {
+                catalogue::build_time_variable(name.as_str(), span)
+            }
+            hcl::eval::ErrorKind::UndefinedVar(name) => {
+                catalogue::unknown_hcl_variable(name.as_str(), span)
+            }
+            hcl::eval::ErrorKind::UndefinedFunc(name) => {
+                catalogue::unknown_function(&name.to_string(), span)
+            }
+            _ => catalogue::cannot_evaluate(e, span),
         };
-        self.error(Code::Eval, span, message, "here", &help);
+        self.report(diagnostic);
     }
 
     /// An attribute value as a node (lists and objects written out keep each element's span).
@@ -251,13 +226,7 @@ impl Evaluator {
             NodeKind::Int(i) => Some(i.to_string()),
             NodeKind::Bool(b) => Some(b.to_string()),
             _ => {
-                self.error(
-                    Code::Eval,
-                    span_of(expr),
-                    "this key must be text".into(),
-                    "not a string",
-                    "",
-                );
+                self.report(catalogue::key_not_text(span_of(expr)));
                 None
             }
         }
@@ -298,13 +267,8 @@ impl Evaluator {
                         match scalar_text(&value) {
                             Some(text) => out.push_str(&escape(&text)),
                             None => {
-                                self.error(
-                                    Code::Eval,
-                                    span_of(expr),
-                                    format!("{} cannot be put in a string", describe(&value)),
-                                    "interpolated here",
-                                    "interpolate a string, number or bool (use `join` or `jsonencode` for lists)",
-                                );
+                                let what = describe(&value);
+                                self.report(catalogue::not_interpolatable(what, span_of(expr)));
                                 return None;
                             }
                         }

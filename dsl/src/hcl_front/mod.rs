@@ -18,11 +18,10 @@ mod targets;
 mod user_functions;
 mod variables;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Diagnostic, catalogue};
 use crate::node::{Node, NodeKind};
 use crate::source::SourceFile;
 use crate::span::Span;
-use crate::suggest;
 use eval::{Evaluator, Locals, span_of};
 use hcl_edit::structure::{Block, Body, Structure};
 use std::collections::BTreeMap;
@@ -128,9 +127,7 @@ pub fn parse(file: &SourceFile, options: &HclOptions) -> (Option<Node>, Vec<Diag
 fn syntax_error(file: &SourceFile, e: &hcl_edit::parser::Error) -> Diagnostic {
     let location = e.location();
     let offset = file.offset_of(location.line(), location.column());
-    Diagnostic::error(Code::Syntax, format!("not valid HCL: {}", e.message()))
-        .with_label(Span::new(offset, 1), e.message().to_string())
-        .with_help("check the brackets and quotes around here; attributes are `name = value`, blocks are `name \"label\" { ... }`")
+    catalogue::hcl_syntax(e.message(), Span::new(offset, 1))
 }
 
 /// Refuse deeply nested brackets before the parser recurses into them.
@@ -151,11 +148,7 @@ fn nesting_limit(file: &SourceFile) -> Option<Diagnostic> {
             '(' | '[' | '{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Some(
-                        Diagnostic::error(Code::Limit, format!("brackets nest more than {MAX_NESTING} deep"))
-                            .with_label(Span::new(i, 1), "too deep here")
-                            .with_help("kiln refuses deeply nested expressions; split them with variables or functions"),
-                    );
+                    return Some(catalogue::hcl_too_deep(MAX_NESTING, Span::new(i, 1)));
                 }
             }
             ')' | ']' | '}' => depth = depth.saturating_sub(1),
@@ -286,11 +279,8 @@ impl Loader {
     }
 
     fn unknown(&mut self, name: &str, span: Span, place: &str, known: &[&str]) {
-        self.ev.diagnostics.push(
-            Diagnostic::error(Code::UnknownKey, format!("unknown `{name}` {place}"))
-                .with_label(span, "unknown here")
-                .with_help(suggest::help_for(name, known)),
-        );
+        let diagnostic = catalogue::unknown_hcl_key(name, place, span, known);
+        self.ev.report(diagnostic);
     }
 
     fn one_label(&mut self, block: &Block) -> bool {
@@ -298,13 +288,8 @@ impl Loader {
             return true;
         }
         let kind = block.ident.as_str();
-        self.ev.error(
-            Code::InvalidName,
-            span_of(&block.ident),
-            format!("a `{kind}` block takes one name, as in `{kind} \"name\" {{ ... }}`"),
-            "needs exactly one label",
-            "",
-        );
+        let diagnostic = catalogue::block_needs_one_label(kind, span_of(&block.ident));
+        self.ev.report(diagnostic);
         false
     }
 
@@ -313,13 +298,9 @@ impl Loader {
         let mut declared = Vec::new();
         for block in blocks {
             if declared.len() == MAX_USER_FUNCTIONS {
-                self.ev.error(
-                    Code::Limit,
-                    span_of(&block.ident),
-                    format!("more than {MAX_USER_FUNCTIONS} functions"),
-                    "one too many",
-                    "",
-                );
+                let span = span_of(&block.ident);
+                self.ev
+                    .report(catalogue::too_many_functions(MAX_USER_FUNCTIONS, span));
                 break;
             }
             let name = block.labels[0].as_str().to_string();
@@ -349,13 +330,12 @@ impl Loader {
                     variadic,
                     result,
                 }),
-                None => self.ev.error(
-                    Code::MissingKey,
-                    span_of(&block.ident),
-                    format!("function `{name}` has no `result`"),
-                    "no result",
-                    "add `result = <expression>`",
-                ),
+                None => {
+                    let span = span_of(&block.ident);
+                    let example = "<expression>";
+                    let d = catalogue::block_without_attribute("function", "result", example, span);
+                    self.ev.report(d);
+                }
             }
         }
         let scope = self.ev.ctx.clone();
@@ -424,25 +404,15 @@ impl Loader {
             if block.body.has_attribute(value_key) {
                 return None; // written, but its value failed (already reported)
             }
-            self.ev.error(
-                Code::MissingKey,
-                span,
-                format!("a `{kind}` block needs `{value_key}`"),
-                "missing here",
-                &format!("add `{value_key} = ...`"),
-            );
+            let diagnostic = catalogue::block_without_attribute(kind, value_key, "...", span);
+            self.ev.report(diagnostic);
             return None;
         };
         let (_, value) = entries.remove(at);
         if kind != "run" && !entries.is_empty() {
             let (extra, _) = &entries[0];
-            self.ev.error(
-                Code::UnknownKey,
-                extra.span,
-                format!("a `{kind}` block takes only `{value_key}`"),
-                "unknown here",
-                "",
-            );
+            let diagnostic = catalogue::block_takes_only(kind, value_key, extra.span);
+            self.ev.report(diagnostic);
             return None;
         }
         entries.insert(0, (key, value));
@@ -464,13 +434,8 @@ impl Loader {
                     let name = inner.ident.as_str();
                     let span = span_of(&inner.ident);
                     if !inner.labels.is_empty() {
-                        ev.error(
-                            Code::InvalidName,
-                            span_of(&inner.labels[0]),
-                            format!("a `{name}` block here takes no label"),
-                            "unexpected label",
-                            "",
-                        );
+                        let label = span_of(&inner.labels[0]);
+                        ev.report(catalogue::block_takes_no_label(name, label));
                     }
                     let value = map_node(Self::body_entries(ev, &inner.body, locals), span);
                     match LIST_BLOCKS.iter().find(|(block, _)| *block == name) {

@@ -5,7 +5,7 @@
 
 use super::eval::{Evaluator, Locals, scalar_text, span_of};
 use super::{map_node, str_node};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::catalogue;
 use crate::node::{Node, NodeKind};
 use crate::span::Span;
 use hcl::Value;
@@ -42,15 +42,11 @@ pub fn resolve(ev: &mut Evaluator, blocks: &[&Block], body_entries: &BodyEntries
     for (i, target) in expanded.iter().enumerate() {
         if let Some(span) = first.get(target.name.as_str()) {
             duplicates.push(i);
-            ev.diagnostics.push(
-                Diagnostic::error(
-                    Code::DuplicateName,
-                    format!("two targets are named `{}`", target.name),
-                )
-                .with_label(target.span, "second target with this name")
-                .with_label(*span, "first one here")
-                .with_help("give each target (and each matrix combination) its own name"),
-            );
+            ev.report(catalogue::duplicate_target(
+                &target.name,
+                target.span,
+                *span,
+            ));
         } else {
             first.insert(&target.name, target.span);
         }
@@ -96,13 +92,10 @@ fn expand(
     };
     let name_attr = block.body.get_attribute("name");
     if block.body.has_attribute("matrix") && name_attr.is_none() {
-        ev.error(
-            Code::MissingKey,
+        ev.report(catalogue::matrix_without_name(
+            label.as_str(),
             span_of(label),
-            format!("matrix target `{}` has no `name`", label.as_str()),
-            "each combination needs its own name",
-            "add `name = \"<label>-${<matrix key>}\"`",
-        );
+        ));
         return;
     }
     for locals in combinations {
@@ -114,13 +107,7 @@ fn expand(
                 match scalar_text(&value) {
                     Some(name) => (name, span_of(&attr.value)),
                     None => {
-                        ev.error(
-                            Code::InvalidName,
-                            span_of(&attr.value),
-                            "a target name must be text".into(),
-                            "not a string",
-                            "",
-                        );
+                        ev.report(catalogue::target_name_not_text(span_of(&attr.value)));
                         continue;
                     }
                 }
@@ -136,13 +123,7 @@ fn expand(
                     .map(|n| (n, span_of(&attr.value)))
                     .collect(),
                 Some(_) => {
-                    ev.error(
-                        Code::TypeMismatch,
-                        span_of(&attr.value),
-                        "`inherits` takes a list of target names".into(),
-                        "not a list",
-                        "write `inherits = [\"base\"]`",
-                    );
+                    ev.report(catalogue::inherits_not_list(span_of(&attr.value)));
                     Vec::new()
                 }
                 None => Vec::new(),
@@ -172,13 +153,7 @@ fn model_key(ev: &mut Evaluator, key: Node) -> Option<Node> {
         return Some(str_node(model, key.span));
     }
     if let Some((hcl, _)) = DASHED.iter().find(|(_, model)| model == name) {
-        ev.error(
-            Code::UnknownKey,
-            key.span,
-            format!("unknown `{name}` in a target"),
-            "unknown here",
-            &format!("did you mean `{hcl}`? (bake's spelling)"),
-        );
+        ev.report(catalogue::model_spelling_in_hcl(name, hcl, key.span));
         return None;
     }
     Some(key)
@@ -188,37 +163,19 @@ fn model_key(ev: &mut Evaluator, key: Node) -> Option<Node> {
 fn combinations(ev: &mut Evaluator, expr: &hcl_edit::expr::Expression) -> Option<Vec<Locals>> {
     let span = span_of(expr);
     let Some(Value::Object(axes)) = ev.value(expr, &Locals::default()) else {
-        ev.error(
-            Code::TypeMismatch,
-            span,
-            "`matrix` takes an object of lists".into(),
-            "not an object",
-            "write `matrix = { tgt = [\"a\", \"b\"] }`",
-        );
+        ev.report(catalogue::matrix_not_object(span));
         return None;
     };
     let mut total: usize = 1;
     for (key, values) in &axes {
         let Value::Array(values) = values else {
-            ev.error(
-                Code::TypeMismatch,
-                span,
-                format!("matrix key `{key}` must be a list"),
-                "not a list",
-                "",
-            );
+            ev.report(catalogue::matrix_key_not_list(key, span));
             return None;
         };
         total = total.saturating_mul(values.len());
     }
     if total > MAX_MATRIX {
-        ev.error(
-            Code::Limit,
-            span,
-            format!("this matrix makes {total} targets, more than {MAX_MATRIX}"),
-            "too many combinations",
-            "split it into several targets, or use fewer values",
-        );
+        ev.report(catalogue::matrix_too_large(total, MAX_MATRIX, span));
         return None;
     }
     let mut out = vec![Locals::default()];
@@ -254,32 +211,16 @@ fn inherit(
     for (parent, span) in &targets[i].inherits {
         let Some(p) = targets.iter().position(|t| &t.name == parent) else {
             let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
-            ev.diagnostics.push(
-                Diagnostic::error(
-                    Code::UnknownTarget,
-                    format!(
-                        "`{}` inherits from `{parent}`, which is not a target",
-                        targets[i].name
-                    ),
-                )
-                .with_label(*span, "unknown target")
-                .with_help(crate::suggest::help_for(parent, &names)),
-            );
+            let child = &targets[i].name;
+            ev.report(catalogue::unknown_parent_target(
+                child, parent, *span, &names,
+            ));
             continue;
         };
         if stack.contains(&p) {
-            ev.diagnostics.push(
-                Diagnostic::error(
-                    Code::InheritsCycle,
-                    format!(
-                        "targets inherit from each other in a cycle: {} → {parent}",
-                        targets[i].name
-                    ),
-                )
-                .with_label(*span, "inherits here")
-                .with_label(targets[p].span, format!("`{parent}` is defined here"))
-                .with_help("remove one of the `inherits` in the cycle"),
-            );
+            let child = &targets[i].name;
+            let diagnostic = catalogue::inherits_cycle(child, parent, *span, targets[p].span);
+            ev.report(diagnostic);
             continue;
         }
         inherit(ev, targets, p, stack, done);

@@ -5,7 +5,7 @@
 
 use super::HclOptions;
 use super::eval::{Evaluator, Locals, describe, scalar_text, span_of, value_node};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::catalogue;
 use crate::node::{Node, NodeKind};
 use hcl::Value;
 use hcl::eval::Evaluate;
@@ -89,13 +89,10 @@ fn given_values<'d, 'b>(
                     Ok(value) => {
                         values.insert(decl.name.clone(), value);
                     }
-                    Err(why) => ev.error(
-                        Code::InvalidValue,
-                        span_of(&decl.block.labels[0]),
-                        format!("the value given for `{}` is not valid: {why}", decl.name),
-                        "this variable",
-                        "give a value of the variable's type (lists and maps as JSON)",
-                    ),
+                    Err(why) => {
+                        let span = span_of(&decl.block.labels[0]);
+                        ev.report(catalogue::invalid_variable_value(&decl.name, &why, span));
+                    }
                 }
             }
             (None, Some(_)) => pending.push(decl),
@@ -160,11 +157,12 @@ fn declaration<'b>(ev: &mut Evaluator, block: &'b Block) -> Option<Decl<'b>> {
 }
 
 fn unknown(ev: &mut Evaluator, name: &str, span: crate::Span) {
-    ev.diagnostics.push(
-        Diagnostic::error(Code::UnknownKey, format!("unknown `{name}` in a variable"))
-            .with_label(span, "unknown here")
-            .with_help(crate::suggest::help_for(name, KEYS)),
-    );
+    ev.report(catalogue::unknown_hcl_key(
+        name,
+        "in a variable",
+        span,
+        KEYS,
+    ));
 }
 
 /// `type = string | number | bool | any | list(...) | map(...) | ...`.
@@ -180,13 +178,7 @@ fn type_kind(ev: &mut Evaluator, expr: &Expression) -> Option<Kind> {
         "bool" => Some(Kind::Bool),
         "list" | "set" | "map" | "object" | "tuple" => Some(Kind::Json),
         _ => {
-            ev.error(
-                Code::InvalidValue,
-                span_of(expr),
-                "not a type".into(),
-                "unknown type",
-                "write string, number, bool, any, list(...), set(...), map(...), object(...) or tuple(...)",
-            );
+            ev.report(catalogue::not_a_type(span_of(expr)));
             None
         }
     }
@@ -269,13 +261,8 @@ fn evaluate_defaults(
         }
         if still.len() == before {
             for decl in still {
-                ev.error(
-                    Code::Eval,
-                    decl.default.map_or(span_of(&decl.block.labels[0]), span_of),
-                    format!("the default of `{}` depends on itself", decl.name),
-                    "part of a cycle of variables",
-                    "give one of the variables a value that does not use the others",
-                );
+                let span = decl.default.map_or(span_of(&decl.block.labels[0]), span_of);
+                ev.report(catalogue::default_depends_on_itself(&decl.name, span));
                 values.insert(decl.name.clone(), Value::from(""));
                 ev.ctx.declare_var(decl.name.as_str(), Value::from(""));
             }
@@ -289,13 +276,14 @@ fn evaluate_defaults(
 fn validate(ev: &mut Evaluator, decl: &Decl<'_>) {
     for block in &decl.validations {
         let Some(condition) = block.body.get_attribute("condition") else {
-            ev.error(
-                Code::MissingKey,
-                span_of(&block.ident),
-                "a validation needs a `condition`".into(),
-                "here",
-                "add `condition = <bool expression>`",
-            );
+            let span = span_of(&block.ident);
+            let example = "<bool expression>";
+            ev.report(catalogue::block_without_attribute(
+                "validation",
+                "condition",
+                example,
+                span,
+            ));
             continue;
         };
         match ev.value(&condition.value, &Locals::default()) {
@@ -307,27 +295,16 @@ fn validate(ev: &mut Evaluator, decl: &Decl<'_>) {
                     .and_then(|m| ev.value(&m.value, &Locals::default()))
                     .and_then(|m| scalar_text(&m))
                     .unwrap_or_else(|| format!("variable `{}` is not valid", decl.name));
-                ev.error(
-                    Code::Validation,
-                    span_of(&condition.value),
-                    message,
-                    "this condition is false",
-                    &format!(
-                        "change the value of `{0}`: `kiln --var {0}=...`, or `--build-arg {0}=...` when building",
-                        decl.name
-                    ),
-                );
+                let span = span_of(&condition.value);
+                ev.report(catalogue::validation_failed(message, &decl.name, span));
             }
-            Some(other) => ev.error(
-                Code::Eval,
-                span_of(&condition.value),
-                format!(
-                    "a condition must be true or false, not {}",
-                    describe(&other)
-                ),
-                "not a bool",
-                "",
-            ),
+            Some(other) => {
+                let what = describe(&other);
+                ev.report(catalogue::condition_not_bool(
+                    what,
+                    span_of(&condition.value),
+                ));
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::step::command;
 use crate::decode::Decoder;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::catalogue;
 use crate::model::*;
 use crate::node::Node;
 
@@ -57,14 +57,8 @@ pub(super) fn healthcheck(d: &mut Decoder<'_>, node: &mut Node) -> Option<Health
         retries: d.field(&mut f, "retries", Decoder::unsigned),
     };
     if !f.has("test") && !f.has("disable") {
-        d.report(
-            Diagnostic::error(
-                Code::MissingKey,
-                format!("missing key `test` in healthcheck at {}", d.path()),
-            )
-            .with_label(d.label_span(node), "this healthcheck has no `test`")
-            .with_help("add `test: <command>`, or `disable: true` to turn off an inherited check"),
-        );
+        let span = d.label_span(node);
+        d.report(catalogue::healthcheck_without_test(&d.path(), span));
     }
     Some(check)
 }

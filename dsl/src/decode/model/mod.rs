@@ -2,11 +2,10 @@
 //! rest in one module per part of the model.
 
 use super::Decoder;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::catalogue;
 use crate::model::*;
 use crate::node::{Node, NodeKind};
 use crate::span::Sp;
-use crate::suggest;
 
 mod copy;
 mod image;
@@ -25,11 +24,7 @@ const FILE_KEYS: &[&str] = &["$schema", "version", "args", "stages", "targets", 
 /// Decode a whole build file. Returns `None` only when the top level is not a map.
 pub fn decode_build_file(d: &mut Decoder<'_>, root: &mut Node) -> Option<BuildFile> {
     if matches!(root.kind, NodeKind::Null) {
-        d.report(
-            Diagnostic::error(Code::EmptyFile, "the build file is empty")
-                .with_label(crate::span::Span::new(0, 0), "nothing here")
-                .with_help("start with `version: 1` and a `stages:` map; see examples/"),
-        );
+        d.report(catalogue::empty_file());
         return None;
     }
     let mut f = d.fields(
@@ -60,14 +55,7 @@ pub fn decode_build_file(d: &mut Decoder<'_>, root: &mut Node) -> Option<BuildFi
 fn version(d: &mut Decoder<'_>, node: &mut Node) -> Option<Sp<u32>> {
     let version = d.unsigned::<u32>(node)?;
     if version.value != 1 {
-        d.report(
-            Diagnostic::error(
-                Code::UnsupportedVersion,
-                format!("unsupported format version {}", version.value),
-            )
-            .with_label(node.span, "this kiln understands version 1 only")
-            .with_help("write `version: 1`"),
-        );
+        d.report(catalogue::unsupported_version(version.value, node.span));
     }
     Some(version)
 }
@@ -123,29 +111,4 @@ fn stage(d: &mut Decoder<'_>, node: &mut Node) -> Option<Stage> {
         image: d.field(&mut f, "image", image_config),
     };
     Some(stage)
-}
-
-/// Report a map that must say its kind (a step, a mount) but does not: its first key is
-/// named as an unknown kind with a suggestion, or the map is called empty.
-fn report_no_kind(
-    d: &mut Decoder<'_>,
-    node: &Node,
-    what: &str,
-    message: String,
-    first_key: Option<(&str, crate::span::Span)>,
-    kinds: &[&str],
-) {
-    let diagnostic = Diagnostic::error(Code::UnknownKey, message);
-    let diagnostic = match first_key {
-        Some((key, span)) => diagnostic
-            .with_label(span, format!("`{key}` is not a {what} kind"))
-            .with_help(suggest::help_for(key, kinds)),
-        None => diagnostic
-            .with_label(d.label_span(node), format!("empty {what}"))
-            .with_help(format!(
-                "a {what} is a map with one of {}",
-                suggest::quoted_list(kinds)
-            )),
-    };
-    d.report(diagnostic);
 }

@@ -1,8 +1,7 @@
 //! Decoding of a `run` step's mounts.
 
-use super::report_no_kind;
 use crate::decode::Decoder;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::catalogue;
 use crate::model::*;
 use crate::node::{Node, NodeKind};
 use crate::span::{Sp, Span};
@@ -42,19 +41,17 @@ fn mount_kind(d: &mut Decoder<'_>, node: &Node) -> Option<(&'static str, Span)> 
                 NodeKind::Str(s) => Some((s.as_str(), k.span)),
                 _ => None,
             });
-            let message = format!("this mount at {} does not say its kind", d.path());
-            report_no_kind(d, node, "mount", message, first, MOUNT_KINDS);
+            let owner = d.label_span(node);
+            d.report(catalogue::mount_without_kind(
+                &d.path(),
+                first,
+                owner,
+                MOUNT_KINDS,
+            ));
             None
         }
         [(first, _), (second, second_key), ..] => {
-            d.report(
-                Diagnostic::error(
-                    Code::AmbiguousStep,
-                    format!("a mount has one kind, but this one has `{first}` and `{second}`"),
-                )
-                .with_label(second_key.span, "second mount kind")
-                .with_help("write two mounts, each its own `- ` list item"),
-            );
+            d.report(catalogue::two_mount_kinds(first, second, second_key.span));
             None
         }
     }

@@ -3,9 +3,8 @@
 use super::copy::{copy, download};
 use super::mount::mount;
 use super::packages::packages;
-use super::report_no_kind;
 use crate::decode::Decoder;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::catalogue;
 use crate::model::*;
 use crate::node::{Node, NodeKind};
 use crate::span::Sp;
@@ -76,18 +75,17 @@ fn step_kind(d: &mut Decoder<'_>, node: &Node) -> Option<(&'static str, crate::s
         [(only, _)] => Some((only, span)),
         [] => {
             let first = keys.first().map(|(key, node)| (*key, node.span));
-            let message = format!("this step at {} does not say what to do", d.path());
-            report_no_kind(d, node, "step", message, first, STEP_KINDS);
+            let owner = d.label_span(node);
+            d.report(catalogue::step_without_kind(
+                &d.path(),
+                first,
+                owner,
+                STEP_KINDS,
+            ));
             None
         }
         [(first, _), (second, second_key), ..] => {
-            let message =
-                format!("a step can do only one thing, but this one has `{first}` and `{second}`");
-            d.report(
-                Diagnostic::error(Code::AmbiguousStep, message)
-                    .with_label(second_key.span, format!("`{second}` is a second step kind"))
-                    .with_help("split it into two steps, each its own `- ` list item"),
-            );
+            d.report(catalogue::two_step_kinds(first, second, second_key.span));
             None
         }
     }
@@ -149,11 +147,7 @@ pub(super) fn command(d: &mut Decoder<'_>, node: &mut Node) -> Option<Sp<Command
         NodeKind::Seq(_) => {
             let argv = d.list(node, Decoder::text)?;
             if argv.is_empty() {
-                d.report(
-                    Diagnostic::error(Code::InvalidValue, format!("empty command at {}", d.path()))
-                        .with_label(node.span, "nothing to run")
-                        .with_help("give the program and its arguments, e.g. `[make, release]`"),
-                );
+                d.report(catalogue::empty_command(&d.path(), node.span));
                 return None;
             }
             Some(Sp::new(Command::Argv(argv), node.span))
