@@ -374,7 +374,7 @@ fn bake_ssh_needs_a_builder() {
 }
 
 /// `kiln check --codes` prints the table docs/diagnostics.md carries (the drift test in
-/// dsl/src/diagnostic.rs keeps the page equal to it).
+/// dsl/src/diagnostic/mod.rs keeps the page equal to it).
 #[test]
 fn check_codes_prints_the_documented_table() {
     let out = kiln(&["check", "--codes"]);

@@ -11,7 +11,7 @@ use crate::options::{BaseImage, LowerOptions};
 use crate::plan::{ArgValue, GivenArgs, arg_value};
 use crate::platform;
 use kiln_dsl::model::{BuildFile, Target};
-use kiln_dsl::{Code, Diagnostic, SourceFile, Sp, Span, interpolate};
+use kiln_dsl::{Diagnostic, SourceFile, Sp, Span, catalogue, interpolate};
 use kiln_proto::pb;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -128,21 +128,9 @@ impl Lowerer<'_> {
         });
         if result.is_none() {
             let name = missing.unwrap_or_default();
-            let help = if self.args.contains_key(&name) {
-                format!(
-                    "the arg `{name}` has no value: pass `--build-arg {name}=...` or give it a default"
-                )
-            } else {
-                format!("declare `{name}` in `args` or `env`, or write `${{{name}:-default}}`")
-            };
-            self.diagnostics.push(
-                Diagnostic::error(
-                    Code::UndefinedVariable,
-                    format!("`{name}` has no value here"),
-                )
-                .with_label(value.span, "cannot be expanded")
-                .with_help(help),
-            );
+            let is_arg = self.args.contains_key(&name);
+            self.diagnostics
+                .push(catalogue::no_value_at_build(&name, value.span, is_arg));
         }
         result
     }
@@ -171,14 +159,17 @@ impl Lowerer<'_> {
         self.dag.add(op, info)
     }
 
-    /// The normalized form of an image reference, or an error at `span` that says `what`
-    /// the reference is (`\`X\` is not a valid image reference`).
-    pub fn normalize_image(&mut self, image: &str, what: String, span: Span) -> Option<String> {
+    /// The normalized form of an image reference, or (reported) the diagnostic `invalid`
+    /// makes from why it is not one.
+    pub fn normalize_image(
+        &mut self,
+        image: &str,
+        invalid: impl FnOnce(&str) -> Diagnostic,
+    ) -> Option<String> {
         match source::normalize_image(image) {
             Ok(normalized) => Some(normalized),
             Err(problem) => {
-                self.diagnostics
-                    .push(Diagnostic::error(Code::InvalidImage, what).with_label(span, problem));
+                self.diagnostics.push(invalid(&problem));
                 None
             }
         }
@@ -224,17 +215,11 @@ impl Lowerer<'_> {
                 continue;
             }
             reported.push(cap);
-            self.diagnostics.push(
-                Diagnostic::error(
-                    Code::UnsupportedFeature,
-                    format!("this builder's BuildKit lacks `{cap}`, which this step needs"),
-                )
-                .with_label(span, format!("needs `{cap}` (BuildKit {} or newer)", introduced_in(cap)))
-                .with_help(format!(
-                    "build with a BuildKit of {} or newer (Docker 20.10 has v0.8), or avoid this feature",
-                    introduced_in(cap)
-                )),
-            );
+            self.diagnostics.push(catalogue::unsupported_feature(
+                cap,
+                introduced_in(cap),
+                span,
+            ));
         }
     }
 

@@ -8,7 +8,7 @@ use crate::options::MAX_SOLVE_REQUEST_BYTES;
 pub use crate::options::{BaseImage, LowerOptions};
 use crate::plan::select_target;
 use kiln_dsl::model::{BuildFile, Target};
-use kiln_dsl::{Code, Diagnostic, SourceFile, Sp};
+use kiln_dsl::{Diagnostic, SourceFile, Sp, catalogue};
 use kiln_proto::pb;
 use std::collections::BTreeMap;
 
@@ -99,7 +99,7 @@ pub(crate) fn start<'a>(
     opts: &'a LowerOptions,
 ) -> Result<Started<'a>, Vec<Diagnostic>> {
     let (target_name, target, stage_name) = select_target(model, opts.target.as_deref())
-        .map_err(|message| vec![Diagnostic::error(Code::UnknownTarget, message)])?;
+        .map_err(|reason| vec![catalogue::cannot_select_target(reason)])?;
     let target_platform = choose_platform(target, opts)?;
     let lowerer = Lowerer::new(model, file, opts, target, target_platform);
     Ok(Started {
@@ -122,22 +122,10 @@ fn choose_platform(
             if !declared.is_empty() && !declared.iter().any(|p| p.value == *asked) {
                 let list: Vec<&str> = declared.iter().map(|p| p.value.as_str()).collect();
                 let first = declared[0].span;
-                return Err(vec![
-                    Diagnostic::error(
-                        Code::InvalidPlatform,
-                        format!("the target does not declare platform `{asked}`"),
-                    )
-                    .with_label(first, format!("declared: {}", list.join(", ")))
-                    .with_help(
-                        "build one of the declared platforms, or add this one to `platforms`",
-                    ),
-                ]);
+                return Err(vec![catalogue::undeclared_platform(asked, &list, first)]);
             }
             if let Err(problem) = kiln_dsl::platform::parse(asked) {
-                return Err(vec![Diagnostic::error(
-                    Code::InvalidPlatform,
-                    format!("invalid platform `{asked}`: {problem}"),
-                )]);
+                return Err(vec![catalogue::invalid_platform_option(asked, &problem)]);
             }
             Ok(asked.clone())
         }

@@ -5,8 +5,8 @@
 use crate::context::{Lowerer, StageState, StepCounter};
 use crate::ops::exec::{ExecSpec, MountSpec, env_strings};
 use crate::ops::{Output, source};
+use kiln_dsl::catalogue;
 use kiln_dsl::model::{Network, PackageManager, Packages, Repository, Security, Sharing};
-use kiln_dsl::{Code, Diagnostic};
 
 /// Where an extra repository's signing key is mounted in the install step.
 pub const KEY_MOUNT_DIR: &str = "/run/kiln/repository-keys";
@@ -233,11 +233,8 @@ impl Lowerer<'_> {
             None => match self.probed_manager(state) {
                 Ok(found) => found,
                 Err(base) => {
-                    self.diagnostics.push(
-                        Diagnostic::error(Code::NoPackageManager, format!("{base} has no package manager kiln knows (apt-get, apk, dnf)"))
-                            .with_label(span, "packages to install")
-                            .with_help("build from an image that has one (Debian, Alpine, Fedora...), or name it with `manager:`"),
-                    );
+                    self.diagnostics
+                        .push(catalogue::no_package_manager(&base, span));
                     return;
                 }
             },

@@ -7,8 +7,8 @@ use crate::ops::Output;
 use crate::options::{BaseImage, LowerOptions};
 use crate::packages::{Action, group_installs};
 use crate::platform;
+use kiln_dsl::catalogue;
 use kiln_dsl::model::Stage;
-use kiln_dsl::{Code, Diagnostic};
 
 /// The config of an empty image for `platform`.
 fn empty_image(platform: &str) -> ImageConfig {
@@ -45,13 +45,8 @@ impl Lowerer<'_> {
     fn lower_stage_once(&mut self, name: &str) -> Option<StageState> {
         let (key, stage) = self.model.stages.get_key_value(name)?;
         if self.in_progress.iter().any(|n| n == name) {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    Code::StageCycle,
-                    format!("stage `{name}` depends on itself"),
-                )
-                .with_label(key.span, "part of a cycle"),
-            );
+            self.diagnostics
+                .push(catalogue::stage_depends_on_itself(name, key.span));
             return None;
         }
         self.in_progress.push(name.to_string());
@@ -123,8 +118,9 @@ impl Lowerer<'_> {
             state.platform = platform.to_string();
             return Some(state);
         }
-        let what = format!("`{from}` is not a valid image reference");
-        let normalized = self.normalize_image(&from, what, stage.from.span)?;
+        let normalized = self.normalize_image(&from, |problem| {
+            catalogue::invalid_image(&from, stage.from.span, problem)
+        })?;
         // What a resolver looks up is the reference as written (normalized); the stage loads
         // it pinned to the digest its config came from, when the resolver gave one.
         let base = BaseImage {

@@ -355,6 +355,31 @@ fn bad_input_is_a_diagnostic_at_the_step() {
 }
 
 #[test]
+fn a_copy_from_neither_stage_nor_image_is_worded_as_kiln_check_words_it() {
+    // Only known once `${SRC}` is expanded, so `kiln check` cannot see it; the wording is
+    // the check's (`not_stage_or_image`), with the stages in the help.
+    let text = "version: 1\nargs:\n  SRC: localhost:5000/busybox:1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - copy: { from: \"${SRC}\", src: /x, dst: /x }\n";
+    let options = LowerOptions {
+        build_args: [("SRC".into(), "Not An Image".into())].into(),
+        ..Default::default()
+    };
+    let errors = lower_text(text, options).unwrap_err();
+    assert_eq!(errors[0].code, Code::InvalidImage);
+    assert_eq!(
+        errors[0].message,
+        "`Not An Image` is neither a stage nor a valid image reference"
+    );
+    assert_eq!(
+        errors[0].help.as_deref(),
+        Some("the stages are: `app`; an image reference looks like `registry/name:tag`")
+    );
+    assert_eq!(
+        errors[0].position(),
+        text.find("from: \"").unwrap() + "from: ".len()
+    );
+}
+
+#[test]
 fn a_solve_request_stays_small_for_big_files() {
     // Source text that would bring the request near 4 MiB is not attached.
     let mut text = String::from(

@@ -86,14 +86,7 @@ impl Lowerer<'_> {
     /// image run on the build platform, without network. The files are at the output's root.
     pub(super) fn unzip(&mut self, archive: &Output, filename: &str, span: Span) -> Option<Output> {
         let Some(tool) = self.opts.tool_image.clone() else {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    Code::UnsupportedFeature,
-                    "unpacking a zip archive needs the kiln frontend image, which is not known here",
-                )
-                .with_label(span, "a zip download with `extract: true`")
-                .with_help("build through the frontend (`docker build`), or pass `kiln llb --tool-image IMAGE`"),
-            );
+            self.diagnostics.push(catalogue::zip_needs_tool_image(span));
             return None;
         };
         let tool = source::normalize_image(&tool).unwrap_or(tool);
@@ -124,16 +117,9 @@ impl Lowerer<'_> {
                 let found = map.get(platform).or_else(|| map.get(arch.as_str()));
                 if found.is_none() {
                     let keys: Vec<&str> = map.keys().map(|k| k.value.as_str()).collect();
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Code::MissingKey,
-                            format!("no download {what} for platform `{platform}`"),
-                        )
-                        .with_label(span, format!("has {what}s for: {}", keys.join(", ")))
-                        .with_help(format!(
-                            "add `{arch}:` to the `{what}` map, or build another platform"
-                        )),
-                    );
+                    self.diagnostics.push(catalogue::no_download_for_platform(
+                        what, platform, &arch, &keys, span,
+                    ));
                 }
                 found.cloned()
             }

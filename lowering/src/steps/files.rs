@@ -49,11 +49,8 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn invalid_path(&mut self, span: Span, path: &str, why: &str) {
-        self.diagnostics.push(
-            Diagnostic::error(Code::InvalidPath, format!("invalid path `{path}`: {why}"))
-                .with_label(span, "expands to an invalid path")
-                .with_help("check the args this path uses"),
-        );
+        self.diagnostics
+            .push(catalogue::invalid_path(path, why, span));
     }
 
     pub(super) fn mkdir(

@@ -26,20 +26,19 @@ impl Lowerer<'_> {
         if self.model.stages.contains_key(name.as_str()) {
             let fs = self.stage_fs(&name)?;
             if fs.is_none() {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::EmptySource,
-                        format!("stage `{name}` has no files to copy"),
-                    )
-                    .with_label(from.span, "this stage is empty (from scratch, no steps)")
-                    .with_help("copy from a stage that creates files, or remove this step"),
-                );
+                self.diagnostics
+                    .push(catalogue::empty_source(&name, from.span));
                 return None;
             }
             return Some(fs);
         }
-        let what = format!("`{name}` is not a stage or a valid image");
-        let normalized = self.normalize_image(&name, what, from.span)?;
+        // Worded as `kiln check` words it, which sees the same problem before `${...}` is
+        // expanded.
+        let model = self.model;
+        let normalized = self.normalize_image(&name, |problem| {
+            let stages: Vec<&str> = model.stages.keys().map(|k| k.value.as_str()).collect();
+            catalogue::not_stage_or_image(&name, from.span, problem, &stages)
+        })?;
         let name = format!("[internal] image {normalized}");
         Some(Some(self.add_image(
             &normalized,
@@ -100,8 +99,9 @@ impl Lowerer<'_> {
             .as_deref()
             .and_then(|m| m.strip_prefix("docker-image://"))
         {
-            let what = format!("context `{name}` names an invalid image `{image}`");
-            let normalized = self.normalize_image(image, what, span)?;
+            let normalized = self.normalize_image(image, |problem| {
+                catalogue::invalid_context_image(name, image, span, problem)
+            })?;
             let vertex = format!("[context {name}] {normalized}");
             return Some(Some(self.add_image(
                 &normalized,
@@ -111,19 +111,14 @@ impl Lowerer<'_> {
             )));
         }
         let local = match mapped.as_deref() {
-            Some(m) => {
-                match m.strip_prefix("local:") {
-                    Some(local) => local.to_string(),
-                    None => {
-                        self.diagnostics.push(
-                        Diagnostic::error(Code::UnsupportedFeature, format!("context `{name}` is `{m}`, which kiln cannot use yet"))
-                            .with_label(span, "named context")
-                            .with_help("pass a directory (`--build-context NAME=DIR`) or `docker-image://REF`"),
-                    );
-                        return None;
-                    }
+            Some(m) => match m.strip_prefix("local:") {
+                Some(local) => local.to_string(),
+                None => {
+                    self.diagnostics
+                        .push(catalogue::unsupported_context(name, m, span));
+                    return None;
                 }
-            }
+            },
             None => name.to_string(),
         };
         let op = source::local_op(&local, self.opts.session_id.as_deref(), &[]);

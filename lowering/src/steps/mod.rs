@@ -13,7 +13,7 @@ use crate::ops::exec::{self, ExecSpec, MountSpec, env_strings};
 use crate::ops::file::{self, CopyAction, chown, file_op};
 use crate::ops::{Inputs, Output, source};
 use kiln_dsl::model::*;
-use kiln_dsl::{Code, Diagnostic, Sp, Span};
+use kiln_dsl::{Sp, Span, catalogue};
 use kiln_proto::pb;
 use std::collections::BTreeMap;
 
