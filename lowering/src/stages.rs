@@ -118,8 +118,11 @@ impl Lowerer<'_> {
             state.platform = platform.to_string();
             return Some(state);
         }
+        // The wording of `kiln check`, which finds the same problem before `${...}` expands.
+        let model = self.model;
         let normalized = self.normalize_image(&from, |problem| {
-            catalogue::invalid_image(&from, stage.from.span, problem)
+            let stages: Vec<&str> = model.stages.keys().map(|k| k.value.as_str()).collect();
+            catalogue::not_stage_or_image(&from, stage.from.span, problem, &stages)
         })?;
         // What a resolver looks up is the reference as written (normalized); the stage loads
         // it pinned to the digest its config came from, when the resolver gave one.

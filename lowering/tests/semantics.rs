@@ -377,6 +377,21 @@ fn a_copy_from_neither_stage_nor_image_is_worded_as_kiln_check_words_it() {
         errors[0].position(),
         text.find("from: \"").unwrap() + "from: ".len()
     );
+    // A stage's own `from` is worded the same way.
+    let text = text.replace(
+        "from: localhost:5000/busybox:1\n    steps",
+        "from: \"${SRC}\"\n    steps",
+    );
+    let options = LowerOptions {
+        build_args: [("SRC".into(), "Not An Image".into())].into(),
+        ..Default::default()
+    };
+    let errors = lower_text(&text, options).unwrap_err();
+    assert_eq!(errors[0].code, Code::InvalidImage);
+    assert_eq!(
+        errors[0].message,
+        "`Not An Image` is neither a stage nor a valid image reference"
+    );
 }
 
 #[test]

@@ -75,7 +75,7 @@ pub fn unknown_target_stage(
 
 /// A `from` that is neither a stage nor an image reference; `problem` is why the reference
 /// does not parse, `stages` the stage names (for the help). Also for lowering, where a
-/// step's `from` (a copy's or a bind mount's) is neither once `${...}` is expanded.
+/// `from` (a stage's, a copy's or a bind mount's) is neither once `${...}` is expanded.
 pub fn not_stage_or_image(name: &str, span: Span, problem: &str, stages: &[&str]) -> Diagnostic {
     Diagnostic::error(
         Code::InvalidImage,

@@ -56,15 +56,6 @@ pub fn stage_depends_on_itself(name: &str, span: Span) -> Diagnostic {
     .with_label(span, "part of a cycle")
 }
 
-/// A stage's `from` (once expanded) that is not an image reference; `problem` says why.
-pub fn invalid_image(name: &str, span: Span, problem: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::InvalidImage,
-        format!("`{name}` is not a valid image reference"),
-    )
-    .with_label(span, problem)
-}
-
 /// A named context mapped to `docker-image://IMAGE` with an invalid image.
 pub fn invalid_context_image(context: &str, image: &str, span: Span, problem: &str) -> Diagnostic {
     Diagnostic::error(

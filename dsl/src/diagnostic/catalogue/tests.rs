@@ -138,7 +138,6 @@ fn samples() -> Vec<Diagnostic> {
         invalid_platform_option("linux", "no architecture"),
         no_value_at_build("X", s, true),
         stage_depends_on_itself("app", s),
-        invalid_image("Bad", s, "uppercase"),
         invalid_context_image("base", "Bad", s, "uppercase"),
         unsupported_context("base", "https://x", s),
         unsupported_feature("file.symlink", "v0.12", s),
