@@ -1,4 +1,9 @@
-//! `kiln`: check build files, print their JSON Schema, and (soon) lower and build them.
+//! `kiln`: check build files, print their JSON Schema and plans, lower them to LLB, draw them,
+//! and build them (`kiln bake`).
+
+/// mimalloc: lowering allocates many small strings and maps (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod bake;
 mod check;

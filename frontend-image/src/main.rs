@@ -2,6 +2,10 @@
 //! gateway API on stdin/stdout: read the kiln file, lower it, solve it, return the image.
 //! Logs go to stderr (the daemon's log); stdout is the gRPC wire.
 
+/// mimalloc: lowering allocates many small strings and maps (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod build;
 mod errors;
 mod gateway;

@@ -3,6 +3,10 @@
 //! ratios to the targets (parse + check under 100 ms and 100 MB; lowering under 50 ms).
 //! Run with `scripts/bench.sh` (release build).
 
+/// The allocator of the kiln binaries (cli, frontend), so the figures are theirs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use kiln_lowering::{LowerOptions, lower};
 use prost::Message;
 use std::time::{Duration, Instant};
