@@ -300,8 +300,17 @@ purge() {
   DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "${BENCH_ONLY_PACKAGES[@]}" >/dev/null 2>&1 || true
   DEBIAN_FRONTEND=noninteractive apt-get autoremove --purge -y -qq >/dev/null 2>&1 || true
   # Docker's own state too: its networks remember addresses, its store images.
-  rm -rf /var/lib/docker /var/lib/containerd /etc/docker /run/docker /run/containerd \
-    "$STATE" "$HOME/.docker/cli-plugins/docker-buildx" "$HOME/.docker/buildx"
+  # A directory that is a mount point of its own (some machines mount /var/lib/docker) is
+  # emptied instead: the mount point itself cannot go.
+  local dir
+  for dir in /var/lib/docker /var/lib/containerd /etc/docker /run/docker /run/containerd \
+    "$STATE" "$HOME/.docker/cli-plugins/docker-buildx" "$HOME/.docker/buildx"; do
+    if mountpoint -q "$dir"; then
+      find "$dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+    else
+      rm -rf "$dir"
+    fi
+  done
   ip link show docker0 >/dev/null 2>&1 && ip link delete docker0 || true
   [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && echo -1 >/proc/sys/fs/binfmt_misc/qemu-aarch64 || true
   say "purged: packages (${BENCH_ONLY_PACKAGES[*]}), Docker's data, $STATE"
