@@ -38,6 +38,7 @@ pub fn lower(
         stage_name,
     } = start(model, file, opts)?;
     let target_platform = lowerer.target_platform.clone();
+    lowerer.lower_dependencies_first(&stage_name);
     let stage = lowerer.stage(&stage_name);
     let mut image = stage.as_ref().map(|s| s.image.clone()).unwrap_or_default();
     // The environment goes into the config once, for the result (stages only pass it on).

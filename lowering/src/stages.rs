@@ -179,3 +179,61 @@ fn pinned(reference: &str, opts: &LowerOptions) -> String {
         _ => reference.to_string(),
     }
 }
+
+impl Lowerer<'_> {
+    /// Lower the stages `stage` needs before it, dependencies first, so that lowering any
+    /// stage finds the stages it uses done: the recursion through `stage()` stays shallow
+    /// however long a chain of `from:` or copies is (one level per stage overflowed the
+    /// stack at about 1,000 stages in the frontend).
+    pub fn lower_dependencies_first(&mut self, stage: &str) {
+        for name in self.dependency_order(stage) {
+            if name != stage {
+                self.stage_fs(&name);
+            }
+        }
+    }
+
+    /// The stages `start` needs, each after the stages it uses (a post-order walk without
+    /// recursion; a stage on a cycle is left to lowering, which reports it).
+    fn dependency_order(&mut self, start: &str) -> Vec<String> {
+        // Names are expanded as lowering expands them; what cannot be expanded is reported
+        // by lowering itself, so not here a first time.
+        let reported = self.diagnostics.len();
+        let mut order = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut stack: Vec<(String, Vec<String>)> = Vec::new();
+        seen.insert(start.to_string());
+        stack.push((start.to_string(), self.used_stages(start)));
+        while let Some((_, pending)) = stack.last_mut() {
+            match pending.pop() {
+                Some(next) if seen.insert(next.clone()) => {
+                    let uses = self.used_stages(&next);
+                    stack.push((next, uses));
+                }
+                Some(_) => {}
+                None => {
+                    let (done, _) = stack.pop().expect("a stage on the stack");
+                    order.push(done);
+                }
+            }
+        }
+        self.diagnostics.truncate(reported);
+        order
+    }
+
+    /// The stages `name` uses, in reverse file order (popped from the back, they come in
+    /// file order).
+    fn used_stages(&mut self, name: &str) -> Vec<String> {
+        let Some(stage) = self.model.stages.get(name) else {
+            return Vec::new();
+        };
+        let model = self.model;
+        let mut used: Vec<String> = kiln_dsl::walk::uses(stage)
+            .into_iter()
+            .filter_map(|u| self.expand(u.place, &[]))
+            .filter(|n| model.stages.contains_key(n.as_str()))
+            .collect();
+        used.reverse();
+        used
+    }
+}
