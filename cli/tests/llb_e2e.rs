@@ -173,3 +173,36 @@ fn resolved_llb_is_what_the_frontend_solves_on_buildkitd() {
         "the step ran again, so the Definitions differ:\n{log}"
     );
 }
+
+/// A base image that does not exist is an error that names it, through `kiln llb
+/// --resolve-images` and through the frontend on every engine (not an empty config).
+#[test]
+fn an_unresolvable_base_image_is_named_in_the_error() {
+    let missing = unique_tag("localhost:5000/kiln-llb-e2e/missing");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kiln.yaml"), kiln_file(&missing)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["llb", "kiln.yaml", "--format", "json", "--resolve-images"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot resolve the image {missing}")),
+        "{stderr}"
+    );
+
+    for engine in Engine::all() {
+        let mut build = Build::new(dir.path());
+        build.file = Some("kiln.yaml".into());
+        let Err(log) = engine.build_image(&build, &unique_tag("kiln-llb-e2e/never")) else {
+            panic!("[{}] a build from a missing image succeeded", engine.name);
+        };
+        assert!(
+            log.contains(&format!("cannot resolve the image {missing}")),
+            "[{}] the error names the image:\n{log}",
+            engine.name
+        );
+    }
+}

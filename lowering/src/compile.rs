@@ -92,20 +92,18 @@ pub async fn compile<R: ImageResolver>(
         Selection::One(name) => (vec![name.clone()], false),
         Selection::Group { targets, .. } => (targets.clone(), true),
     };
-    let mut planned = Vec::new();
-    for platform in platforms {
-        for target in &targets {
-            let mut options = base.clone();
-            options.platform = (!platform.is_empty()).then(|| platform.clone());
-            options.target = Some(target.clone());
-            planned.push((target, options));
-        }
-    }
+    let planned: Vec<(&String, &String)> = platforms
+        .iter()
+        .flat_map(|platform| targets.iter().map(move |target| (target, platform)))
+        .collect();
+    // The resolver writes what it finds into these options, which every build then starts
+    // from (whatever fields a resolver sets, no build misses them).
     let mut resolved = base.clone();
     if resolver.resolves() {
         let mut missing: Vec<BaseImage> = Vec::new();
-        for (_, options) in &planned {
-            for image in discover::base_images(model, file, options) {
+        for &(target, platform) in &planned {
+            let options = for_build(base, target, platform);
+            for image in discover::base_images(model, file, &options) {
                 if !resolved.base_configs.contains_key(&image.reference)
                     && !missing.contains(&image)
                 {
@@ -122,12 +120,8 @@ pub async fn compile<R: ImageResolver>(
     }
     let several_platforms = platforms.len() > 1;
     let mut builds = Vec::new();
-    for (target, mut options) in planned {
-        options.base_configs.clone_from(&resolved.base_configs);
-        options.base_digests.clone_from(&resolved.base_digests);
-        options
-            .package_managers
-            .clone_from(&resolved.package_managers);
+    for (target, platform) in planned {
+        let options = for_build(&resolved, target, platform);
         let lowered = lower(model, file, &options).map_err(CompileError::Lowering)?;
         let key = match (group, several_platforms) {
             (false, _) => lowered.platform.clone(),
@@ -141,4 +135,13 @@ pub async fn compile<R: ImageResolver>(
         builds,
         multi: group || several_platforms,
     })
+}
+
+/// The options of one build: `options` for `target` on `platform` (`""`: the default one).
+fn for_build(options: &LowerOptions, target: &str, platform: &str) -> LowerOptions {
+    LowerOptions {
+        target: Some(target.to_string()),
+        platform: (!platform.is_empty()).then(|| platform.to_string()),
+        ..options.clone()
+    }
 }
