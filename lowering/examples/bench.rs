@@ -13,7 +13,14 @@ use std::time::{Duration, Instant};
 
 const STAGES: usize = 1_000;
 const STEPS_PER_STAGE: usize = 10;
-const RUNS: usize = 15;
+/// Runs per measurement; `KILN_BENCH_RUNS` lowers it (1 for a profiler such as callgrind).
+fn runs() -> usize {
+    std::env::var("KILN_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(15)
+}
 
 /// Peak resident memory of this process so far, from the kernel (VmHWM).
 fn peak_rss_mib() -> f64 {
@@ -41,7 +48,7 @@ fn main() {
 
     let mut check_times = Vec::new();
     let mut checked = None;
-    for _ in 0..RUNS {
+    for _ in 0..runs() {
         let start = Instant::now();
         let result = kiln_dsl::check_bytes("bench.kiln.yaml", text.as_bytes(), &limits);
         check_times.push(start.elapsed());
@@ -62,7 +69,7 @@ fn main() {
     let whole = targets.last().expect("targets").clone();
     let mut whole_times = Vec::new();
     let mut whole_size = 0;
-    for _ in 0..RUNS {
+    for _ in 0..runs() {
         let start = Instant::now();
         let options = LowerOptions {
             target: Some(whole.clone()),
@@ -82,7 +89,10 @@ fn main() {
         text.len() as f64 / 1024.0,
         targets.len()
     );
-    println!("parse+check:   min {check_min:.1} ms, median {check_median:.1} ms ({RUNS} runs)");
+    println!(
+        "parse+check:   min {check_min:.1} ms, median {check_median:.1} ms ({} runs)",
+        runs()
+    );
     println!(
         "lowering:      min {whole_min:.1} ms, median {whole_median:.1} ms for target {whole} (all {STAGES} stages), {:.1} KiB",
         whole_size as f64 / 1024.0
@@ -119,7 +129,7 @@ fn hcl_twin(
     let hcl = kiln_dsl::bench::generate_hcl(STAGES, STEPS_PER_STAGE);
     let mut hcl_times = Vec::new();
     let mut hcl_checked = None;
-    for _ in 0..RUNS {
+    for _ in 0..runs() {
         let start = Instant::now();
         let result = kiln_dsl::check_bytes("bench.kiln.hcl", hcl.as_bytes(), &limits);
         hcl_times.push(start.elapsed());
@@ -158,7 +168,7 @@ fn lower_each(
     let mut lower_times = Vec::new();
     let mut sizes = Vec::new();
     let mut ops = 0;
-    for _ in 0..RUNS {
+    for _ in 0..runs() {
         let start = Instant::now();
         sizes.clear();
         ops = 0;
