@@ -1,5 +1,6 @@
 //! `kiln check`: report every problem of every file, as text or JSON.
 
+use crate::output::{out, outln};
 use crate::{CheckArgs, Color, Format};
 use kiln_dsl::render;
 use kiln_dsl::{Checked, Limits, Severity, SourceFile};
@@ -8,7 +9,7 @@ use std::process::ExitCode;
 
 pub fn run(args: &CheckArgs) -> ExitCode {
     if args.codes {
-        print!("{}", kiln_dsl::diagnostic::codes_table());
+        out!("{}", kiln_dsl::diagnostic::codes_table());
         return ExitCode::SUCCESS;
     }
     let limits = Limits {
@@ -89,7 +90,7 @@ fn color_enabled(choice: Color) -> bool {
 fn print_human(results: &[Checked], color: bool) {
     let (mut errors, mut warnings) = (0, 0);
     for result in results {
-        print!(
+        out!(
             "{}",
             render::render_human(&result.file, &result.diagnostics, color)
         );
@@ -103,9 +104,9 @@ fn print_human(results: &[Checked], color: bool) {
     let files = results.len();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if errors + warnings == 0 {
-        println!("kiln: {} checked, no problems", plural(files, "file"));
+        outln!("kiln: {} checked, no problems", plural(files, "file"));
     } else {
-        println!(
+        outln!(
             "kiln: {}, {} in {}",
             plural(errors, "error"),
             plural(warnings, "warning"),
@@ -136,5 +137,5 @@ fn print_json(results: &[Checked]) {
         "diagnostics": diagnostics,
         "summary": { "errors": count(Severity::Error), "warnings": count(Severity::Warning) },
     });
-    println!("{report:#}");
+    outln!("{report:#}");
 }

@@ -1,6 +1,7 @@
 //! `kiln graph`: the stage/step DAG of a build file as Graphviz DOT or Mermaid.
 
 use crate::load::checked_model;
+use crate::output::out;
 use clap::ValueEnum;
 use kiln_dsl::model::{BuildFile, Step};
 use kiln_dsl::walk::{self, UseKind};
@@ -41,7 +42,7 @@ pub fn run(args: &GraphArgs) -> ExitCode {
         GraphFormat::Dot => write(model, &DOT),
         GraphFormat::Mermaid => write(model, &MERMAID),
     };
-    print!("{text}");
+    out!("{text}");
     ExitCode::SUCCESS
 }
 

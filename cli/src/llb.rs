@@ -176,8 +176,13 @@ fn write(args: &LlbArgs, lowered: &Lowered) -> Result<(), u8> {
             writeln!(stdout, "{json:#}")
         }
     };
-    written.map_err(|error| {
-        eprintln!("kiln: cannot write the output: {error}");
-        2
-    })
+    match written {
+        // The reader left (`kiln llb | head`): nothing to report.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => {
+            eprintln!("kiln: cannot write the output: {error}");
+            Err(2)
+        }
+        Ok(()) => Ok(()),
+    }
 }

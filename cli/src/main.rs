@@ -10,6 +10,7 @@ mod check;
 mod graph;
 mod llb;
 mod load;
+mod output;
 mod print;
 mod resolve;
 
@@ -90,13 +91,18 @@ pub enum Color {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Llb(args) => llb::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Print(args) => print::run(&args),
         Command::Bake(args) => bake::run(&args),
         Command::Schema { output } => schema(output),
+    };
+    if output::failed() {
+        ExitCode::from(2)
+    } else {
+        code
     }
 }
 
@@ -104,9 +110,7 @@ fn schema(output: Option<PathBuf>) -> ExitCode {
     let text = kiln_dsl::schema::json_schema_text();
     match output {
         None => {
-            use std::io::Write;
-            // A closed pipe (`kiln schema | head`) is not an error worth a panic.
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            output::write(text.as_bytes());
             ExitCode::SUCCESS
         }
         Some(path) => match write_atomically(&path, text.as_bytes()) {

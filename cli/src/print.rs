@@ -4,6 +4,7 @@
 //! the file's arg defaults. Keys are bake's (`cache-from`, `cache-to`).
 
 use crate::load::{VarArgs, checked_model};
+use crate::output::outln;
 use kiln_dsl::BuildFile;
 use kiln_lowering::GivenArgs;
 use serde_json::{Map, Value, json};
@@ -36,7 +37,7 @@ pub fn run(args: &PrintArgs) -> ExitCode {
     match plan(model, &args.names, &given) {
         Ok(plan) => {
             let text = serde_json::to_string_pretty(&plan).expect("JSON values serialize");
-            println!("{text}");
+            outln!("{text}");
             ExitCode::SUCCESS
         }
         Err(message) => {

@@ -54,6 +54,16 @@ impl SourceFile {
             .map_or(self.text.len(), |(i, _)| start + i)
     }
 
+    /// The byte range of a 1-based line, without its newline (`None` past the last line).
+    pub fn line_bounds(&self, line: usize) -> Option<std::ops::Range<usize>> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |next| next - 1);
+        Some(start..end)
+    }
+
     /// The text under a span, if the span is inside the file.
     pub fn slice(&self, span: crate::Span) -> Option<&str> {
         self.text.get(span.start..span.end())

@@ -4,6 +4,7 @@
 //! Each target builds the kiln file through the kiln frontend (`BUILDKIT_SYNTAX`).
 
 use super::{strings, target_build_args};
+use crate::output::outln;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -122,7 +123,7 @@ pub fn bake(plan: &Value, request: &Request<'_>) -> Result<ExitCode, String> {
 fn print_summary(definition: &Value, results: &Value, seconds: f64) {
     let empty = Map::new();
     let targets = definition["target"].as_object().unwrap_or(&empty);
-    println!("\nkiln bake: {} target(s) in {seconds:.1}s", targets.len());
+    outln!("\nkiln bake: {} target(s) in {seconds:.1}s", targets.len());
     for (name, target) in targets {
         let detail = match results.get(name) {
             Some(result) => {
@@ -133,7 +134,7 @@ fn print_summary(definition: &Value, results: &Value, seconds: f64) {
             // buildx stops every target when one fails.
             None => ("FAILED", "not built: see buildx's log above".to_string()),
         };
-        println!("  {name:<20} {:<7} {}", detail.0, detail.1);
+        outln!("  {name:<20} {:<7} {}", detail.0, detail.1);
     }
 }
 

@@ -11,6 +11,7 @@ mod progress;
 mod status;
 
 use crate::load::{VarArgs, checked_model};
+use crate::output::outln;
 use crate::print;
 use bollard::Docker;
 use bollard::grpc::build::SecretSource;
@@ -113,7 +114,7 @@ fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
         apply_set(&mut plan, item)?;
     }
     if args.print {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&plan).expect("JSON values serialize")
         );
@@ -231,16 +232,18 @@ async fn bake(
 /// The summary after the builds, a line a target; the exit code.
 fn summary(mut outcomes: Vec<Outcome>, started: Instant) -> ExitCode {
     outcomes.sort_by(|a, b| a.name.cmp(&b.name));
-    println!(
+    outln!(
         "\nkiln bake: {} target(s) in {:.1}s",
         outcomes.len(),
         started.elapsed().as_secs_f64()
     );
     for o in &outcomes {
         let status = if o.ok { "ok" } else { "FAILED" };
-        println!(
+        outln!(
             "  {:<20} {status:<7} {:>6.1}s  {}",
-            o.name, o.seconds, o.detail
+            o.name,
+            o.seconds,
+            o.detail
         );
     }
     if outcomes.iter().all(|o| o.ok) {

@@ -1,14 +1,21 @@
 //! Rendering diagnostics: rustc-style reports (via miette) and stable JSON.
 
+mod excerpt;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceFile;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use excerpt::{Excerpt, visible};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::fmt;
 
-/// A diagnostic bound to its file, in the shape miette renders.
+/// The most diagnostics a human report shows (JSON lists them all): past a few hundred a
+/// terminal report helps nobody, and each costs time to render.
+pub const MAX_HUMAN_DIAGNOSTICS: usize = 200;
+
+/// A diagnostic bound to the part of its file it shows, in the shape miette renders.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<String>,
+    source: Excerpt,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -19,7 +26,7 @@ impl fmt::Debug for Report<'_> {
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&visible(&self.diagnostic.message))
     }
 }
 
@@ -41,7 +48,7 @@ impl miette::Diagnostic for Report<'_> {
         self.diagnostic
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(visible(h).into_owned()) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -49,19 +56,22 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let labels = self.diagnostic.labels.iter().enumerate().map(|(i, l)| {
-            let text = (!l.message.is_empty()).then(|| l.message.clone());
+        let spans = self.source.spans.iter();
+        let labels = self.diagnostic.labels.iter().zip(spans).enumerate();
+        let labels = labels.map(|(i, (l, &span))| {
+            let text = (!l.message.is_empty()).then(|| visible(&l.message).into_owned());
             if i == 0 {
-                LabeledSpan::new_primary_with_span(text, l.span)
+                LabeledSpan::new_primary_with_span(text, span)
             } else {
-                LabeledSpan::new_with_span(text, l.span)
+                LabeledSpan::new_with_span(text, span)
             }
         });
         Some(Box::new(labels))
     }
 }
 
-/// Render diagnostics as a human report: `file:line:col`, code frame, labels and help.
+/// Render diagnostics as a human report: `file:line:col`, code frame, labels and help; at
+/// most [`MAX_HUMAN_DIAGNOSTICS`], then a line saying how many more there are.
 pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
@@ -73,16 +83,25 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], color: bool) 
         .with_links(false)
         .with_context_lines(1);
     let mut out = String::new();
-    for diagnostic in diagnostics {
+    for diagnostic in diagnostics.iter().take(MAX_HUMAN_DIAGNOSTICS) {
+        let spans: Vec<_> = diagnostic.labels.iter().map(|l| l.span).collect();
         let report = Report {
             diagnostic,
-            source: NamedSource::new(&file.name, file.text.clone()).with_language("yaml"),
+            source: Excerpt::new(file, &spans),
         };
         if handler.render_report(&mut out, &report).is_err() {
             // Rendering into a String cannot fail on I/O; fall back to one plain line.
-            out.push_str(&format!("{}: {}\n", diagnostic.code, diagnostic.message));
+            let message = visible(&diagnostic.message);
+            out.push_str(&format!("{}: {message}\n", diagnostic.code));
         }
         out.push('\n');
+    }
+    if let Some(more) = diagnostics.len().checked_sub(MAX_HUMAN_DIAGNOSTICS + 1) {
+        out.push_str(&format!(
+            "kiln: {} more diagnostic(s) in {} not shown; `kiln check --format json` lists them all\n\n",
+            more + 1,
+            visible(&file.name)
+        ));
     }
     out
 }
