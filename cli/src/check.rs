@@ -58,7 +58,7 @@ fn check_path(
             .read_to_end(&mut buffer)
             .map(|_| buffer)
     } else {
-        read_limited(path, limits.max_file_bytes)
+        crate::load::read_limited(path, limits.max_file_bytes)
     };
     match bytes {
         Ok(bytes) => kiln_dsl::check_bytes_with(&name, &bytes, limits, options),
@@ -68,15 +68,6 @@ fn check_path(
             diagnostics: vec![kiln_dsl::catalogue::cannot_read(&name, &error)],
         },
     }
-}
-
-/// Read a file, but never more than one byte past the limit (a 50 GB file is not loaded).
-fn read_limited(path: &std::path::Path, limit: usize) -> std::io::Result<Vec<u8>> {
-    let mut buffer = Vec::new();
-    std::fs::File::open(path)?
-        .take(limit as u64 + 1)
-        .read_to_end(&mut buffer)?;
-    Ok(buffer)
 }
 
 fn color_enabled(choice: Color) -> bool {

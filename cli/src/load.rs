@@ -60,7 +60,7 @@ pub fn checked_model(path: &Path, vars: &VarArgs) -> Result<Valid, u8> {
         ..Default::default()
     };
     let name = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_limited(path, Limits::default().max_file_bytes) {
         Ok(bytes) => bytes,
         Err(error) => {
             eprintln!("kiln: cannot read {name}: {error}");
@@ -73,4 +73,28 @@ pub fn checked_model(path: &Path, vars: &VarArgs) -> Result<Valid, u8> {
         return Err(if checked.is_unusable() { 2 } else { 1 });
     }
     Ok(Valid { checked })
+}
+
+/// Read a build file, but never more than one byte past `limit`, so a 50 GB file (or
+/// /dev/zero) is not loaded and the check reports it as too large. Only regular files are
+/// read: opening a FIFO would block until some writer came, and a device never ends.
+pub fn read_limited(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let kind = std::fs::metadata(path)?.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file"
+        };
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{what}: give the path of a build file, or `-` for standard input"),
+        ));
+    }
+    let mut buffer = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit as u64 + 1)
+        .read_to_end(&mut buffer)?;
+    Ok(buffer)
 }

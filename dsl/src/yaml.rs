@@ -25,10 +25,15 @@ pub struct Limits {
     pub max_aliases: usize,
 }
 
+impl Limits {
+    /// The default largest build file: 8 MiB.
+    pub const DEFAULT_MAX_FILE_BYTES: usize = 8 << 20;
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_file_bytes: 8 << 20,
+            max_file_bytes: Self::DEFAULT_MAX_FILE_BYTES,
             max_depth: 48,
             max_nodes: 2_000_000,
             max_aliases: 10_000,

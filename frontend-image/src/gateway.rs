@@ -89,6 +89,25 @@ impl Gateway {
         Ok(self.client.read_file(request).await?.into_inner().data)
     }
 
+    /// At most `max_bytes` of a file in a solved ref: a build file larger than kiln reads is
+    /// reported by the check as too large, rather than failing the gRPC message size.
+    pub async fn read_file_at_most(
+        &mut self,
+        reference: &str,
+        path: &str,
+        max_bytes: usize,
+    ) -> Result<Vec<u8>, tonic::Status> {
+        let request = gateway::ReadFileRequest {
+            r#ref: reference.to_string(),
+            file_path: path.to_string(),
+            range: Some(gateway::FileRange {
+                offset: 0,
+                length: max_bytes as i64,
+            }),
+        };
+        Ok(self.client.read_file(request).await?.into_inner().data)
+    }
+
     /// Whether a path exists in a solved ref (following nothing: a symlink counts).
     pub async fn exists(&mut self, reference: &str, path: &str) -> bool {
         let request = gateway::StatFileRequest {

@@ -7,6 +7,10 @@ use crate::request::Request;
 use kiln_proto::{pb, rpc};
 use std::collections::BTreeMap;
 
+/// How much of a build file is read: one byte past the size limit, so the check can say a
+/// larger file is too large.
+const READ_AT_MOST: usize = kiln_dsl::Limits::DEFAULT_MAX_FILE_BYTES + 1;
+
 /// The build file's bytes and the digest of the vertex that loaded it (warnings attach to
 /// it), then the `.dockerignore` patterns (none for a tar context: its client applied them).
 pub async fn build_file_and_ignores(
@@ -49,7 +53,7 @@ async fn read_build_file(
         .await
         .map_err(errors::failed(&format!("cannot load {filename}")))?;
     let bytes = gateway
-        .read_file(&solved, filename)
+        .read_file_at_most(&solved, filename, READ_AT_MOST)
         .await
         .map_err(errors::failed(&format!(
             "cannot read the build file {filename}"
@@ -82,7 +86,7 @@ async fn read_from_tar_context(
         .map_err(errors::failed("cannot load the build context"))?;
     let doing = format!("cannot read the build file {filename} from the context");
     let bytes = gateway
-        .read_file(&solved, filename)
+        .read_file_at_most(&solved, filename, READ_AT_MOST)
         .await
         .map_err(errors::failed(&doing))?;
     Ok((bytes, digest))

@@ -16,38 +16,6 @@ pub(super) struct Graph {
     pub edges: IndexMap<String, Vec<(String, Span)>>,
 }
 
-impl Graph {
-    /// The stage's ultimate base: an image, scratch, or dynamic (cycles count as dynamic).
-    pub fn root_base(&self, stage: &str) -> Source {
-        let mut seen: IndexSet<&str> = IndexSet::new();
-        let mut current = stage;
-        loop {
-            if !seen.insert(current) {
-                return Source::Dynamic;
-            }
-            match self.bases.get(current) {
-                Some(Source::Stage(parent)) => current = parent,
-                Some(other) => return other.clone(),
-                None => return Source::Dynamic,
-            }
-        }
-    }
-
-    /// The stage and the stages it builds `from`, nearest first.
-    pub fn base_chain<'g>(&'g self, stage: &'g str) -> Vec<&'g str> {
-        let mut chain: Vec<&str> = vec![stage];
-        // A set beside the chain keeps a long chain linear to walk.
-        let mut on_chain: IndexSet<&str> = IndexSet::from([stage]);
-        while let Some(Source::Stage(parent)) = self.bases.get(chain[chain.len() - 1]) {
-            if !on_chain.insert(parent) {
-                break;
-            }
-            chain.push(parent);
-        }
-        chain
-    }
-}
-
 pub(super) fn check(cx: &mut Checker<'_>) -> Graph {
     let model = cx.model;
     let mut graph = Graph {

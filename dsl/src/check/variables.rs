@@ -11,13 +11,16 @@ use crate::platform::PLATFORM_ARGS;
 use crate::span::Sp;
 use crate::suggest::did_you_mean;
 use indexmap::IndexSet;
+use std::collections::{HashMap, HashSet};
 
 /// Names that are always defined.
 const ALWAYS_KNOWN: &[&str] = &["PATH"];
 
 /// What a string can refer to where it is written.
-struct Scope<'m> {
-    /// Env names set so far (through the chain of stages and earlier steps).
+struct Scope<'m, 's> {
+    /// Env names the stages this one builds `from` set (shared by the walk, not copied).
+    inherited: &'s HashMap<&'m str, usize>,
+    /// Env names set so far in this stage (its `env`, then earlier steps).
     env: Vec<&'m str>,
     /// Whether the base image may define more env (unknown until build time).
     image_base: bool,
@@ -29,6 +32,7 @@ pub(super) fn check(cx: &mut Checker<'_>, graph: &Graph) {
     let mut used: IndexSet<&str> = IndexSet::new();
     let model = cx.model;
     let arg_scope = |place: String| Scope {
+        inherited: nothing(),
         env: Vec::new(),
         image_base: false,
         place,
@@ -40,14 +44,7 @@ pub(super) fn check(cx: &mut Checker<'_>, graph: &Graph) {
             check_string(cx, default, &scope, &mut used);
         }
     }
-    for (name, stage) in &model.stages {
-        let scope = Scope {
-            env: inherited_env(model, graph, &name.value),
-            image_base: !matches!(graph.root_base(&name.value), Source::Scratch),
-            place: format!("stage `{}`", name.value),
-        };
-        check_stage(cx, stage, scope, &mut used);
-    }
+    check_stages(cx, graph, &mut used);
     for (name, target) in &model.targets {
         let scope = arg_scope(format!("target `{}`", name.value));
         let strings = target
@@ -75,22 +72,96 @@ pub(super) fn check(cx: &mut Checker<'_>, graph: &Graph) {
     }
 }
 
-/// Env names set by the stages this stage builds `from` (not by the stage itself).
-fn inherited_env<'m>(model: &'m BuildFile, graph: &Graph, stage: &str) -> Vec<&'m str> {
-    let mut env = Vec::new();
-    for &ancestor in graph.base_chain(stage).iter().skip(1) {
-        let Some(s) = model.stages.get(ancestor) else {
-            continue;
-        };
-        env.extend(s.env.keys().map(|k| k.value.as_str()));
-        for step in &s.steps {
-            if let Step::Env(e) = &step.value {
-                env.extend(e.env.keys().map(|k| k.value.as_str()));
+/// Check every stage with the env its chain of `from` stages sets. The stages form a forest
+/// by `from`; a depth-first walk from each root keeps the names set along the current path
+/// in one shared count map (added on the way down, removed on the way up), so the work is
+/// linear in the file: building each stage's chain anew was quadratic on long chains.
+fn check_stages<'m>(cx: &mut Checker<'m>, graph: &Graph, used: &mut IndexSet<&'m str>) {
+    let model = cx.model;
+    let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut roots = Vec::new();
+    for name in model.stages.keys() {
+        match graph.bases.get(&name.value) {
+            Some(Source::Stage(parent)) if model.stages.contains_key(parent.as_str()) => {
+                children
+                    .entry(parent.as_str())
+                    .or_default()
+                    .push(&name.value);
             }
+            _ => roots.push(name.value.as_str()),
         }
-        if let Some(image) = &s.image {
-            env.extend(image.env.keys().map(|k| k.value.as_str()));
+    }
+    let mut visited: HashSet<&str> = HashSet::new();
+    let mut inherited: HashMap<&'m str, usize> = HashMap::new();
+    for root in roots {
+        let image_base = !matches!(graph.bases.get(root), Some(Source::Scratch));
+        // (stage, false) enters a stage, (stage, true) leaves it.
+        let mut work = vec![(root, false)];
+        while let Some((name, leaving)) = work.pop() {
+            let Some((key, stage)) = model.stages.get_key_value(name) else {
+                continue;
+            };
+            let own = own_env(stage);
+            if leaving {
+                for env in own {
+                    if let Some(count) = inherited.get_mut(env) {
+                        *count -= 1;
+                        if *count == 0 {
+                            inherited.remove(env);
+                        }
+                    }
+                }
+                continue;
+            }
+            visited.insert(name);
+            let scope = stage_scope(&inherited, &key.value, image_base);
+            check_stage(cx, stage, scope, used);
+            for env in own {
+                *inherited.entry(env).or_default() += 1;
+            }
+            work.push((name, true));
+            let below = children.get(name).map_or(&[][..], Vec::as_slice);
+            work.extend(below.iter().rev().map(|child| (*child, false)));
         }
+    }
+    // Stages in a `from` cycle (reported elsewhere) or built on one: their chain has no
+    // start, so they inherit nothing, and unknown names are warnings as for an image base.
+    for (name, stage) in &model.stages {
+        if !visited.contains(name.value.as_str()) {
+            let scope = stage_scope(nothing(), &name.value, true);
+            check_stage(cx, stage, scope, used);
+        }
+    }
+}
+
+fn nothing<'m>() -> &'static HashMap<&'m str, usize> {
+    static EMPTY: std::sync::OnceLock<HashMap<&'static str, usize>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(HashMap::new)
+}
+
+fn stage_scope<'m, 's>(
+    inherited: &'s HashMap<&'m str, usize>,
+    name: &str,
+    image_base: bool,
+) -> Scope<'m, 's> {
+    Scope {
+        inherited,
+        env: Vec::new(),
+        image_base,
+        place: format!("stage `{name}`"),
+    }
+}
+
+/// The env names a stage sets for the stages built `from` it.
+fn own_env(stage: &Stage) -> Vec<&str> {
+    let mut env: Vec<&str> = stage.env.keys().map(|k| k.value.as_str()).collect();
+    for step in &stage.steps {
+        if let Step::Env(e) = &step.value {
+            env.extend(e.env.keys().map(|k| k.value.as_str()));
+        }
+    }
+    if let Some(image) = &stage.image {
+        env.extend(image.env.keys().map(|k| k.value.as_str()));
     }
     env
 }
@@ -98,11 +169,12 @@ fn inherited_env<'m>(model: &'m BuildFile, graph: &Graph, stage: &str) -> Vec<&'
 fn check_stage<'m>(
     cx: &mut Checker<'_>,
     stage: &'m Stage,
-    mut scope: Scope<'m>,
+    mut scope: Scope<'m, '_>,
     used: &mut IndexSet<&'m str>,
 ) {
     // `from` and `platform` are resolved before any env exists.
     let args_only = Scope {
+        inherited: nothing(),
         env: Vec::new(),
         image_base: false,
         place: scope.place.clone(),
@@ -151,7 +223,7 @@ fn check_stage<'m>(
 fn check_step<'m>(
     cx: &mut Checker<'_>,
     step: &'m Step,
-    scope: &mut Scope<'m>,
+    scope: &mut Scope<'m, '_>,
     used: &mut IndexSet<&'m str>,
 ) {
     let strings: Vec<&Sp<String>> = match step {
@@ -221,7 +293,7 @@ fn check_step<'m>(
 fn check_env_map<'m>(
     cx: &mut Checker<'_>,
     env: &'m StringMap,
-    scope: &mut Scope<'m>,
+    scope: &mut Scope<'m, '_>,
     used: &mut IndexSet<&'m str>,
 ) {
     for (key, value) in env {
@@ -268,7 +340,7 @@ fn per_platform_strings(value: &PerPlatform) -> Vec<&Sp<String>> {
 fn check_string<'m>(
     cx: &mut Checker<'_>,
     value: &'m Sp<String>,
-    scope: &Scope<'m>,
+    scope: &Scope<'m, '_>,
     used: &mut IndexSet<&'m str>,
 ) {
     if !value.value.contains('$') {
@@ -292,7 +364,8 @@ fn check_string<'m>(
         }
         let known = PLATFORM_ARGS.contains(&var.name)
             || ALWAYS_KNOWN.contains(&var.name)
-            || scope.env.contains(&var.name);
+            || scope.env.contains(&var.name)
+            || scope.inherited.contains_key(var.name);
         if known || var.default.is_some() {
             continue;
         }
@@ -303,6 +376,7 @@ fn check_string<'m>(
             .keys()
             .map(|k| k.value.as_str())
             .chain(scope.env.iter().copied())
+            .chain(scope.inherited.keys().copied())
             .chain(PLATFORM_ARGS.iter().copied())
             .collect();
         let near = did_you_mean(var.name, candidates.iter().copied());

@@ -98,12 +98,22 @@ fn stage_list_help(stages: &[&str]) -> String {
 }
 
 /// One diagnostic for a cycle, with a label on every edge of it (`a` uses `b` here).
+/// The most members of a cycle named in its message and labelled (a generated file can make
+/// a cycle of thousands; the first few say where it is).
+const CYCLE_SHOWN: usize = 8;
+
 fn cycle(code: Code, what: &str, verb: &str, help: &str, edges: &[(&str, Span)]) -> Diagnostic {
     let names: Vec<&str> = edges.iter().map(|(n, _)| *n).collect();
     let first = names.first().copied().unwrap_or_default();
-    let message = format!("{what} in a cycle: {} → {first}", names.join(" → "));
+    let path = if names.len() > CYCLE_SHOWN {
+        let shown = names[..CYCLE_SHOWN].join(" → ");
+        format!("{shown} → … ({} more) → {first}", names.len() - CYCLE_SHOWN)
+    } else {
+        format!("{} → {first}", names.join(" → "))
+    };
+    let message = format!("{what} in a cycle: {path}");
     let mut diagnostic = Diagnostic::error(code, message).with_help(help);
-    for (i, (name, span)) in edges.iter().enumerate() {
+    for (i, (name, span)) in edges.iter().enumerate().take(CYCLE_SHOWN) {
         let next = names[(i + 1) % names.len()];
         diagnostic = diagnostic.with_label(*span, format!("`{name}` {verb} `{next}` here"));
     }

@@ -12,9 +12,15 @@ pub fn cannot_read(name: &str, error: &dyn std::fmt::Display) -> Diagnostic {
 
 /// The build file has more bytes than `--max-file-size` allows.
 pub fn too_large(size: usize, limit: usize) -> Diagnostic {
-    let message = format!("the build file is {size} bytes, more than the limit of {limit} bytes");
-    Diagnostic::error(Code::TooLarge, message)
-        .with_help("split the build, or raise the limit with `--max-file-size BYTES`")
+    // Readers stop one byte past the limit, so `size` may be only that much.
+    let message = if size > limit + 1 {
+        format!("the build file is {size} bytes, more than the limit of {limit} bytes")
+    } else {
+        format!("the build file is larger than the limit of {limit} bytes")
+    };
+    Diagnostic::error(Code::TooLarge, message).with_help(
+        "split the build into smaller files (`kiln check --max-file-size BYTES` checks a larger one)",
+    )
 }
 
 /// The build file is not UTF-8; `span` is the first bad byte in the lossy text.
