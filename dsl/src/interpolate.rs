@@ -118,16 +118,43 @@ pub fn references(input: &str) -> Vec<VarRef<'_>> {
         .unwrap_or_default()
 }
 
-/// Substitute variables with `lookup`; `None` if some variable has no value and no default.
-pub fn substitute(input: &str, mut lookup: impl FnMut(&str) -> Option<String>) -> Option<String> {
+/// Substitute variables with `lookup`; `None` if some variable has no value and no default
+/// (or the string is malformed).
+pub fn substitute(input: &str, lookup: impl FnMut(&str) -> Option<String>) -> Option<String> {
+    substitute_within(input, usize::MAX, lookup).ok()
+}
+
+/// Why [`substitute_within`] gave no string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unsubstituted {
+    /// A variable has no value and no default, or the string is malformed.
+    Missing,
+    /// The result would be larger than the bound: at least this many bytes.
+    TooLarge(usize),
+}
+
+/// Substitute variables with `lookup`, stopping as soon as the result would pass `max`
+/// bytes: values that repeat each other grow exponentially, and must fail, not allocate.
+pub fn substitute_within(
+    input: &str,
+    max: usize,
+    mut lookup: impl FnMut(&str) -> Option<String>,
+) -> Result<String, Unsubstituted> {
     let mut out = String::new();
-    for piece in parse(input).ok()? {
-        match piece {
-            Piece::Text(t) => out.push_str(&t),
-            Piece::Var(v) => out.push_str(&lookup(v.name).or(v.default.map(str::to_string))?),
+    for piece in parse(input).map_err(|_| Unsubstituted::Missing)? {
+        let added = match piece {
+            Piece::Text(t) => t,
+            Piece::Var(v) => lookup(v.name)
+                .or(v.default.map(str::to_string))
+                .ok_or(Unsubstituted::Missing)?,
+        };
+        let size = out.len().saturating_add(added.len());
+        if size > max {
+            return Err(Unsubstituted::TooLarge(size));
         }
+        out.push_str(&added);
     }
-    Some(out)
+    Ok(out)
 }
 
 /// Bare `$NAME` references (which kiln leaves alone), as (offset, name).

@@ -8,6 +8,7 @@
 
 #[doc(hidden)]
 pub mod bench;
+pub mod budget;
 pub mod check;
 mod decode;
 pub mod diagnostic;

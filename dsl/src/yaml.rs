@@ -27,16 +27,16 @@ pub struct Limits {
 
 impl Limits {
     /// The default largest build file: 8 MiB.
-    pub const DEFAULT_MAX_FILE_BYTES: usize = 8 << 20;
+    pub const DEFAULT_MAX_FILE_BYTES: usize = crate::budget::MAX_FILE_BYTES;
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_file_bytes: Self::DEFAULT_MAX_FILE_BYTES,
-            max_depth: 48,
-            max_nodes: 2_000_000,
-            max_aliases: 10_000,
+            max_depth: crate::budget::MAX_DEPTH,
+            max_nodes: crate::budget::MAX_NODES,
+            max_aliases: crate::budget::MAX_ALIASES,
         }
     }
 }

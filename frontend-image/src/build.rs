@@ -17,6 +17,10 @@ use kiln_lowering::{
 use kiln_proto::{gateway as gw, rpc};
 
 pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Result, rpc::Status> {
+    // The test hook of main.rs's panic handling (set in an image built for that test only).
+    if std::env::var_os("KILN_FRONTEND_TEST_PANIC").is_some() {
+        panic!("KILN_FRONTEND_TEST_PANIC is set: panicking as asked");
+    }
     let request = Request::parse(options).map_err(|m| errors::status(INVALID_ARGUMENT, m))?;
     if let Some(asked) = &request.subrequest {
         if let Some(answer) = subrequests::answer_static(asked) {

@@ -9,6 +9,7 @@ use prost::Message;
 pub const UNKNOWN: i32 = 2;
 pub const INVALID_ARGUMENT: i32 = 3;
 pub const UNIMPLEMENTED: i32 = 12;
+pub const INTERNAL: i32 = 13;
 
 pub fn status(code: i32, message: impl Into<String>) -> rpc::Status {
     rpc::Status {

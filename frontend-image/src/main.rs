@@ -20,7 +20,21 @@ mod timings;
 mod transport;
 mod unzip;
 
+use futures_util::FutureExt;
 use kiln_proto::gateway::ReturnRequest;
+
+/// The error for a panic inside the frontend, with the panic's message.
+fn internal_error(panic: &(dyn std::any::Any + Send)) -> kiln_proto::rpc::Status {
+    let message = (panic.downcast_ref::<&str>().copied())
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    errors::status(
+        errors::INTERNAL,
+        format!(
+            "kiln-frontend internal error: {message}\nThis is a bug in kiln, not in your build file: please report it with the file (`kiln check` and `kiln llb` on it may show more)."
+        ),
+    )
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -71,7 +85,13 @@ async fn run() -> i32 {
     }
     timings::mark("ping");
     let options = options::Options::from_env();
-    let request = match build::build(&mut gateway, &options).await {
+    // A panic is a bug in kiln; it must still end the build with a message the user sees,
+    // not a dead frontend process (the default hook has logged it to the daemon's log).
+    let built = std::panic::AssertUnwindSafe(build::build(&mut gateway, &options))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|panic| Err(internal_error(panic.as_ref())));
+    let request = match built {
         Ok(result) => ReturnRequest {
             result: Some(result),
             error: None,

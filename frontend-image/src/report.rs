@@ -41,6 +41,13 @@ fn language(file: &SourceFile) -> &'static str {
     }
 }
 
+/// The most errors a failed build shows: the report travels back to the client as the
+/// error's message (a gRPC header on the way), which must stay small; `kiln check` has all.
+const ERRORS_SHOWN: usize = 20;
+/// The largest build file whose text goes with each warning (for its snippet): a warning of
+/// a larger file goes without it, so 200 warnings never ship 200 copies of a huge file.
+const MAX_SNIPPET_SOURCE_BYTES: usize = 1 << 20;
+
 /// The status for a file that does not pass `kiln check`: kiln's report, and the first
 /// error's place as an `errdefs.Source` detail.
 pub fn check_failure(file: &SourceFile, diagnostics: &[Diagnostic], filename: &str) -> rpc::Status {
@@ -49,7 +56,14 @@ pub fn check_failure(file: &SourceFile, diagnostics: &[Diagnostic], filename: &s
         .filter(|d| d.is_error())
         .cloned()
         .collect();
-    let report = render::render_human(file, &errors, false);
+    let shown = &errors[..errors.len().min(ERRORS_SHOWN)];
+    let mut report = render::render_human(file, shown, false);
+    if errors.len() > shown.len() {
+        report.push_str(&format!(
+            "… and {} more errors: `kiln check {filename}` lists them all\n",
+            errors.len() - shown.len()
+        ));
+    }
     let mut status = errors::status(
         INVALID_ARGUMENT,
         format!("kiln found problems in {filename}:\n\n{report}"),
@@ -85,8 +99,9 @@ pub async fn send_warnings(
     if !gateway.gateway_caps.contains("gateway.warnings") {
         return;
     }
-    let info = source_info(file);
-    for warning in diagnostics.iter().filter(|d| !d.is_error()) {
+    let info = (file.text.len() <= MAX_SNIPPET_SOURCE_BYTES).then(|| source_info(file));
+    let warnings = diagnostics.iter().filter(|d| !d.is_error());
+    for warning in warnings.take(render::MAX_HUMAN_DIAGNOSTICS) {
         let request = gw::WarnRequest {
             digest: digest.to_string(),
             level: 1,
@@ -100,8 +115,12 @@ pub async fn send_warnings(
                 "{DOCS}#{}",
                 warning.code.as_str().trim_start_matches("kiln::")
             ),
-            info: Some(info.clone()),
-            ranges: ranges(file, warning),
+            ranges: if info.is_some() {
+                ranges(file, warning)
+            } else {
+                Vec::new()
+            },
+            info: info.clone(),
         };
         // A warning that does not arrive must not fail the build.
         let _ = gateway.warn(request).await;

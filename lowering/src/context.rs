@@ -13,7 +13,7 @@ use crate::platform;
 use kiln_dsl::model::{BuildFile, Target};
 use kiln_dsl::{Diagnostic, SourceFile, Sp, Span, catalogue, interpolate};
 use kiln_proto::pb;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 /// The filesystem and config of a stage after its steps.
@@ -54,6 +54,8 @@ pub(crate) struct Lowerer<'a> {
     /// Every cap an op needs, with the span of what needed it.
     pub cap_uses: Vec<(&'static str, Span)>,
     pub base_images: Vec<BaseImage>,
+    /// Args whose value is over the value budget (reported once, where it happened).
+    oversized: HashSet<String>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -77,6 +79,7 @@ impl<'a> Lowerer<'a> {
             in_progress: Vec::new(),
             diagnostics: Vec::new(),
             cap_uses: Vec::new(),
+            oversized: HashSet::new(),
             base_images: Vec::new(),
         };
         lowerer.resolve_args(target);
@@ -96,7 +99,14 @@ impl Lowerer<'_> {
         for (name, arg) in &self.model.args {
             let value = match arg_value(&name.value, arg, target, given) {
                 Some(ArgValue::Given(v)) => Some(v.to_string()),
-                Some(ArgValue::Written(v)) => self.expand(v, &[]),
+                Some(ArgValue::Written(v)) => match self.expand_reporting(v, &[]) {
+                    Ok(value) => Some(value),
+                    Err(interpolate::Unsubstituted::TooLarge(_)) => {
+                        self.oversized.insert(name.value.clone());
+                        None
+                    }
+                    Err(interpolate::Unsubstituted::Missing) => None,
+                },
                 None => None,
             };
             self.args.insert(name.value.clone(), value);
@@ -106,12 +116,26 @@ impl Lowerer<'_> {
     /// Replace `${NAME}` in a string: args, platform args, then `env` (the stage's
     /// environment so far). An unknown name is an error at the string's span.
     pub fn expand(&mut self, value: &Sp<String>, env: &[(String, String)]) -> Option<String> {
+        self.expand_reporting(value, env).ok()
+    }
+
+    /// [`Self::expand`], saying why there is no value. A string that uses an arg already
+    /// over the value budget is over it too, without a second report.
+    fn expand_reporting(
+        &mut self,
+        value: &Sp<String>,
+        env: &[(String, String)],
+    ) -> Result<String, interpolate::Unsubstituted> {
         if !value.value.contains('$') {
-            return Some(value.value.clone());
+            return Ok(value.value.clone());
         }
         let platform_args = &self.platform_args;
+        let oversized = &self.oversized;
+        let mut uses_oversized = false;
         let mut missing: Option<String> = None;
-        let result = interpolate::substitute(&value.value, |name| {
+        let limit = kiln_dsl::budget::MAX_VALUE_BYTES;
+        let result = interpolate::substitute_within(&value.value, limit, |name| {
+            uses_oversized |= oversized.contains(name);
             let found = match self.args.get(name) {
                 Some(Some(v)) => Some(v.clone()),
                 Some(None) => None,
@@ -126,13 +150,22 @@ impl Lowerer<'_> {
             }
             found
         });
-        if result.is_none() {
-            let name = missing.unwrap_or_default();
-            let is_arg = self.args.contains_key(&name);
-            self.diagnostics
-                .push(catalogue::no_value_at_build(&name, value.span, is_arg));
+        match result {
+            Err(_) if uses_oversized => Err(interpolate::Unsubstituted::TooLarge(limit)),
+            Err(interpolate::Unsubstituted::TooLarge(size)) => {
+                let diagnostic = catalogue::value_over_budget(value.span, size, limit);
+                self.diagnostics.push(diagnostic);
+                Err(interpolate::Unsubstituted::TooLarge(size))
+            }
+            Err(interpolate::Unsubstituted::Missing) => {
+                let name = missing.unwrap_or_default();
+                let is_arg = self.args.contains_key(&name);
+                self.diagnostics
+                    .push(catalogue::no_value_at_build(&name, value.span, is_arg));
+                Err(interpolate::Unsubstituted::Missing)
+            }
+            ok => ok,
         }
-        result
     }
 
     /// Add an op to the graph with its name and source location; its caps are checked

@@ -233,8 +233,10 @@ pub fn arg_values_as_written(
     values
 }
 
-/// `${NAME}` replaced where every name has a value; else the text as written.
+/// `${NAME}` replaced where every name has a value (and the result is within the value
+/// budget, which the check reports); else the text as written.
 pub fn expand_known(text: &str, values: &BTreeMap<String, Option<String>>) -> String {
-    kiln_dsl::interpolate::substitute(text, |n| values.get(n).cloned().flatten())
-        .unwrap_or_else(|| text.to_string())
+    let limit = kiln_dsl::budget::MAX_VALUE_BYTES;
+    kiln_dsl::interpolate::substitute_within(text, limit, |n| values.get(n).cloned().flatten())
+        .unwrap_or_else(|_| text.to_string())
 }

@@ -5,6 +5,7 @@ pub mod cache;
 mod graph;
 mod names;
 mod pins;
+mod sizes;
 mod values;
 mod variables;
 
@@ -35,6 +36,7 @@ pub fn check_with(model: &BuildFile, file: &SourceFile, options: &Options) -> Ve
         model,
         file,
         diagnostics: Vec::new(),
+        arg_sizes: Default::default(),
     };
     names::check(&mut cx);
     let graph = graph::check(&mut cx);
@@ -51,6 +53,8 @@ pub(crate) struct Checker<'a> {
     model: &'a BuildFile,
     file: &'a SourceFile,
     diagnostics: Vec<Diagnostic>,
+    /// What each arg's default expands to, in bytes (see sizes.rs).
+    arg_sizes: std::collections::HashMap<String, usize>,
 }
 
 /// What a `from` (of a stage, a copy or a bind mount) refers to.

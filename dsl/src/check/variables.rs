@@ -31,6 +31,7 @@ struct Scope<'m, 's> {
 pub(super) fn check(cx: &mut Checker<'_>, graph: &Graph) {
     let mut used: IndexSet<&str> = IndexSet::new();
     let model = cx.model;
+    cx.arg_sizes = super::sizes::arg_sizes(cx);
     let arg_scope = |place: String| Scope {
         inherited: nothing(),
         env: Vec::new(),
@@ -41,7 +42,7 @@ pub(super) fn check(cx: &mut Checker<'_>, graph: &Graph) {
     for (name, arg) in &model.args {
         if let Some(default) = &arg.default {
             let scope = arg_scope(format!("arg `{}`", name.value));
-            check_string(cx, default, &scope, &mut used);
+            check_references(cx, default, &scope, &mut used);
         }
     }
     check_stages(cx, graph, &mut used);
@@ -337,7 +338,25 @@ fn per_platform_strings(value: &PerPlatform) -> Vec<&Sp<String>> {
     }
 }
 
+/// A string: its references, and what it expands to against the value budget (arg defaults
+/// were measured by `sizes::arg_sizes` already).
 fn check_string<'m>(
+    cx: &mut Checker<'_>,
+    value: &'m Sp<String>,
+    scope: &Scope<'m, '_>,
+    used: &mut IndexSet<&'m str>,
+) {
+    if !value.value.contains('$') {
+        return;
+    }
+    let sizes = std::mem::take(&mut cx.arg_sizes);
+    super::sizes::check_value(cx, value, &sizes);
+    cx.arg_sizes = sizes;
+    check_references(cx, value, scope, used);
+}
+
+/// Every `${NAME}` in a string refers to something defined where it is written.
+fn check_references<'m>(
     cx: &mut Checker<'_>,
     value: &'m Sp<String>,
     scope: &Scope<'m, '_>,

@@ -8,9 +8,7 @@ use excerpt::{Excerpt, visible};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::fmt;
 
-/// The most diagnostics a human report shows (JSON lists them all): past a few hundred a
-/// terminal report helps nobody, and each costs time to render.
-pub const MAX_HUMAN_DIAGNOSTICS: usize = 200;
+pub use crate::budget::MAX_HUMAN_DIAGNOSTICS;
 
 /// A diagnostic bound to the part of its file it shows, in the shape miette renders.
 struct Report<'a> {

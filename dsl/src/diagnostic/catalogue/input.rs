@@ -96,3 +96,18 @@ pub fn yaml_alias_bomb(span: Span) -> Diagnostic {
         "the YAML document is too large once its aliases are expanded (an alias bomb?)",
     )
 }
+
+/// A string whose `${...}` would expand past the value budget (`size` is saturated).
+pub fn value_over_budget(span: Span, size: usize, max: usize) -> Diagnostic {
+    let amount = if size == usize::MAX {
+        "more than any computer holds".to_string()
+    } else {
+        format!("{size} bytes")
+    };
+    Diagnostic::error(
+        Code::Limit,
+        format!("this value expands to {amount}, over the limit of {} KiB for one value", max / 1024),
+    )
+    .with_label(span, "expands past the limit")
+    .with_help("args that repeat other args multiply in size: write the value once, or keep large data in a file the build copies")
+}
