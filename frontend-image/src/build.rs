@@ -10,10 +10,8 @@ use crate::options::Options;
 use crate::request::Request;
 use crate::result::{cannot_lower, describe_result};
 use crate::{report, subrequests};
-use kiln_dsl::{BuildFile, Checked, Limits};
-use kiln_lowering::{
-    Build, CapSet, CompileError, LowerOptions, Lowered, Selection, compile, select,
-};
+use kiln_dsl::{BuildFile, Checked};
+use kiln_lowering::{Build, CapSet, CompileError, Lowered, Selection, compile, select};
 use kiln_proto::{gateway as gw, rpc};
 
 pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Result, rpc::Status> {
@@ -45,7 +43,11 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         return answer(asked, &request, &checked, model);
     }
     report::send_warnings(gateway, &checked.file, &checked.diagnostics, &load_digest).await;
-    let base = lower_options(gateway, &request, dockerignore);
+    let base = request.lower_options(
+        gateway.worker_platform.clone(),
+        CapSet::Only(gateway.llb_caps.clone()),
+        dockerignore,
+    );
     let mut resolver = GatewayResolver::new(gateway, model);
     let compiled = compile(
         model,
@@ -110,15 +112,7 @@ async fn solve_all(
 
 /// `kiln check` of the build file; the build args also set an HCL file's variables.
 fn check(request: &Request, source: &[u8]) -> Result<Checked, rpc::Status> {
-    let options = kiln_dsl::check::Options {
-        vars: kiln_dsl::hcl_front::HclOptions {
-            vars: request.build_args.clone(),
-            env: None,
-        },
-        ..Default::default()
-    };
-    let checked =
-        kiln_dsl::check_bytes_with(&request.filename, source, &Limits::default(), &options);
+    let checked = request.check(source);
     if checked.has_errors() || checked.model.is_none() {
         return Err(report::check_failure(
             &checked.file,
@@ -160,29 +154,5 @@ fn answer(
             INVALID_ARGUMENT,
             format!("`{name}` is a group: ask for the outline of one of its targets (--target)"),
         )),
-    }
-}
-
-/// How to lower for this request on this daemon.
-fn lower_options(gateway: &Gateway, request: &Request, dockerignore: Vec<String>) -> LowerOptions {
-    LowerOptions {
-        target: request.target.clone(),
-        build_platform: request
-            .worker_platform
-            .clone()
-            .or_else(|| gateway.worker_platform.clone())
-            .unwrap_or_else(|| "linux/amd64".into()),
-        build_args: request.build_args.clone(),
-        labels: request.labels.clone(),
-        caps: CapSet::Only(gateway.llb_caps.clone()),
-        session_id: request.session_id.clone(),
-        dockerignore,
-        context_tar_url: request.context_tar_url.clone(),
-        named_contexts: request.named_contexts.clone(),
-        image_resolve_mode: request.image_resolve_mode.clone(),
-        no_cache: request.no_cache,
-        // The image BuildKit runs as this frontend also carries kiln's tools.
-        tool_image: request.tool_image.clone(),
-        ..Default::default()
     }
 }

@@ -11,9 +11,7 @@ mod errors;
 mod gateway;
 mod images;
 mod load;
-mod options;
 mod report;
-mod request;
 mod result;
 mod subrequests;
 mod timings;
@@ -21,6 +19,7 @@ mod transport;
 mod unzip;
 
 use futures_util::FutureExt;
+use kiln_frontend::{options, request};
 use kiln_proto::gateway::ReturnRequest;
 
 /// The error for a panic inside the frontend, with the panic's message.

@@ -60,6 +60,47 @@ fn nonempty(value: Option<String>) -> Option<String> {
 }
 
 impl Request {
+    /// `kiln check` of the build file for this request: the build args also set an HCL
+    /// file's variables.
+    pub fn check(&self, source: &[u8]) -> kiln_dsl::Checked {
+        let options = kiln_dsl::check::Options {
+            vars: kiln_dsl::hcl_front::HclOptions {
+                vars: self.build_args.clone(),
+                env: None,
+            },
+            ..Default::default()
+        };
+        let limits = kiln_dsl::Limits::default();
+        kiln_dsl::check_bytes_with(&self.filename, source, &limits, &options)
+    }
+
+    /// How to lower for this request on a daemon with `worker_platform` and `caps`.
+    pub fn lower_options(
+        &self,
+        worker_platform: Option<String>,
+        caps: kiln_lowering::CapSet,
+        dockerignore: Vec<String>,
+    ) -> kiln_lowering::LowerOptions {
+        kiln_lowering::LowerOptions {
+            target: self.target.clone(),
+            build_platform: (self.worker_platform.clone())
+                .or(worker_platform)
+                .unwrap_or_else(|| "linux/amd64".into()),
+            build_args: self.build_args.clone(),
+            labels: self.labels.clone(),
+            caps,
+            session_id: self.session_id.clone(),
+            dockerignore,
+            context_tar_url: self.context_tar_url.clone(),
+            named_contexts: self.named_contexts.clone(),
+            image_resolve_mode: self.image_resolve_mode.clone(),
+            no_cache: self.no_cache,
+            // The image BuildKit runs as this frontend also carries kiln's tools.
+            tool_image: self.tool_image.clone(),
+            ..Default::default()
+        }
+    }
+
     pub fn parse(options: &Options) -> Result<Request, String> {
         let flat: Flat = serde_json::to_value(&options.opts)
             .and_then(serde_json::from_value)

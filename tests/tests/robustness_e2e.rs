@@ -13,7 +13,10 @@ const DOCKER20: &str = "unix:///var/run/docker.sock";
 /// A frontend image that panics at once: kiln's own image with the test hook set, pushed
 /// under a tag of this run's own.
 fn panicking_frontend() -> String {
-    let tag = format!("localhost:5000/{}", unique_tag("kiln-e2e/panicking-frontend"));
+    let tag = format!(
+        "localhost:5000/{}",
+        unique_tag("kiln-e2e/panicking-frontend")
+    );
     let dir = tempfile::tempdir().unwrap();
     let dockerfile = "FROM localhost:5000/kiln:dev\nENV KILN_FRONTEND_TEST_PANIC=1\n";
     std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();

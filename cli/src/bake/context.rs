@@ -1,72 +1,8 @@
 //! The build context as the tar Docker's build API takes. The daemon does not apply
-//! `.dockerignore` to a tar body, so we do, with Docker's rules: patterns match a path or any
-//! of its parent directories, `**` spans directories, `!` re-includes, the last match wins.
+//! `.dockerignore` to a tar body, so we do (with Docker's rules: src/dockerignore.rs).
 
-use globset::{GlobBuilder, GlobMatcher};
+use kiln_cli::dockerignore::Ignore;
 use std::path::{Path, PathBuf};
-
-struct Rule {
-    matcher: GlobMatcher,
-    include: bool,
-}
-
-/// `.dockerignore` rules of a context directory (none when it has no such file).
-pub struct Ignore(Vec<Rule>);
-
-impl Ignore {
-    pub fn read(context: &Path) -> Result<Ignore, String> {
-        match std::fs::read_to_string(context.join(".dockerignore")) {
-            Ok(text) => Ignore::parse(&text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ignore(Vec::new())),
-            Err(e) => Err(format!("cannot read .dockerignore: {e}")),
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<Ignore, String> {
-        let mut rules = Vec::new();
-        for line in text.lines().map(str::trim) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let (include, pattern) = match line.strip_prefix('!') {
-                Some(rest) => (true, rest.trim()),
-                None => (false, line),
-            };
-            let pattern = pattern
-                .trim_start_matches("./")
-                .trim_start_matches('/')
-                .trim_end_matches('/');
-            if pattern.is_empty() {
-                continue;
-            }
-            let glob = GlobBuilder::new(pattern)
-                .literal_separator(true)
-                .build()
-                .map_err(|e| format!(".dockerignore: `{line}`: {e}"))?;
-            rules.push(Rule {
-                matcher: glob.compile_matcher(),
-                include,
-            });
-        }
-        Ok(Ignore(rules))
-    }
-
-    /// True when `relative` (slash-separated, relative to the context) is left out.
-    pub fn excludes(&self, relative: &str) -> bool {
-        let mut excluded = false;
-        for rule in &self.0 {
-            let mut path = Some(relative);
-            while let Some(p) = path {
-                if rule.matcher.is_match(p) {
-                    excluded = !rule.include;
-                    break;
-                }
-                path = p.rfind('/').map(|i| &p[..i]);
-            }
-        }
-        excluded
-    }
-}
 
 /// A tar of `context` without what `.dockerignore` excludes, plus the build file at
 /// `file_in_tar` (always sent, as the docker CLI does).
