@@ -100,9 +100,12 @@ fn step_line(step: &Step) -> String {
                 .join(" ")
         ),
     };
-    let text: String = text.chars().take(60).collect();
-    text.replace(['"', '\\'], "'")
-        .replace(['<', '>', '{', '}', '|'], " ")
+    // One row each: newlines and other control characters become spaces. The syntax
+    // escapes the rest (`>` in `run: make > log` stays).
+    text.chars()
+        .take(60)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// Nodes: every stage with its steps, the images stages start from, targets and groups.
@@ -234,8 +237,33 @@ fn nodes(model: &BuildFile) -> Vec<Node> {
 struct Syntax {
     header: &'static str,
     footer: &'static str,
+    /// A node with its title and rows already escaped by `text`.
     node: fn(&Node) -> String,
     edge: fn(&Edge) -> String,
+    /// Text from the file as it must appear inside a quoted label.
+    text: fn(&str) -> String,
+}
+
+/// In a DOT quoted string only `"` and `\` are special (the nodes are not records).
+fn dot_text(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// Mermaid labels are HTML: `<`, `>`, `&` and `"` are written as Mermaid's entity codes,
+/// and so is `#`, which starts one.
+fn mermaid_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 const DOT: Syntax = Syntax {
@@ -263,6 +291,7 @@ const DOT: Syntax = Syntax {
         "" => format!("  {} -> {};\n", e.from, e.to),
         label => format!("  {} -> {} [label=\"{label}\"];\n", e.from, e.to),
     },
+    text: dot_text,
 };
 
 const MERMAID: Syntax = Syntax {
@@ -282,11 +311,16 @@ const MERMAID: Syntax = Syntax {
         "" => format!("  {} --> {}\n", e.from, e.to),
         label => format!("  {} -->|{label}| {}\n", e.from, e.to),
     },
+    text: mermaid_text,
 };
 
 fn write(model: &BuildFile, syntax: &Syntax) -> String {
     let mut out = String::from(syntax.header);
-    out.extend(nodes(model).iter().map(syntax.node));
+    for mut node in nodes(model) {
+        node.title = (syntax.text)(&node.title);
+        node.rows = node.rows.iter().map(|r| (syntax.text)(r)).collect();
+        out.push_str(&(syntax.node)(&node));
+    }
     out.extend(edges(model).iter().map(syntax.edge));
     out.push_str(syntax.footer);
     out

@@ -385,3 +385,22 @@ fn check_codes_prints_the_documented_table() {
     assert!(table.contains("| `kiln::unknown-key` | error |"), "{table}");
     assert!(table.lines().count() > 30, "{table}");
 }
+
+/// `kiln graph` writes a step as it reads: `>` and `"` survive, escaped for each syntax.
+#[test]
+fn graph_labels_keep_what_the_step_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("g.kiln.yaml");
+    let text = "version: 1\nstages:\n  a:\n    from: scratch\n    steps:\n      - run: echo \"hi\" > file\n      - copy: { src: in, dst: /x }\n";
+    std::fs::write(&file, text).unwrap();
+    let file = file.to_str().unwrap();
+    let dot = String::from_utf8(kiln(&["graph", file]).stdout).unwrap();
+    assert!(dot.contains(r#"run: echo \"hi\" > file\l"#), "{dot}");
+    assert!(dot.contains(r"copy: in -> /x\l"), "{dot}");
+    let mermaid = String::from_utf8(kiln(&["graph", "--format", "mermaid", file]).stdout).unwrap();
+    assert!(
+        mermaid.contains("run: echo #quot;hi#quot; #gt; file"),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("copy: in -#gt; /x"), "{mermaid}");
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of kiln (cargo-fuzz on the nightly toolchain; fuzz/ has the
+# targets). Each target runs for SECONDS (default 300) on one core, from a corpus seeded
+# with the examples, the bad-file corpus and the conformance corpora, with a dictionary of
+# every key of the JSON Schema; limits: 1 s per input, 256 MB of memory. A crash, timeout or
+# out-of-memory input is saved under fuzz/artifacts/TARGET/ and fails the run: turn it into
+# a regression file of the corpus it belongs to (see docs/testing.md, "Fuzzing").
+#   scripts/fuzz.sh [TARGET...]          SECONDS=60 scripts/fuzz.sh yaml
+# Prints per target: executions, executions per second, corpus size, coverage, RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_TARGET=${SECONDS:-300}
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(yaml hcl plan frontend_request dockerignore)
+
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+  echo "fuzz: installing cargo-fuzz (crates.io)"
+  cargo install --quiet --locked cargo-fuzz
+fi
+
+work=fuzz/work
+mkdir -p "$work"
+# The dictionary: every property name of the schema, plus the syntax kiln gives meaning to.
+cargo run --quiet -p kiln-cli -- schema | python3 -c '
+import json, sys
+keys = set()
+def walk(node):
+    if isinstance(node, dict):
+        for k, v in node.get("properties", {}).items():
+            keys.add(k)
+        for v in node.values():
+            walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            walk(v)
+walk(json.load(sys.stdin))
+extra = ["${", "}", "$${", ":-", "version: 1", "scratch", "---", "&a", "*a", "<<", "|", ">",
+         "{", "[", "\\n", "\\t", "= ", "variable", "target", "group", "stage", "function",
+         "matrix", "for", "in", "if", "%", "/", "null", "true", "false", "${FOO}", "**", "!"]
+for k in sorted(keys) + extra:
+    print(json.dumps(k))
+' >"$work/kiln.dict"
+
+seed() { # seed TARGET: the initial corpus of a target
+  local dir=$work/corpus/$1
+  mkdir -p "$dir"
+  case $1 in
+    yaml) cp examples/*.yaml examples/demo/*.yaml tests/corpus/bad/*.kiln.yaml "$dir"/ ;;
+    hcl) cp examples/*.hcl examples/demo/*.hcl "$dir"/ ;;
+    plan | frontend_request)
+      for f in examples/*.yaml examples/*.hcl; do
+        local head="BUILDKIT_FRONTEND_OPT_0=target=app"
+        [ "$1" = plan ] && head="VERSION=2"
+        local body
+        body=$(cat "$f")
+        [[ $f == *.hcl && $1 = plan ]] && body="#hcl"$'\n'"$body"
+        printf '%s\0%s' "$head" "$body" >"$dir/$(basename "$f")"
+      done ;;
+    dockerignore) printf '*.log\n!keep.log\nbuild/\n**/node_modules\0a.log\nkeep.log\nx/node_modules/y\n' >"$dir/basic" ;;
+  esac
+  # The conformance corpora and regression inputs, where there are some for the target.
+  for extra in "fuzz/regressions/$1" tests/conformance/*/; do
+    [ -d "$extra" ] || continue
+    find "$extra" -type f \( -name '*.yaml' -o -name '*.hcl' -o -path "fuzz/regressions/*" \) \
+      -size -64k -exec cp {} "$dir"/ \; 2>/dev/null || true
+  done
+}
+
+status=0
+printf '%-18s %12s %10s %8s %8s %8s %s\n' target executions "exec/s" corpus cov "rss MB" result
+for target in "${targets[@]}"; do
+  seed "$target"
+  log=$work/$target.log
+  mkdir -p "fuzz/artifacts/$target"
+  if (cd fuzz && cargo +nightly fuzz run --jobs 1 "$target" "work/corpus/$target" -- \
+      -dict=work/kiln.dict -max_total_time="$SECONDS_PER_TARGET" -timeout=1 -rss_limit_mb=256 \
+      -max_len=65536 -print_final_stats=1 >"../$log" 2>&1); then
+    result=ok
+  else
+    result="FOUND (see $log, fuzz/artifacts/$target/)"
+    status=1
+  fi
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  rss=$(grep -o 'stat::peak_rss_mb: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  corpus=$(find "$work/corpus/$target" -type f | wc -l)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*')
+  printf '%-18s %12s %10s %8s %8s %8s %s\n' "$target" "${runs:-?}" "${rate:-?}" "$corpus" \
+    "${cov:-?}" "${rss:-?}" "$result"
+done
+exit "$status"
