@@ -71,6 +71,12 @@ fn lowered(args: &LlbArgs) -> Result<Lowered, u8> {
     let checked = checked_model(&args.file, &vars)?;
     let model = checked.model();
     let options = lower_options(args)?;
+    let unknown =
+        kiln_dsl::check::unknown_build_args(model, options.build_args.keys().map(String::as_str));
+    if !unknown.is_empty() {
+        let color = std::io::stderr().is_terminal();
+        eprint!("{}", render::render_human(checked.file(), &unknown, color));
+    }
     // One target at a time here: a group is an error that names its targets.
     if let Err(message) = kiln_lowering::select_target(model, options.target.as_deref()) {
         eprintln!("kiln: {message}");

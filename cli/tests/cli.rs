@@ -404,3 +404,25 @@ fn graph_labels_keep_what_the_step_says() {
     );
     assert!(mermaid.contains("copy: in -#gt; /x"), "{mermaid}");
 }
+
+/// A file without targets builds its stages by name: an unknown name lists those.
+#[test]
+fn a_name_that_is_nothing_lists_the_stages_of_a_file_without_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("k.kiln.yaml");
+    let text = "version: 1\nstages:\n  app:\n    from: scratch\n  tool:\n    from: scratch\n";
+    std::fs::write(&file, text).unwrap();
+    let file = file.to_str().unwrap();
+    for args in [
+        vec!["bake", "-f", file, "--print", "nope"],
+        vec!["print", "-f", file, "nope"],
+    ] {
+        let out = kiln(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "kiln {args:?}: {stderr}");
+        assert!(
+            stderr.contains("(choices: app, tool)"),
+            "kiln {args:?}: {stderr}"
+        );
+    }
+}

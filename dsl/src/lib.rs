@@ -120,6 +120,12 @@ pub fn parse_with(
     (model, diagnostics)
 }
 
+/// Whether the arg an unused-arg diagnostic is about appears as `${NAME` in the file.
+fn mentioned(file: &SourceFile, unused: &Diagnostic) -> bool {
+    let name = unused.labels.first().and_then(|l| file.slice(l.span));
+    name.is_some_and(|name| file.text.contains(&format!("${{{name}")))
+}
+
 /// Read, parse, decode and check a build file: every diagnostic, sorted by position.
 pub fn check_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Checked {
     check_bytes_with(name, bytes, limits, &check::Options::default())
@@ -145,7 +151,13 @@ pub fn check_bytes_with(
     };
     let (model, mut diagnostics) = parse_with(&file, limits, &options.vars);
     if let Some(model) = &model {
-        diagnostics.extend(check::check_with(model, &file, options));
+        let mut checks = check::check_with(model, &file, options);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            // A value that failed to decode is not in the model, nor are the args it uses:
+            // an arg written as `${NAME}` in the file is not called unused then.
+            checks.retain(|d| !(d.code == Code::UnusedArg && mentioned(&file, d)));
+        }
+        diagnostics.extend(checks);
     }
     if hcl_front::is_hcl(&file.name, &file.text) {
         for d in &mut diagnostics {

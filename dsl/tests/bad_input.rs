@@ -132,3 +132,16 @@ fn arbitrary_bytes_never_panic() {
     let hcl = b"{}[]()=:,.\"'<>%$?!*+-/\n ${x\xff#";
     mutate_and_check("group.kiln.hcl", "fuzz.kiln.hcl", hcl, &mut state);
 }
+
+/// A digest of 64 decimal digits, unquoted, is a number to YAML; kiln takes it as written,
+/// as a valid sha256.
+#[test]
+fn an_unquoted_all_digit_sha256_is_taken_as_written() {
+    let digest = "1234567890".repeat(7)[..64].to_string();
+    let text = format!(
+        "version: 1\nstages:\n  app:\n    from: scratch\n    steps:\n      - download: {{ url: \"https://example.com/x\", dst: /x, sha256: {digest} }}\n"
+    );
+    let checked =
+        kiln_dsl::check_bytes("f.kiln.yaml", text.as_bytes(), &kiln_dsl::Limits::default());
+    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+}

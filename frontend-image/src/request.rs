@@ -71,7 +71,13 @@ impl Request {
             ..Default::default()
         };
         let limits = kiln_dsl::Limits::default();
-        kiln_dsl::check_bytes_with(&self.filename, source, &limits, &options)
+        let mut checked = kiln_dsl::check_bytes_with(&self.filename, source, &limits, &options);
+        if let Some(model) = &checked.model {
+            let names = self.build_args.keys().map(String::as_str);
+            let unknown = kiln_dsl::check::unknown_build_args(model, names);
+            checked.diagnostics.extend(unknown);
+        }
+        checked
     }
 
     /// How to lower for this request on a daemon with `worker_platform` and `caps`.

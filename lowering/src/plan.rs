@@ -60,12 +60,17 @@ fn default_name(model: &BuildFile) -> Result<String, String> {
     ))
 }
 
-/// The names a build can ask for: targets, then groups.
+/// The names a build can ask for: targets, then groups; a file without either builds its
+/// stages by name, so those are the choices there.
 fn choices(model: &BuildFile) -> Vec<&str> {
     let targets = model.targets.keys().map(|k| k.value.as_str());
-    targets
+    let named: Vec<&str> = targets
         .chain(model.groups.keys().map(|k| k.value.as_str()))
-        .collect()
+        .collect();
+    if named.is_empty() {
+        return model.stages.keys().map(|k| k.value.as_str()).collect();
+    }
+    named
 }
 
 /// A group's targets, recursively, each once, in the order first reached.
@@ -163,7 +168,7 @@ fn reach_one(model: &BuildFile, name: &str, out: &mut Reached, depth: usize) -> 
     }
     if !model.targets.contains_key(name) && !model.stages.contains_key(name) {
         return Err(format!(
-            "`{name}` is not a target or group of this file (choices: {})",
+            "`{name}` is not a target, group or stage of this file (choices: {})",
             choices(model).join(", ")
         ));
     }

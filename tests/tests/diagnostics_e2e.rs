@@ -84,3 +84,37 @@ fn docker_20_10_builds_despite_warnings_and_prints_the_report_of_an_error() {
         "{log}"
     );
 }
+
+/// A `--build-arg` that names no arg of the file (a typo) is a warning with did-you-mean;
+/// the build still succeeds, as the Dockerfile frontend's does.
+#[test]
+fn a_mistyped_build_arg_is_a_warning_that_names_the_arg_meant() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = "version: 1\nargs:\n  VERSION: \"1\"\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: echo ${VERSION}\n";
+    std::fs::write(dir.path().join("kiln.yaml"), format!("{SYNTAX}{file}")).unwrap();
+    for engine in Engine::all().into_iter().filter(|e| e.name != "docker20") {
+        let out = engine
+            .buildx()
+            .args(["build", "--progress=plain", "--build-arg", "VERSON=2", "-f"])
+            .arg(dir.path().join("kiln.yaml"))
+            .arg(format!(
+                "--output=type=local,dest={}",
+                dir.path().join("out").display()
+            ))
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let log = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "[{}] {log}", engine.name);
+        assert!(
+            log.contains("kiln::unknown-build-arg: the build arg `VERSON`")
+                && log.contains("did you mean `VERSION`?"),
+            "[{}] {log}",
+            engine.name
+        );
+    }
+}

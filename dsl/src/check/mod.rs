@@ -9,12 +9,13 @@ mod sizes;
 mod values;
 mod variables;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, catalogue};
 use crate::interpolate;
 use crate::model::BuildFile;
 use crate::platform::PLATFORM_ARGS;
 use crate::source::SourceFile;
 use crate::span::{Sp, Span};
+use crate::suggest::did_you_mean;
 
 /// What to check beyond the defaults.
 #[derive(Clone, Debug, Default)]
@@ -26,6 +27,36 @@ pub struct Options {
 }
 
 /// Run every check on a decoded file.
+/// Build args that BuildKit, Docker or kiln give meaning to without a declaration: never a
+/// typo (the proxy variables, BUILDKIT_*, SOURCE_DATE_EPOCH, the platform args).
+fn predefined_build_arg(name: &str) -> bool {
+    const PROXIES: &[&str] = &[
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "FTP_PROXY",
+        "NO_PROXY",
+        "ALL_PROXY",
+    ];
+    name.starts_with("BUILDKIT_")
+        || name == "SOURCE_DATE_EPOCH"
+        || PROXIES.iter().any(|p| p.eq_ignore_ascii_case(name))
+        || PLATFORM_ARGS.contains(&name)
+}
+
+/// A warning, with did-you-mean, for each build arg given from outside (`--build-arg`,
+/// BuildKit's `build-arg:`) that names no arg of the file (HCL variables are its args).
+pub fn unknown_build_args<'a>(
+    model: &BuildFile,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Vec<Diagnostic> {
+    let declared = || model.args.keys().map(|k| k.value.as_str());
+    names
+        .into_iter()
+        .filter(|name| !model.args.contains_key(*name) && !predefined_build_arg(name))
+        .map(|name| catalogue::unknown_build_arg(name, did_you_mean(name, declared())))
+        .collect()
+}
+
 pub fn check(model: &BuildFile, file: &SourceFile) -> Vec<Diagnostic> {
     check_with(model, file, &Options::default())
 }

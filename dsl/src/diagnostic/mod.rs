@@ -150,6 +150,8 @@ codes! {
         "a stage no target reaches",
     UnusedArg => "kiln::unused-arg", "warning",
         "an arg never referenced",
+    UnknownBuildArg => "kiln::unknown-build-arg", "warning",
+        "a build arg (`--build-arg`, `build-arg:`) that names no arg of the file: a typo, most often",
     UnpinnedImage => "kiln::unpinned-image", "warning (`--strict` only)",
         "an image used by tag, not pinned by digest",
     // HCL evaluation.

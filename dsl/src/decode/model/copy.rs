@@ -36,7 +36,7 @@ pub(super) fn download(d: &mut Decoder<'_>, node: &mut Node) -> Option<Download>
     let url = d.required(&mut f, "url", "download", per_platform);
     let dst = d.required(&mut f, "dst", "download", Decoder::string);
     Some(Download {
-        sha256: d.field(&mut f, "sha256", per_platform),
+        sha256: d.field(&mut f, "sha256", digest_per_platform),
         mode: d.field(&mut f, "mode", Decoder::text),
         chown: d.field(&mut f, "chown", Decoder::text),
         insecure: d.field(&mut f, "insecure", Decoder::bool),
@@ -52,6 +52,22 @@ pub(super) fn per_platform(d: &mut Decoder<'_>, node: &mut Node) -> Option<PerPl
             d.named(node, |d, _, v| d.string(v))?,
         )),
         NodeKind::Str(_) => Some(PerPlatform::All(d.string(node)?)),
+        _ => {
+            d.type_mismatch(node, "a string or a map of platform to string");
+            None
+        }
+    }
+}
+
+/// A `sha256`: like [`per_platform`], but a digest YAML reads as a number (all 64 hex
+/// digits decimal ones, unquoted) is taken as written: it is a valid digest, and one error
+/// ("not a string") would otherwise become two ("a download needs a sha256").
+fn digest_per_platform(d: &mut Decoder<'_>, node: &mut Node) -> Option<PerPlatform> {
+    match &node.kind {
+        NodeKind::Map(_) => Some(PerPlatform::ByPlatform(d.named(node, |d, _, v| d.text(v))?)),
+        NodeKind::Str(_) | NodeKind::Int(_) | NodeKind::Float(_) => {
+            Some(PerPlatform::All(d.text(node)?))
+        }
         _ => {
             d.type_mismatch(node, "a string or a map of platform to string");
             None

@@ -83,6 +83,7 @@ fn samples() -> Vec<Diagnostic> {
         // variables and caches
         undeclared_target_arg("app", "VERSON", s, Some("VERSION")),
         unused_arg("X", s),
+        unknown_build_arg("VERSON", Some("VERSION")),
         bare_variable("HOME", s),
         invalid_interpolation("`${` without `}`", s),
         undefined_variable("X", "stage `app`", s, None),
