@@ -199,9 +199,12 @@ pub fn cache_invalid_ref(reference: &str, why: String, range: Range) -> Problem 
 /// A build arg given from outside that names no declared arg (nothing reads it).
 pub fn unknown_build_arg(name: &str, near: Option<&str>) -> Diagnostic {
     let otherwise = format!("declare it (`args: {{ {name}: ... }}`) if a step should use it");
-    Diagnostic::warning(
-        Code::UnknownBuildArg,
-        format!("the build arg `{name}` is not an arg of this file, so nothing uses it"),
-    )
-    .with_help(did_you_mean_or(near, otherwise))
+    // The suggestion goes in the message too: buildx shows a warning's message only.
+    let message = match near {
+        Some(near) => {
+            format!("the build arg `{name}` names no arg of this file: did you mean `{near}`?")
+        }
+        None => format!("the build arg `{name}` names no arg of this file, so nothing uses it"),
+    };
+    Diagnostic::warning(Code::UnknownBuildArg, message).with_help(did_you_mean_or(near, otherwise))
 }
