@@ -1,0 +1,8 @@
+version = 1
+stage "app" { from = "scratch" }
+
+target "app" {
+  stage = "app"
+  platforms = ["linux/amd64"]
+  output = "local"
+}
