@@ -107,6 +107,14 @@ impl Evaluator {
         }
     }
 
+    /// A variable's value, for expressions and for the file's functions, which see the
+    /// file's variables (they are declared before the variables, whose defaults may call
+    /// them).
+    pub fn declare(&mut self, name: &str, value: Value) {
+        super::user_functions::declare_in_scope(name, value.clone());
+        self.ctx.declare_var(name, value);
+    }
+
     pub fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }

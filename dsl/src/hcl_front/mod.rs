@@ -15,6 +15,7 @@
 mod eval;
 mod functions;
 mod targets;
+mod types;
 mod user_functions;
 mod variables;
 
@@ -197,6 +198,7 @@ impl Loader {
     fn file(&mut self, body: &Body, options: &HclOptions) -> Node {
         let mut version = None;
         let mut blocks: BTreeMap<&str, Vec<&Block>> = BTreeMap::new();
+        let mut attributes: Vec<&hcl_edit::structure::Attribute> = Vec::new();
         for structure in body.iter() {
             match structure {
                 Structure::Attribute(attr) if attr.key.as_str() == "version" => {
@@ -206,12 +208,11 @@ impl Loader {
                         .node(&attr.value, &Locals::default())
                         .map(|v| (key, v));
                 }
-                Structure::Attribute(attr) => self.unknown(
-                    attr.key.as_str(),
-                    span_of(&attr.key),
-                    "at the top level of the file",
-                    TOP_LEVEL,
-                ),
+                // bake's top-level attributes: values like variables (see `variables`).
+                Structure::Attribute(attr) => {
+                    attributes.retain(|a| a.key.as_str() != attr.key.as_str());
+                    attributes.push(attr);
+                }
                 Structure::Block(block) => {
                     let kind = block.ident.as_str();
                     if !TOP_LEVEL[1..].contains(&kind) {
@@ -228,8 +229,9 @@ impl Loader {
             }
         }
         let get = |kind: &str| blocks.get(kind).cloned().unwrap_or_default();
-        let args = variables::load(&mut self.ev, &get("variable"), options);
+        // Functions first: variable defaults may call them, and they see the variables.
         self.functions(&get("function"));
+        let args = variables::load(&mut self.ev, &get("variable"), &attributes, options);
         let mut root = Vec::new();
         root.extend(version);
         let section = |name: &str, blocks: &[&Block], entries: Vec<(Node, Node)>| {

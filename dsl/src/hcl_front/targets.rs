@@ -132,7 +132,12 @@ fn expand(
         let entries = body_entries(ev, &block.body, &locals)
             .into_iter()
             .filter(|(k, _)| !matches!(&k.kind, NodeKind::Str(s) if META.contains(&s.as_str())))
-            .filter_map(|(k, v)| model_key(ev, k).map(|k| (k, v)))
+            .filter_map(|(k, v)| {
+                model_key(ev, k).map(|k| {
+                    let v = drop_nulls(&k, v);
+                    (k, v)
+                })
+            })
             .collect();
         out.push(Expanded {
             name,
@@ -141,6 +146,17 @@ fn expand(
             entries,
         });
     }
+}
+
+/// `args` and `labels` entries whose value is null are left out, as bake leaves them out
+/// (`foo = FOO` with FOO null sets nothing, so a parent's value stays).
+fn drop_nulls(key: &Node, mut value: Node) -> Node {
+    if let (Some(name), NodeKind::Map(entries)) = (key_of(key), &mut value.kind)
+        && MERGED.contains(&name)
+    {
+        entries.retain(|(_, v)| !matches!(v.kind, NodeKind::Null));
+    }
+    value
 }
 
 /// A target attribute's key as the model names it (`cache-from` is `cache_from`). The

@@ -254,7 +254,17 @@ pub fn invalid_variable_value(name: &str, why: &str, span: Span) -> Diagnostic {
         format!("the value given for `{name}` is not valid: {why}"),
     )
     .with_label(span, "this variable")
-    .with_help("give a value of the variable's type (lists and maps as JSON)")
+    .with_help("give a value of the variable's type (lists as `a,b,c` or JSON, maps as `k:v,k2:v2` or JSON)")
+}
+
+/// A variable's `default` that is not of its declared `type`.
+pub fn default_wrong_type(name: &str, why: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidValue,
+        format!("the default of `{name}` is not of its type: {why}"),
+    )
+    .with_label(span, "this default")
+    .with_help("give a default of the declared `type`, or change the type")
 }
 
 /// A variable's `type` that is not a type.
