@@ -36,6 +36,8 @@ pub struct Evaluator {
     pub evaluated_refs: std::collections::BTreeSet<String>,
     /// Names left as `${NAME}` for kiln.
     pub kiln_refs: std::collections::BTreeSet<String>,
+    /// The variables' values (the same as in `ctx`, which cannot be read back).
+    pub values: std::collections::BTreeMap<String, Value>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -103,6 +105,7 @@ impl Evaluator {
             hcl_values: Default::default(),
             evaluated_refs: Default::default(),
             kiln_refs: Default::default(),
+            values: Default::default(),
             diagnostics: Vec::new(),
         }
     }
@@ -112,6 +115,7 @@ impl Evaluator {
     /// them).
     pub fn declare(&mut self, name: &str, value: Value) {
         super::user_functions::declare_in_scope(name, value.clone());
+        self.values.insert(name.to_string(), value.clone());
         self.ctx.declare_var(name, value);
     }
 

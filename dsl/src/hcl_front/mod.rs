@@ -246,20 +246,17 @@ impl Loader {
             .collect();
         let args_at = root.len();
         root.push(section("stages", &get("stage"), stages));
+        let mut matrix_groups = Vec::new();
         if !get("target").is_empty() {
-            let targets = targets::resolve(&mut self.ev, &get("target"), &|ev, body, locals| {
-                Loader::body_entries(ev, body, locals)
-            });
+            let (targets, made) =
+                targets::resolve(&mut self.ev, &get("target"), &|ev, body, locals| {
+                    Loader::body_entries(ev, body, locals)
+                });
+            matrix_groups = made;
             root.push(section("targets", &get("target"), targets));
         }
-        if !get("group").is_empty() {
-            let groups = get("group")
-                .iter()
-                .map(|b| {
-                    let entries = Loader::body_entries(&mut self.ev, &b.body, &Locals::default());
-                    (label(b), map_node(entries, span_of(&b.ident)))
-                })
-                .collect();
+        let groups = self.groups(&get("group"), matrix_groups);
+        if !groups.is_empty() {
             root.push(section("groups", &get("group"), groups));
         }
         // A variable used only inside evaluated expressions has its value baked into the
@@ -278,6 +275,42 @@ impl Loader {
             root.insert(args_at, section("args", &get("variable"), args));
         }
         map_node(root, Span::new(0, 0))
+    }
+
+    /// The file's groups, then a group per matrix block (its name: the targets it made)
+    /// unless the file has a group of that name.
+    fn groups(
+        &mut self,
+        blocks: &[&Block],
+        matrix_groups: Vec<targets::MatrixGroup>,
+    ) -> Vec<(Node, Node)> {
+        let mut groups: Vec<(Node, Node)> = blocks
+            .iter()
+            .map(|b| {
+                let entries = Loader::body_entries(&mut self.ev, &b.body, &Locals::default());
+                (label(b), map_node(entries, span_of(&b.ident)))
+            })
+            .collect();
+        for made in matrix_groups {
+            if blocks.iter().any(|b| b.labels[0].as_str() == made.name) {
+                continue;
+            }
+            let members = made
+                .targets
+                .iter()
+                .map(|t| str_node(t, made.span))
+                .collect();
+            let list = Node {
+                kind: NodeKind::Seq(members),
+                span: made.span,
+            };
+            let entries = vec![(str_node("targets", made.span), list)];
+            groups.push((
+                str_node(&made.name, made.span),
+                map_node(entries, made.span),
+            ));
+        }
+        groups
     }
 
     fn unknown(&mut self, name: &str, span: Span, place: &str, known: &[&str]) {

@@ -25,6 +25,14 @@ pub const DASHED: &[(&str, &str)] = &[("cache-from", "cache_from"), ("cache-to",
 type Entries = Vec<(Node, Node)>;
 pub type BodyEntries<'a> = dyn Fn(&mut Evaluator, &Body, &Locals) -> Entries + 'a;
 
+/// The targets one matrix block made: as in bake, the block's name is a group of them
+/// (`kiln print svc`, or `svc` in a group's targets).
+pub struct MatrixGroup {
+    pub name: String,
+    pub span: Span,
+    pub targets: Vec<String>,
+}
+
 struct Expanded {
     name: String,
     span: Span,
@@ -32,11 +40,31 @@ struct Expanded {
     entries: Entries,
 }
 
-pub fn resolve(ev: &mut Evaluator, blocks: &[&Block], body_entries: &BodyEntries<'_>) -> Entries {
+pub fn resolve(
+    ev: &mut Evaluator,
+    blocks: &[&Block],
+    body_entries: &BodyEntries<'_>,
+) -> (Entries, Vec<MatrixGroup>) {
     let mut expanded = Vec::new();
+    let mut groups: Vec<MatrixGroup> = Vec::new();
     for block in blocks {
+        let before = expanded.len();
         expand(ev, block, body_entries, &mut expanded);
+        if block.body.has_attribute("matrix") {
+            let label = &block.labels[0];
+            let made = expanded[before..].iter().map(|t| t.name.clone());
+            match groups.iter_mut().find(|g| g.name == label.as_str()) {
+                Some(group) => group.targets.extend(made),
+                None => groups.push(MatrixGroup {
+                    name: label.as_str().to_string(),
+                    span: span_of(label),
+                    targets: made.collect(),
+                }),
+            }
+        }
     }
+    // A block whose targets include one of its own name is not also a group of that name.
+    groups.retain(|g| !expanded.iter().any(|t| t.name == g.name));
     let mut first: BTreeMap<&str, Span> = BTreeMap::new();
     let mut duplicates = Vec::new();
     for (i, target) in expanded.iter().enumerate() {
@@ -61,7 +89,7 @@ pub fn resolve(ev: &mut Evaluator, blocks: &[&Block], body_entries: &BodyEntries
         .iter()
         .flat_map(|t| t.inherits.iter().map(|(p, _)| p.as_str()))
         .collect();
-    expanded
+    let targets = expanded
         .iter()
         .enumerate()
         .filter_map(|(i, t)| {
@@ -73,7 +101,8 @@ pub fn resolve(ev: &mut Evaluator, blocks: &[&Block], body_entries: &BodyEntries
             let keep = !template && !duplicates.contains(&i);
             keep.then(|| (str_node(&t.name, t.span), map_node(entries, t.span)))
         })
-        .collect()
+        .collect();
+    (targets, groups)
 }
 
 fn expand(
@@ -132,11 +161,12 @@ fn expand(
         let entries = body_entries(ev, &block.body, &locals)
             .into_iter()
             .filter(|(k, _)| !matches!(&k.kind, NodeKind::Str(s) if META.contains(&s.as_str())))
-            .filter_map(|(k, v)| {
-                model_key(ev, k).map(|k| {
-                    let v = drop_nulls(&k, v);
-                    (k, v)
-                })
+            .filter_map(|(k, v)| model_key(ev, k).map(|k| (k, v)))
+            .collect::<Entries>()
+            .into_iter()
+            .map(|(k, v)| {
+                let v = own_values(ev, &k, drop_nulls(&k, v));
+                (k, v)
             })
             .collect();
         out.push(Expanded {
@@ -149,12 +179,41 @@ fn expand(
 }
 
 /// `args` and `labels` entries whose value is null are left out, as bake leaves them out
-/// (`foo = FOO` with FOO null sets nothing, so a parent's value stays).
+/// (`foo = FOO` with FOO null sets nothing, so a parent's value stays); so are empty `tags`,
+/// for bake's idiom of a conditional tag (`cond ? "app:latest" : ""`).
 fn drop_nulls(key: &Node, mut value: Node) -> Node {
-    if let (Some(name), NodeKind::Map(entries)) = (key_of(key), &mut value.kind)
-        && MERGED.contains(&name)
-    {
-        entries.retain(|(_, v)| !matches!(v.kind, NodeKind::Null));
+    match (key_of(key), &mut value.kind) {
+        (Some(name), NodeKind::Map(entries)) if MERGED.contains(&name) => {
+            entries.retain(|(_, v)| !matches!(v.kind, NodeKind::Null));
+        }
+        (Some("tags"), NodeKind::Seq(items)) => items.retain(|v| match &v.kind {
+            NodeKind::Null => false,
+            NodeKind::Str(s) => !s.is_empty(),
+            _ => true,
+        }),
+        _ => {}
+    }
+    value
+}
+
+/// `args = { FOO = FOO }`: the arg takes the variable's value, as in bake. Left as `${FOO}`,
+/// it would name itself (the target's FOO is `${FOO}`); the value is the same one kiln
+/// would expand, and `--build-arg FOO=...` still wins over a target's args.
+fn own_values(ev: &Evaluator, key: &Node, mut value: Node) -> Node {
+    if key_of(key) != Some("args") {
+        return value;
+    }
+    if let NodeKind::Map(entries) = &mut value.kind {
+        for (name, v) in entries.iter_mut() {
+            let (Some(name), NodeKind::Str(text)) = (key_of(name), &v.kind) else {
+                continue;
+            };
+            if *text == format!("${{{name}}}")
+                && let Some(own) = ev.values.get(name).and_then(scalar_text)
+            {
+                v.kind = NodeKind::Str(super::eval::escape(&own));
+            }
+        }
     }
     value
 }
