@@ -3,7 +3,7 @@
 //! target fields is expanded with the target's args, the `--var`/`--build-arg` values and
 //! the file's arg defaults. Keys are bake's (`cache-from`, `cache-to`).
 
-use crate::load::{VarArgs, checked_model};
+use crate::load::{VarArgs, build_files, checked_files};
 use kiln_dsl::BuildFile;
 use kiln_lowering::GivenArgs;
 use serde_json::{Map, Value, json};
@@ -16,15 +16,16 @@ pub struct PrintArgs {
     /// Targets or groups to print (default: what a build with no target builds: the `default`
     /// group, else the only target; see docs/format.md, "What a build builds").
     names: Vec<String>,
-    /// The build file.
-    #[arg(short, long, default_value = "kiln.yaml")]
-    file: PathBuf,
+    /// The build file (default `kiln.yaml`, else `kiln.hcl` and `kiln.override.hcl`);
+    /// repeat for several HCL files, read in order, later ones overriding earlier ones.
+    #[arg(short, long)]
+    file: Vec<PathBuf>,
     #[command(flatten)]
     vars: VarArgs,
 }
 
 pub fn run(args: &PrintArgs) -> ExitCode {
-    let checked = match checked_model(&args.file, &args.vars) {
+    let checked = match checked_files(&build_files(&args.file), &args.vars, &[]) {
         Ok(c) => c,
         Err(code) => return ExitCode::from(code),
     };

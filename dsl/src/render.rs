@@ -74,9 +74,10 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], color: bool) 
         .with_context_lines(1);
     let mut out = String::new();
     for diagnostic in diagnostics {
+        let (part, diagnostic) = in_its_file(file, diagnostic);
         let report = Report {
-            diagnostic,
-            source: NamedSource::new(&file.name, file.text.clone()).with_language("yaml"),
+            diagnostic: &diagnostic,
+            source: NamedSource::new(&part.name, part.text).with_language("yaml"),
         };
         if handler.render_report(&mut out, &report).is_err() {
             // Rendering into a String cannot fail on I/O; fall back to one plain line.
@@ -87,8 +88,25 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], color: bool) 
     out
 }
 
+/// For several files read as one, the file a diagnostic's first label is in, and the
+/// diagnostic with its labels in that file (relative to it; labels in other files left out).
+fn in_its_file(file: &SourceFile, d: &Diagnostic) -> (SourceFile, Diagnostic) {
+    let offset = d.labels.first().map_or(0, |l| l.span.start);
+    let (part, start) = file.part_at(offset);
+    let mut d = d.clone();
+    let end = start + part.text.len();
+    d.labels
+        .retain(|l| l.span.start >= start && l.span.start <= end);
+    for label in &mut d.labels {
+        label.span = crate::Span::new(label.span.start - start, label.span.len);
+    }
+    (part, d)
+}
+
 /// The JSON form of one diagnostic (documented in `docs/diagnostics.md`; keep it stable).
 pub fn diagnostic_json(file: &SourceFile, d: &Diagnostic) -> serde_json::Value {
+    let (file, d) = in_its_file(file, d);
+    let (file, d) = (&file, &d);
     let position = |offset: usize| {
         let lc = file.line_col(offset);
         serde_json::json!({ "offset": offset, "line": lc.line, "column": lc.column })

@@ -109,7 +109,7 @@ fn check(request: &Request, source: &[u8]) -> Result<Checked, rpc::Status> {
     let options = kiln_dsl::check::Options {
         vars: kiln_dsl::hcl_front::HclOptions {
             vars: request.build_args.clone(),
-            env: None,
+            ..Default::default()
         },
         ..Default::default()
     };

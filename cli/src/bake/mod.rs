@@ -10,12 +10,13 @@ mod plan;
 mod progress;
 mod status;
 
-use crate::load::{VarArgs, checked_model};
+use crate::load::override_env;
+use crate::load::{VarArgs, build_files, checked_files};
 use crate::print;
 use bollard::Docker;
 use bollard::grpc::build::SecretSource;
 use futures_util::StreamExt;
-use plan::{apply_set, parse_secret};
+use plan::{apply_sets, parse_secret, parse_sets};
 use progress::{Mode, Progress};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -30,9 +31,10 @@ pub struct BakeArgs {
     /// Targets or groups to build (default: what a build with no target builds: the `default`
     /// group, else the only target; see docs/format.md, "What a build builds").
     names: Vec<String>,
-    /// The build file.
-    #[arg(short, long, default_value = "kiln.yaml")]
-    file: PathBuf,
+    /// The build file (default `kiln.yaml`, else `kiln.hcl` and `kiln.override.hcl`);
+    /// repeat for several HCL files, read in order (with --print).
+    #[arg(short, long)]
+    file: Vec<PathBuf>,
     /// The build context directory.
     #[arg(short = 'C', long, default_value = ".")]
     context: PathBuf,
@@ -94,7 +96,13 @@ fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
         .iter()
         .map(|s| parse_secret(s))
         .collect::<Result<Vec<_>, _>>()?;
-    let checked = match checked_model(&args.file, &args.vars) {
+    let files = build_files(&args.file);
+    let mut set = args.set.clone();
+    if args.load {
+        set.push("*.output=type=image".into());
+    }
+    let overrides = parse_sets(&set)?;
+    let checked = match checked_files(&files, &args.vars, &overrides) {
         Ok(c) => c,
         Err(code) => return Ok(ExitCode::from(code)),
     };
@@ -105,12 +113,9 @@ fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
         .map_err(|_| "malformed --var".to_string())?
         .vars;
     let mut plan = print::plan(model, &args.names, &vars)?;
-    let mut set = args.set.clone();
-    if args.load {
-        set.push("*.output=type=image".into());
-    }
-    for item in &set {
-        apply_set(&mut plan, item)?;
+    // An HCL file's `--set`s are in the model already (applied before `inherits`).
+    if !checked.file().is_hcl() {
+        apply_sets(&mut plan, &overrides, &override_env(&overrides))?;
     }
     if args.print {
         println!(
@@ -119,11 +124,16 @@ fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    if files.len() > 1 {
+        // The frontend reads one build file from the context.
+        return Err("kiln bake builds from one build file; several -f files are read by `kiln print` and `kiln bake --print`".into());
+    }
+    let file = build_file(args);
     if let Some(builder) = &args.builder {
         let frontend = frontend_image(args);
         let request = buildx::Request {
             builder,
-            file: &args.file,
+            file: &file,
             context: &args.context,
             frontend: &frontend,
             vars: &vars,
@@ -184,7 +194,7 @@ async fn bake(
         .await
         .map_err(|e| daemon_hint(&host, &e.to_string()))?;
     let file_in_tar = file_in_tar(args);
-    let tar = context::tar_context(&args.context, &args.file, &file_in_tar)?;
+    let tar = context::tar_context(&args.context, &build_file(args), &file_in_tar)?;
     let frontend = frontend_image(args);
     let targets: Vec<(String, Value)> = plan["target"]
         .as_object()
@@ -252,9 +262,14 @@ fn summary(mut outcomes: Vec<Outcome>, started: Instant) -> ExitCode {
 
 /// Where the build file is in the context tar: its path in the context, or `.kiln/NAME`
 /// for a file outside it (added to the tar there).
+/// The one build file a build reads.
+fn build_file(args: &BakeArgs) -> PathBuf {
+    build_files(&args.file).swap_remove(0)
+}
+
 fn file_in_tar(args: &BakeArgs) -> String {
-    let inside = args
-        .file
+    let file = build_file(args);
+    let inside = file
         .canonicalize()
         .ok()
         .zip(args.context.canonicalize().ok());
@@ -262,10 +277,7 @@ fn file_in_tar(args: &BakeArgs) -> String {
     relative
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .unwrap_or_else(|| {
-            let name = args
-                .file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned());
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
             format!(".kiln/{}", name.unwrap_or_default())
         })
 }

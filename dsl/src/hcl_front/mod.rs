@@ -14,6 +14,8 @@
 
 mod eval;
 mod functions;
+pub mod overrides;
+mod set;
 mod targets;
 mod types;
 mod user_functions;
@@ -38,6 +40,10 @@ pub struct HclOptions {
     /// The environment, consulted for declared variables only when the user opts in
     /// (`--vars-from-env`): silent capture of the environment surprises people.
     pub env: Option<BTreeMap<String, String>>,
+    /// `--set` overrides of targets (`kiln bake`), applied before `inherits`.
+    pub overrides: Vec<overrides::Override>,
+    /// Where `--set T.args.NAME` without a value finds NAME.
+    pub override_env: BTreeMap<String, String>,
 }
 
 /// Brackets nest at most this deep (the parser recurses on them).
@@ -113,16 +119,39 @@ pub fn parse(file: &SourceFile, options: &HclOptions) -> (Option<Node>, Vec<Diag
     if let Some(too_deep) = nesting_limit(file) {
         return (None, vec![too_deep]);
     }
-    let body = match hcl_edit::parser::parse_body(&file.text) {
-        Ok(body) => body,
-        Err(e) => return (None, vec![syntax_error(file, &e)]),
-    };
+    let mut bodies = Vec::new();
+    for range in file.parts().into_iter().map(|(_, range)| range) {
+        match hcl_edit::parser::parse_body(&masked(&file.text, range)) {
+            Ok(body) => bodies.push(body),
+            Err(e) => return (None, vec![syntax_error(file, &e)]),
+        }
+    }
     let mut loader = Loader {
         ev: Evaluator::new(),
     };
-    let root = loader.file(&body, options);
+    let root = loader.file(&bodies, options);
     user_functions::clear_user_functions();
     (Some(root), loader.ev.diagnostics)
+}
+
+/// One file of several read as one, parsed in place: the others' text blanked out (newlines
+/// kept), so spans and parser positions point into the whole text.
+fn masked(text: &str, keep: std::ops::Range<usize>) -> std::borrow::Cow<'_, str> {
+    if keep == (0..text.len()) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let blank = |part: &str| -> String {
+        part.chars()
+            .map(|c| {
+                if c == '\n' { '\n' } else { ' ' }
+                    .to_string()
+                    .repeat(c.len_utf8())
+            })
+            .collect()
+    };
+    let (before, rest) = text.split_at(keep.start);
+    let (kept, after) = rest.split_at(keep.end - keep.start);
+    std::borrow::Cow::Owned(format!("{}{kept}{}", blank(before), blank(after)))
 }
 
 fn syntax_error(file: &SourceFile, e: &hcl_edit::parser::Error) -> Diagnostic {
@@ -195,11 +224,11 @@ struct Loader {
 }
 
 impl Loader {
-    fn file(&mut self, body: &Body, options: &HclOptions) -> Node {
+    fn file(&mut self, bodies: &[Body], options: &HclOptions) -> Node {
         let mut version = None;
         let mut blocks: BTreeMap<&str, Vec<&Block>> = BTreeMap::new();
         let mut attributes: Vec<&hcl_edit::structure::Attribute> = Vec::new();
-        for structure in body.iter() {
+        for structure in bodies.iter().flat_map(|body| body.iter()) {
             match structure {
                 Structure::Attribute(attr) if attr.key.as_str() == "version" => {
                     let key = str_node("version", span_of(&attr.key));
@@ -248,10 +277,10 @@ impl Loader {
         root.push(section("stages", &get("stage"), stages));
         let mut matrix_groups = Vec::new();
         if !get("target").is_empty() {
+            let body_entries: &targets::BodyEntries<'_> =
+                &|ev, body, locals| Loader::body_entries(ev, body, locals);
             let (targets, made) =
-                targets::resolve(&mut self.ev, &get("target"), &|ev, body, locals| {
-                    Loader::body_entries(ev, body, locals)
-                });
+                targets::resolve(&mut self.ev, &get("target"), body_entries, options);
             matrix_groups = made;
             root.push(section("targets", &get("target"), targets));
         }

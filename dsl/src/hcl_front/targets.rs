@@ -35,6 +35,8 @@ pub struct MatrixGroup {
 
 struct Expanded {
     name: String,
+    /// Which `target` block made it.
+    block: usize,
     span: Span,
     inherits: Vec<(String, Span)>,
     entries: Entries,
@@ -44,12 +46,14 @@ pub fn resolve(
     ev: &mut Evaluator,
     blocks: &[&Block],
     body_entries: &BodyEntries<'_>,
+    options: &super::HclOptions,
 ) -> (Entries, Vec<MatrixGroup>) {
     let mut expanded = Vec::new();
     let mut groups: Vec<MatrixGroup> = Vec::new();
-    for block in blocks {
+    for (i, block) in blocks.iter().enumerate() {
         let before = expanded.len();
         expand(ev, block, body_entries, &mut expanded);
+        expanded[before..].iter_mut().for_each(|t| t.block = i);
         if block.body.has_attribute("matrix") {
             let label = &block.labels[0];
             let made = expanded[before..].iter().map(|t| t.name.clone());
@@ -65,19 +69,13 @@ pub fn resolve(
     }
     // A block whose targets include one of its own name is not also a group of that name.
     groups.retain(|g| !expanded.iter().any(|t| t.name == g.name));
-    let mut first: BTreeMap<&str, Span> = BTreeMap::new();
-    let mut duplicates = Vec::new();
-    for (i, target) in expanded.iter().enumerate() {
-        if let Some(span) = first.get(target.name.as_str()) {
-            duplicates.push(i);
-            ev.report(catalogue::duplicate_target(
-                &target.name,
-                target.span,
-                *span,
-            ));
-        } else {
-            first.insert(&target.name, target.span);
-        }
+    let mut expanded = merge_blocks(ev, expanded);
+    if !options.overrides.is_empty() {
+        let mut view: Vec<(&str, Span, &mut Entries)> = expanded
+            .iter_mut()
+            .map(|t| (t.name.as_str(), t.span, &mut t.entries))
+            .collect();
+        super::set::apply(ev, &mut view, &options.overrides, &options.override_env);
     }
     let mut resolved: BTreeMap<usize, Entries> = BTreeMap::new();
     for i in 0..expanded.len() {
@@ -97,12 +95,34 @@ pub fn resolve(
             let has_stage = entries.iter().any(|(k, _)| key_of(k) == Some("stage"));
             let template =
                 (!has_stage || t.name.starts_with('_')) && parents.contains(&t.name.as_str());
-            // A duplicate is reported above, once.
-            let keep = !template && !duplicates.contains(&i);
-            keep.then(|| (str_node(&t.name, t.span), map_node(entries, t.span)))
+            (!template).then(|| (str_node(&t.name, t.span), map_node(entries, t.span)))
         })
         .collect();
     (targets, groups)
+}
+
+/// Targets of the same name from different blocks (in one file or several) are one target,
+/// as in bake: the later block's attributes override the earlier's (`args` and `labels` key
+/// by key). Two of one name from one block (a matrix whose `name` repeats) are an error.
+fn merge_blocks(ev: &mut Evaluator, expanded: Vec<Expanded>) -> Vec<Expanded> {
+    let mut out: Vec<Expanded> = Vec::new();
+    for target in expanded {
+        let Some(earlier) = out.iter_mut().find(|t| t.name == target.name) else {
+            out.push(target);
+            continue;
+        };
+        if earlier.block == target.block {
+            let diagnostic = catalogue::duplicate_target(&target.name, target.span, earlier.span);
+            ev.report(diagnostic);
+            continue;
+        }
+        if !target.inherits.is_empty() {
+            earlier.inherits = target.inherits;
+        }
+        earlier.block = target.block;
+        overlay(&mut earlier.entries, target.entries);
+    }
+    out
 }
 
 fn expand(
@@ -164,13 +184,14 @@ fn expand(
             .filter_map(|(k, v)| model_key(ev, k).map(|k| (k, v)))
             .collect::<Entries>()
             .into_iter()
-            .map(|(k, v)| {
+            .filter_map(|(k, v)| {
                 let v = own_values(ev, &k, drop_nulls(&k, v));
-                (k, v)
+                empty_output(ev, &k, v).map(|v| (k, v))
             })
             .collect();
         out.push(Expanded {
             name,
+            block: 0,
             span,
             inherits,
             entries,
@@ -216,6 +237,25 @@ fn own_values(ev: &Evaluator, key: &Node, mut value: Node) -> Node {
         }
     }
     value
+}
+
+/// `output = FOO`: an output kind is not an arg kiln expands later, so a variable there is
+/// its value; an empty one (`""`, null) is no output, as bake drops an empty output.
+fn empty_output(ev: &Evaluator, key: &Node, mut value: Node) -> Option<Node> {
+    if key_of(key) != Some("output") {
+        return Some(value);
+    }
+    if let NodeKind::Str(text) = &value.kind
+        && let Some(name) = text.strip_prefix("${").and_then(|t| t.strip_suffix('}'))
+        && let Some(own) = ev.values.get(name).and_then(scalar_text)
+    {
+        value.kind = NodeKind::Str(super::eval::escape(&own));
+    }
+    match &value.kind {
+        NodeKind::Null => None,
+        NodeKind::Str(text) if text.is_empty() => None,
+        _ => Some(value),
+    }
 }
 
 /// A target attribute's key as the model names it (`cache-from` is `cache_from`). The

@@ -307,10 +307,7 @@ fn evaluate_defaults(
                     ev.declare(&decl.name, value.clone());
                     values.insert(decl.name.clone(), value);
                 }
-                Some(Err(e)) if matches!(e.kind(), hcl::eval::ErrorKind::UndefinedVar(n) if waiting.contains(&n.to_string()) && n.as_str() != decl.name) =>
-                {
-                    still.push(decl);
-                }
+                Some(Err(e)) if waits_for(&e, &waiting, &decl.name) => still.push(decl),
                 _ => {
                     // Report with the evaluator's wording and span.
                     ev.value(default, &Locals::default());
@@ -333,6 +330,18 @@ fn evaluate_defaults(
         }
         pending = still;
     }
+}
+
+/// The evaluation failed for a variable not evaluated yet (not `own`): directly, or inside
+/// a function of the file, whose error names the variable in hcl-rs's words.
+fn waits_for(e: &hcl::eval::Error, waiting: &[String], own: &str) -> bool {
+    if let hcl::eval::ErrorKind::UndefinedVar(name) = e.kind() {
+        return name.as_str() != own && waiting.iter().any(|w| w == name.as_str());
+    }
+    let text = e.to_string();
+    waiting
+        .iter()
+        .any(|w| w != own && text.contains(&format!("undefined variable `{w}`")))
 }
 
 /// A default converted to the variable's declared type; one that is not of it is an error at

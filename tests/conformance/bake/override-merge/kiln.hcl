@@ -5,4 +5,5 @@ target "app" {
   stage = "app"
   platforms = ["linux/amd64"]
   output = "local"
+  tags = ["localhost:5000/app"]
 }
