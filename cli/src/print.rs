@@ -54,7 +54,8 @@ pub fn plan(
     names: &[String],
     given: &BTreeMap<String, String>,
 ) -> Result<Value, String> {
-    let reached = kiln_lowering::reach(model, names)?;
+    let names = matched_names(model, names)?;
+    let reached = kiln_lowering::reach(model, &names)?;
     let mut groups = Map::new();
     for name in &reached.groups {
         let group = &model.groups[name.as_str()];
@@ -72,6 +73,29 @@ pub fn plan(
         out.insert(name, json);
     }
     Ok(json!({ "group": groups, "target": out }))
+}
+
+/// Names with `*` or `?` are globs over the targets and groups, as in bake (`kiln print
+/// 'api-*'`); one that matches nothing is an error.
+fn matched_names(model: &BuildFile, names: &[String]) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for name in names {
+        if !name.contains(['*', '?']) {
+            out.push(name.clone());
+            continue;
+        }
+        let glob = kiln_dsl::hcl_front::overrides::glob;
+        let all = model.targets.keys().chain(model.groups.keys());
+        let found: Vec<String> = all
+            .filter(|n| glob(name, &n.value))
+            .map(|n| n.value.clone())
+            .collect();
+        if found.is_empty() {
+            return Err(format!("no target or group matches `{name}`"));
+        }
+        out.extend(found);
+    }
+    Ok(out)
 }
 
 /// A target's fields with `${NAME}` expanded from its args' values (the one arg rule, with

@@ -16,6 +16,7 @@ mod eval;
 mod functions;
 pub mod overrides;
 mod set;
+mod target_refs;
 mod targets;
 mod types;
 mod user_functions;
@@ -277,6 +278,7 @@ impl Loader {
         root.push(section("stages", &get("stage"), stages));
         let mut matrix_groups = Vec::new();
         if !get("target").is_empty() {
+            target_refs::declare(&mut self.ev, &get("target"));
             let body_entries: &targets::BodyEntries<'_> =
                 &|ev, body, locals| Loader::body_entries(ev, body, locals);
             let (targets, made) =
@@ -386,6 +388,12 @@ impl Loader {
                         &["params", "variadic_params", "result"],
                     ),
                 }
+            }
+            // bake requires `params` (`params = []` for none).
+            if !block.body.has_attribute("params") {
+                let span = span_of(&block.ident);
+                let d = catalogue::block_without_attribute("function", "params", "[]", span);
+                self.ev.report(d);
             }
             match result {
                 Some(result) => declared.push(user_functions::UserFunction {

@@ -140,6 +140,12 @@ fn expand(
         },
     };
     let name_attr = block.body.get_attribute("name");
+    if let Some(attr) = name_attr
+        && !block.body.has_attribute("matrix")
+    {
+        ev.report(catalogue::name_without_matrix(span_of(&attr.key)));
+        return;
+    }
     if block.body.has_attribute("matrix") && name_attr.is_none() {
         ev.report(catalogue::matrix_without_name(
             label.as_str(),

@@ -257,6 +257,16 @@ pub fn invalid_variable_value(name: &str, why: &str, span: Span) -> Diagnostic {
     .with_help("give a value of the variable's type (lists as `a,b,c` or JSON, maps as `k:v,k2:v2` or JSON)")
 }
 
+/// `name` in a target without `matrix`: it names a matrix's combinations only.
+pub fn name_without_matrix(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidValue,
+        "`name` requires a `matrix`: it names each combination of one",
+    )
+    .with_label(span, "no matrix in this target")
+    .with_help("rename the block itself (`target \"NAME\" { ... }`), or add `matrix = { ... }`")
+}
+
 /// A `--set` whose target pattern matches no target of the file.
 pub fn set_matches_no_target(pattern: &str) -> Diagnostic {
     Diagnostic::error(
