@@ -132,9 +132,19 @@ pub fn check_bytes_with(
     options: &check::Options,
 ) -> Checked {
     match load(name, bytes, limits) {
-        Ok(file) => check_file(file, limits, options),
+        Ok(file) => match bake_json(&file, false) {
+            Some(hcl) => check_file(SourceFile::concat(vec![(file.name, hcl)]), limits, options),
+            None => check_file(file, limits, options),
+        },
         Err(failed) => unreadable(*failed),
     }
+}
+
+/// A bake JSON file's HCL text (see `hcl_front::bake_json`); None for any other file.
+fn bake_json(file: &SourceFile, values_only: bool) -> Option<String> {
+    let json = file.name.to_ascii_lowercase().ends_with(".json");
+    json.then(|| hcl_front::bake_json::to_hcl(&file.text, values_only))
+        .flatten()
 }
 
 fn unreadable((file, diagnostic): (SourceFile, Diagnostic)) -> Checked {
@@ -161,6 +171,10 @@ pub fn check_files_with(
             Ok(file) => file,
             Err(failed) => return unreadable(*failed),
         };
+        if let Some(hcl) = bake_json(&file, true) {
+            texts.push((file.name, hcl));
+            continue;
+        }
         if !hcl_front::is_hcl(&file.name, &file.text) {
             let diagnostic = catalogue::several_files_not_hcl(name);
             return unreadable((file, diagnostic));

@@ -207,6 +207,15 @@ impl Evaluator {
                 }
                 NodeKind::Map(out)
             }
+            // `"${EXPR}"` alone is EXPR's value, unconverted, as HCL has it (null stays null,
+            // a list stays a list).
+            Expression::StringTemplate(t) if t.len() == 1 => match t.iter().next() {
+                Some(Element::Interpolation(i)) if i.strip == Strip::None => {
+                    // The whole string is what diagnostics point at.
+                    return self.node(&i.expr, locals).map(|n| Node { span, ..n });
+                }
+                _ => NodeKind::Str(self.template(&t.iter().collect::<Vec<_>>(), expr, locals)?),
+            },
             Expression::StringTemplate(t) => {
                 NodeKind::Str(self.template(&t.iter().collect::<Vec<_>>(), expr, locals)?)
             }

@@ -12,6 +12,7 @@
 //! target "app" { stage = "app" }
 //! ```
 
+pub(crate) mod bake_json;
 mod eval;
 mod functions;
 pub mod overrides;
