@@ -67,8 +67,9 @@ pub fn resolve(
             }
         }
     }
-    // A block whose targets include one of its own name is not also a group of that name.
-    groups.retain(|g| !expanded.iter().any(|t| t.name == g.name));
+    // A block whose targets include one of its own name is not also a group of that name;
+    // a matrix that failed (reported) makes no group either.
+    groups.retain(|g| !g.targets.is_empty() && !expanded.iter().any(|t| t.name == g.name));
     let mut expanded = merge_blocks(ev, expanded);
     if !options.overrides.is_empty() {
         let mut view: Vec<(&str, Span, &mut Entries)> = expanded
@@ -218,6 +219,12 @@ fn drop_nulls(key: &Node, mut value: Node) -> Node {
             NodeKind::Str(s) => !s.is_empty(),
             _ => true,
         }),
+        (Some("cache_from" | "cache_to"), NodeKind::Seq(items)) => {
+            *items = std::mem::take(items)
+                .into_iter()
+                .flat_map(cache_entries)
+                .collect();
+        }
         _ => {}
     }
     value
@@ -243,6 +250,48 @@ fn own_values(ev: &Evaluator, key: &Node, mut value: Node) -> Node {
         }
     }
     value
+}
+
+/// A cache entry as bake takes it: an object (`{ type = "registry", ref = "r/app:cache" }`)
+/// is the CSV text it stands for, `type` first; a text of references alone
+/// (`"r/a:cache,r/b:cache"`) is one entry per reference.
+fn cache_entries(entry: Node) -> Vec<Node> {
+    let span = entry.span;
+    match entry.kind {
+        NodeKind::Map(fields) => {
+            let mut parts: Vec<(String, String)> = fields
+                .iter()
+                .filter_map(|(k, v)| Some((key_of(k)?.to_string(), scalar_of(v)?)))
+                .collect();
+            parts.sort_by_key(|(k, _)| k != "type");
+            let csv: Vec<String> = parts
+                .into_iter()
+                .map(|(k, v)| {
+                    let field = format!("{k}={v}");
+                    if field.contains([',', '"']) {
+                        format!("\"{}\"", field.replace('"', "\"\""))
+                    } else {
+                        field
+                    }
+                })
+                .collect();
+            vec![str_node(&csv.join(","), span)]
+        }
+        NodeKind::Str(text) if text.contains(',') && !text.contains('=') => {
+            text.split(',').map(|r| str_node(r.trim(), span)).collect()
+        }
+        kind => vec![Node { kind, span }],
+    }
+}
+
+fn scalar_of(node: &Node) -> Option<String> {
+    match &node.kind {
+        NodeKind::Str(s) => Some(s.clone()),
+        NodeKind::Int(i) => Some(i.to_string()),
+        NodeKind::Float(f) => Some(f.to_string()),
+        NodeKind::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
 }
 
 /// `output = FOO`: an output kind is not an arg kiln expands later, so a variable there is
