@@ -32,7 +32,7 @@ pub struct BakeArgs {
     /// group, else the only target; see docs/format.md, "What a build builds").
     names: Vec<String>,
     /// The build file (default `kiln.yaml`, else `kiln.hcl` and `kiln.override.hcl`);
-    /// repeat for several HCL files, read in order (with --print).
+    /// repeat for several HCL files, read in order.
     #[arg(short, long)]
     file: Vec<PathBuf>,
     /// The build context directory.
@@ -124,11 +124,11 @@ fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    if files.len() > 1 {
-        // The frontend reads one build file from the context.
-        return Err("kiln bake builds from one build file; several -f files are read by `kiln print` and `kiln bake --print`".into());
-    }
-    let file = build_file(args);
+    // The frontend reads one build file: several are handed to it as one HCL text.
+    let merged = merged_file(&files)?;
+    let file = merged
+        .as_ref()
+        .map_or_else(|| build_file(args), |(_, path)| path.clone());
     if let Some(builder) = &args.builder {
         let frontend = frontend_image(args);
         let request = buildx::Request {
@@ -163,7 +163,7 @@ fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(bake(args, &plan, vars, secrets, mode))
+    runtime.block_on(bake(args, &file, &plan, vars, secrets, mode))
 }
 
 struct Job {
@@ -181,6 +181,7 @@ struct Outcome {
 
 async fn bake(
     args: &BakeArgs,
+    file: &Path,
     plan: &Value,
     vars: BTreeMap<String, String>,
     secrets: Vec<(String, SecretSource)>,
@@ -193,8 +194,8 @@ async fn bake(
         .ping()
         .await
         .map_err(|e| daemon_hint(&host, &e.to_string()))?;
-    let file_in_tar = file_in_tar(args);
-    let tar = context::tar_context(&args.context, &build_file(args), &file_in_tar)?;
+    let file_in_tar = file_in_tar(file, args);
+    let tar = context::tar_context(&args.context, file, &file_in_tar)?;
     let frontend = frontend_image(args);
     let targets: Vec<(String, Value)> = plan["target"]
         .as_object()
@@ -267,8 +268,26 @@ fn build_file(args: &BakeArgs) -> PathBuf {
     build_files(&args.file).swap_remove(0)
 }
 
-fn file_in_tar(args: &BakeArgs) -> String {
-    let file = build_file(args);
+/// Several build files as one HCL file in a temporary folder (kept while the build runs),
+/// or None for one file.
+fn merged_file(files: &[PathBuf]) -> Result<Option<(tempfile::TempDir, PathBuf)>, String> {
+    if files.len() < 2 {
+        return Ok(None);
+    }
+    let mut texts = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        texts.push((path.display().to_string(), text));
+    }
+    let text = kiln_dsl::hcl_front::merge::merged(&texts)?;
+    let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+    let path = dir.path().join("kiln.merged.hcl");
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(Some((dir, path)))
+}
+
+fn file_in_tar(file: &Path, args: &BakeArgs) -> String {
     let inside = file
         .canonicalize()
         .ok()

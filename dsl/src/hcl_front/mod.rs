@@ -15,6 +15,7 @@
 pub(crate) mod bake_json;
 mod eval;
 mod functions;
+pub mod merge;
 pub mod overrides;
 mod set;
 mod target_refs;
