@@ -47,3 +47,45 @@ fn merged_files_read_as_the_files_do() {
     }
     assert!(compared >= 8, "only {compared} cases with several files");
 }
+
+fn files(parts: &[(&str, &str)]) -> kiln_dsl::Checked {
+    let bytes: Vec<(String, Vec<u8>)> = parts
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+        .collect();
+    kiln_dsl::check_files_with(&bytes, &Limits::default(), &Default::default())
+}
+
+#[test]
+fn several_files_merge_groups_and_locate_diagnostics_in_their_file() {
+    let base = "version = 1\nstage \"app\" { from = \"scratch\" }\ntarget \"a\" { stage = \"app\" }\ntarget \"b\" { stage = \"app\" }\ngroup \"default\" { targets = [\"a\"] }\n";
+    let checked = files(&[
+        ("a.hcl", base),
+        (
+            "b.hcl",
+            "group \"default\" {\n  targets = [\"b\", \"a\"]\n}\n",
+        ),
+    ]);
+    let model = checked.model.as_ref().expect("a model");
+    let members: Vec<&str> = model.groups["default"]
+        .targets
+        .iter()
+        .map(|t| t.value.as_str())
+        .collect();
+    assert_eq!(
+        members,
+        ["a", "b"],
+        "a later group adds its targets, each once"
+    );
+
+    let checked = files(&[
+        ("a.hcl", base),
+        ("b.hcl", "\n\ntarget \"a\" {\n  tagz = [\"x\"]\n}\n"),
+    ]);
+    let report = checked.error_report(false);
+    assert!(report.contains("b.hcl:4:3"), "{report}");
+    assert!(report.contains("did you mean `tags`?"), "{report}");
+
+    let checked = files(&[("a.hcl", base), ("b.yaml", "version: 1\n")]);
+    assert!(checked.error_report(false).contains("only HCL build files"));
+}

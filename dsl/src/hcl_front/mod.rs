@@ -317,13 +317,15 @@ impl Loader {
         blocks: &[&Block],
         matrix_groups: Vec<targets::MatrixGroup>,
     ) -> Vec<(Node, Node)> {
-        let mut groups: Vec<(Node, Node)> = blocks
-            .iter()
-            .map(|b| {
-                let entries = Loader::body_entries(&mut self.ev, &b.body, &Locals::default());
-                (label(b), map_node(entries, span_of(&b.ident)))
-            })
-            .collect();
+        let mut groups: Vec<(Node, Node)> = Vec::new();
+        for block in blocks {
+            let entries = Loader::body_entries(&mut self.ev, &block.body, &Locals::default());
+            let name = block.labels[0].as_str();
+            match groups.iter_mut().find(|(k, _)| node_is(k, name)) {
+                Some((_, earlier)) => merge_group(earlier, entries),
+                None => groups.push((label(block), map_node(entries, span_of(&block.ident)))),
+            }
+        }
         for made in matrix_groups {
             if blocks.iter().any(|b| b.labels[0].as_str() == made.name) {
                 continue;
@@ -540,6 +542,34 @@ impl Loader {
             }
         }
         entries
+    }
+}
+
+fn node_is(node: &Node, text: &str) -> bool {
+    matches!(&node.kind, NodeKind::Str(s) if s == text)
+}
+
+/// A group declared again (in a later file): its targets are added to the earlier ones
+/// (each once), as bake merges groups; other attributes replace the earlier ones.
+fn merge_group(earlier: &mut Node, entries: Vec<(Node, Node)>) {
+    let NodeKind::Map(fields) = &mut earlier.kind else {
+        return;
+    };
+    for (key, value) in entries {
+        let Some((_, slot)) = fields.iter_mut().find(|(k, _)| k.kind == key.kind) else {
+            fields.push((key, value));
+            continue;
+        };
+        match (&mut slot.kind, value.kind) {
+            (NodeKind::Seq(old), NodeKind::Seq(new)) if node_is(&key, "targets") => {
+                for item in new {
+                    if !old.iter().any(|o| o.kind == item.kind) {
+                        old.push(item);
+                    }
+                }
+            }
+            (_, kind) => *slot = Node { kind, ..value },
+        }
     }
 }
 
