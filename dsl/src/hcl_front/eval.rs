@@ -38,6 +38,9 @@ pub struct Evaluator {
     pub kiln_refs: std::collections::BTreeSet<String>,
     /// The variables' values (the same as in `ctx`, which cannot be read back).
     pub values: std::collections::BTreeMap<String, Value>,
+    /// Variables (top-level values) whose defaults use `target.NAME.FIELD`: evaluated with
+    /// the targets' attributes (`target_refs`).
+    pub deferred: Vec<(String, Expression)>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -106,6 +109,7 @@ impl Evaluator {
             evaluated_refs: Default::default(),
             kiln_refs: Default::default(),
             values: Default::default(),
+            deferred: Vec::new(),
             diagnostics: Vec::new(),
         }
     }

@@ -279,8 +279,8 @@ impl Loader {
         let args_at = root.len();
         root.push(section("stages", &get("stage"), stages));
         let mut matrix_groups = Vec::new();
+        target_refs::declare(&mut self.ev, &get("target"));
         if !get("target").is_empty() {
-            target_refs::declare(&mut self.ev, &get("target"));
             let body_entries: &targets::BodyEntries<'_> =
                 &|ev, body, locals| Loader::body_entries(ev, body, locals);
             let (targets, made) =

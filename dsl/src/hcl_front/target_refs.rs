@@ -30,6 +30,8 @@ const FIELDS: &[&str] = &[
 const MAX_ROUNDS: usize = 16;
 
 struct Pending<'b> {
+    /// The target whose attribute this is; empty for a top-level value (a variable) that
+    /// uses `target.NAME.FIELD`.
     target: String,
     locals: Locals,
     key: String,
@@ -46,7 +48,8 @@ pub fn declare(ev: &mut Evaluator, blocks: &[&Block]) {
             collect_refs(&attr.value, &mut refs);
         }
     }
-    if !refs.contains("target") {
+    let deferred = std::mem::take(&mut ev.deferred);
+    if !refs.contains("target") && deferred.is_empty() {
         return;
     }
     let mut state: BTreeMap<String, hcl::Map<String, Value>> = BTreeMap::new();
@@ -88,6 +91,15 @@ pub fn declare(ev: &mut Evaluator, blocks: &[&Block]) {
             }
         }
     }
+    for (name, expr) in &deferred {
+        pending.push(Pending {
+            target: String::new(),
+            locals: Locals::default(),
+            key: name.clone(),
+            sub: None,
+            expr,
+        });
+    }
     for _ in 0..MAX_ROUNDS {
         let before = pending.len();
         pending = round(ev, &mut state, pending);
@@ -100,11 +112,16 @@ pub fn declare(ev: &mut Evaluator, blocks: &[&Block]) {
         .map(|(k, v)| (k, Value::Object(v)))
         .collect();
     ev.declare("target", Value::Object(value));
+    // A top-level value still unknown: reported with the evaluator's words and place.
+    for item in pending.iter().filter(|p| p.target.is_empty()) {
+        ev.value(item.expr, &Locals::default());
+        ev.declare(&item.key, Value::from(""));
+    }
 }
 
 /// One round: evaluate what can be, with the `target` object as it is.
 fn round<'b>(
-    ev: &Evaluator,
+    ev: &mut Evaluator,
     state: &mut BTreeMap<String, hcl::Map<String, Value>>,
     pending: Vec<Pending<'b>>,
 ) -> Vec<Pending<'b>> {
@@ -119,6 +136,10 @@ fn round<'b>(
             still.push(item);
             continue;
         };
+        if item.target.is_empty() {
+            ev.declare(&item.key, value);
+            continue;
+        }
         let fields = state.entry(item.target.clone()).or_default();
         match &item.sub {
             None => {

@@ -287,8 +287,14 @@ fn evaluate_defaults(
     mut pending: Vec<&Decl<'_>>,
     values: &mut BTreeMap<String, Value>,
 ) {
+    // Values that use `target.NAME.FIELD` (or another such value) wait for the targets.
+    let mut deferred: Vec<&Decl<'_>> = Vec::new();
     loop {
-        let waiting: Vec<String> = pending.iter().map(|d| d.name.clone()).collect();
+        let waiting: Vec<String> = pending
+            .iter()
+            .chain(&deferred)
+            .map(|d| d.name.clone())
+            .collect();
         let before = pending.len();
         let mut still = Vec::new();
         for decl in pending {
@@ -307,6 +313,7 @@ fn evaluate_defaults(
                     ev.declare(&decl.name, value.clone());
                     values.insert(decl.name.clone(), value);
                 }
+                Some(Err(e)) if waits_for(&e, &["target".to_string()], "") => deferred.push(decl),
                 Some(Err(e)) if waits_for(&e, &waiting, &decl.name) => still.push(decl),
                 _ => {
                     // Report with the evaluator's wording and span.
@@ -317,19 +324,35 @@ fn evaluate_defaults(
             }
         }
         if still.is_empty() {
-            return;
+            break;
         }
         if still.len() == before {
-            for decl in still {
+            let (later, cycle): (Vec<_>, Vec<_>) =
+                still.into_iter().partition(|d| uses_any(d, &deferred));
+            deferred.extend(later);
+            for decl in cycle {
                 let span = decl.default.map_or(decl.span, span_of);
                 ev.report(catalogue::default_depends_on_itself(&decl.name, span));
                 values.insert(decl.name.clone(), Value::from(""));
                 ev.declare(&decl.name, Value::from(""));
             }
-            return;
+            break;
         }
         pending = still;
     }
+    ev.deferred = deferred
+        .iter()
+        .filter_map(|d| Some((d.name.clone(), d.default?.clone())))
+        .collect();
+}
+
+/// The default of `decl` reads one of `names`' values.
+fn uses_any(decl: &Decl<'_>, names: &[&Decl<'_>]) -> bool {
+    let mut refs = std::collections::BTreeSet::new();
+    if let Some(default) = decl.default {
+        super::eval::collect_refs(default, &mut refs);
+    }
+    names.iter().any(|d| refs.contains(&d.name))
 }
 
 /// The evaluation failed for a variable not evaluated yet (not `own`): directly, or inside
