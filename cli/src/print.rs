@@ -3,7 +3,7 @@
 //! target fields is expanded with the target's args, the `--var`/`--build-arg` values and
 //! the file's arg defaults. Keys are bake's (`cache-from`, `cache-to`).
 
-use crate::load::{VarArgs, checked_model};
+use crate::load::{VarArgs, build_files, checked_files};
 use crate::output::outln;
 use kiln_dsl::BuildFile;
 use kiln_lowering::GivenArgs;
@@ -17,15 +17,16 @@ pub struct PrintArgs {
     /// Targets or groups to print (default: what a build with no target builds: the `default`
     /// group, else the only target; see docs/format.md, "What a build builds").
     names: Vec<String>,
-    /// The build file.
-    #[arg(short, long, default_value = "kiln.yaml")]
-    file: PathBuf,
+    /// The build file (default `kiln.yaml`, else `kiln.hcl` and `kiln.override.hcl`);
+    /// repeat for several HCL files, read in order, later ones overriding earlier ones.
+    #[arg(short, long)]
+    file: Vec<PathBuf>,
     #[command(flatten)]
     vars: VarArgs,
 }
 
 pub fn run(args: &PrintArgs) -> ExitCode {
-    let checked = match checked_model(&args.file, &args.vars) {
+    let checked = match checked_files(&build_files(&args.file), &args.vars, &[]) {
         Ok(c) => c,
         Err(code) => return ExitCode::from(code),
     };
@@ -54,7 +55,8 @@ pub fn plan(
     names: &[String],
     given: &BTreeMap<String, String>,
 ) -> Result<Value, String> {
-    let reached = kiln_lowering::reach(model, names)?;
+    let names = matched_names(model, names)?;
+    let reached = kiln_lowering::reach(model, &names)?;
     let mut groups = Map::new();
     for name in &reached.groups {
         let group = &model.groups[name.as_str()];
@@ -72,6 +74,29 @@ pub fn plan(
         out.insert(name, json);
     }
     Ok(json!({ "group": groups, "target": out }))
+}
+
+/// Names with `*` or `?` are globs over the targets and groups, as in bake (`kiln print
+/// 'api-*'`); one that matches nothing is an error.
+fn matched_names(model: &BuildFile, names: &[String]) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for name in names {
+        if !name.contains(['*', '?']) {
+            out.push(name.clone());
+            continue;
+        }
+        let glob = kiln_dsl::hcl_front::overrides::glob;
+        let all = model.targets.keys().chain(model.groups.keys());
+        let found: Vec<String> = all
+            .filter(|n| glob(name, &n.value))
+            .map(|n| n.value.clone())
+            .collect();
+        if found.is_empty() {
+            return Err(format!("no target or group matches `{name}`"));
+        }
+        out.extend(found);
+    }
+    Ok(out)
 }
 
 /// A target's fields with `${NAME}` expanded from its args' values (the one arg rule, with

@@ -311,8 +311,13 @@ fn bake_set_replaces_appends_and_checks_caches() {
     let target = &plan["target"]["app"];
     assert_eq!(
         target["cache-from"],
-        serde_json::json!(["type=local,src=/other", "localhost:5000/app:old"]),
-        "one --set is one entry (its commas are the entry's); += appends"
+        serde_json::json!([
+            "localhost:5000/app:cache",
+            "type=local,src=/tmp/cache",
+            "type=local,src=/other",
+            "localhost:5000/app:old"
+        ]),
+        "one --set is one entry (its commas are the entry's); as in bake, the --sets of one list accumulate and the last one's += appends them to the file's"
     );
     assert!(
         target.get("cache-to").is_none(),

@@ -103,7 +103,7 @@ pub fn parse_with(
     limits: &Limits,
     vars: &hcl_front::HclOptions,
 ) -> (Option<BuildFile>, Vec<Diagnostic>) {
-    let (root, mut diagnostics) = if hcl_front::is_hcl(&file.name, &file.text) {
+    let (root, mut diagnostics) = if file.is_hcl() {
         hcl_front::parse(file, vars)
     } else {
         match yaml::parse(file, limits) {
@@ -138,17 +138,65 @@ pub fn check_bytes_with(
     limits: &Limits,
     options: &check::Options,
 ) -> Checked {
-    let file = match load(name, bytes, limits) {
-        Ok(file) => file,
-        Err(failed) => {
-            let (file, diagnostic) = *failed;
-            return Checked {
-                file,
-                model: None,
-                diagnostics: vec![diagnostic],
-            };
+    match load(name, bytes, limits) {
+        Ok(file) => match bake_json(&file, false) {
+            Some(hcl) => check_file(SourceFile::concat(vec![(file.name, hcl)]), limits, options),
+            None => check_file(file, limits, options),
+        },
+        Err(failed) => unreadable(*failed),
+    }
+}
+
+/// A bake JSON file's HCL text (see `hcl_front::bake_json`); None for any other file.
+fn bake_json(file: &SourceFile, values_only: bool) -> Option<String> {
+    let json = file.name.to_ascii_lowercase().ends_with(".json");
+    json.then(|| hcl_front::bake_json::to_hcl(&file.text, values_only))
+        .flatten()
+}
+
+fn unreadable((file, diagnostic): (SourceFile, Diagnostic)) -> Checked {
+    Checked {
+        file,
+        model: None,
+        diagnostics: vec![diagnostic],
+    }
+}
+
+/// Several HCL build files read as one, in order, as `docker buildx bake -f a -f b` reads
+/// them: later files add to and override earlier ones (see docs/hcl.md, "Several files").
+pub fn check_files_with(
+    files: &[(String, Vec<u8>)],
+    limits: &Limits,
+    options: &check::Options,
+) -> Checked {
+    if let [(name, bytes)] = files {
+        return check_bytes_with(name, bytes, limits, options);
+    }
+    let mut texts = Vec::new();
+    for (name, bytes) in files {
+        let file = match load(name, bytes, limits) {
+            Ok(file) => file,
+            Err(failed) => return unreadable(*failed),
+        };
+        if let Some(hcl) = bake_json(&file, true) {
+            texts.push((file.name, hcl));
+            continue;
         }
-    };
+        if !hcl_front::is_hcl(&file.name, &file.text) {
+            let diagnostic = catalogue::several_files_not_hcl(name);
+            return unreadable((file, diagnostic));
+        }
+        texts.push((file.name, file.text));
+    }
+    let file = SourceFile::concat(texts);
+    if file.text.len() > limits.max_file_bytes {
+        let diagnostic = catalogue::too_large(file.text.len(), limits.max_file_bytes);
+        return unreadable((file, diagnostic));
+    }
+    check_file(file, limits, options)
+}
+
+fn check_file(file: SourceFile, limits: &Limits, options: &check::Options) -> Checked {
     let (model, mut diagnostics) = parse_with(&file, limits, &options.vars);
     if let Some(model) = &model {
         let mut checks = check::check_with(model, &file, options);
@@ -159,7 +207,7 @@ pub fn check_bytes_with(
         }
         diagnostics.extend(checks);
     }
-    if hcl_front::is_hcl(&file.name, &file.text) {
+    if file.is_hcl() {
         for d in &mut diagnostics {
             if let Some(help) = &d.help {
                 d.help = Some(hcl_front::help_in_hcl(help));

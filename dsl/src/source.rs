@@ -6,6 +6,9 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// Several build files read as one (`-f a.hcl -f b.hcl`): each one's name and where its
+    /// text starts in `text`, in order. Empty for one file.
+    parts: Vec<(String, usize)>,
 }
 
 /// A 1-based line and column (columns count characters, as editors do).
@@ -25,7 +28,64 @@ impl SourceFile {
             name: name.into(),
             text,
             line_starts,
+            parts: Vec::new(),
         }
+    }
+
+    /// Several files as one text, one after the other (each ends with a newline), so that
+    /// one span points into any of them; diagnostics name the file and line it falls in.
+    pub fn concat(files: Vec<(String, String)>) -> Self {
+        let mut text = String::new();
+        let mut parts = Vec::new();
+        for (name, part) in files {
+            parts.push((name, text.len()));
+            text.push_str(&part);
+            if !part.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+        let names: Vec<&str> = parts.iter().map(|(n, _)| n.as_str()).collect();
+        let mut file = SourceFile::new(names.join(", "), text);
+        file.parts = parts;
+        file
+    }
+
+    /// Read as HCL: by name or content, and always when several files are read as one
+    /// (only HCL files can be).
+    pub fn is_hcl(&self) -> bool {
+        !self.parts.is_empty() || crate::hcl_front::is_hcl(&self.name, &self.text)
+    }
+
+    /// True when this is several files read as one.
+    pub fn is_several(&self) -> bool {
+        !self.parts.is_empty()
+    }
+
+    /// The files this one is made of: name, and the byte range of its text.
+    pub fn parts(&self) -> Vec<(&str, std::ops::Range<usize>)> {
+        if self.parts.is_empty() {
+            return vec![(self.name.as_str(), 0..self.text.len())];
+        }
+        let ends = self.parts.iter().skip(1).map(|(_, start)| *start);
+        let ends = ends.chain(std::iter::once(self.text.len()));
+        self.parts
+            .iter()
+            .zip(ends)
+            .map(|((name, start), end)| (name.as_str(), *start..end))
+            .collect()
+    }
+
+    /// The file an offset falls in, as a file of its own, and where its text starts.
+    pub fn part_at(&self, offset: usize) -> (SourceFile, usize) {
+        let parts = self.parts();
+        let (name, range) = parts
+            .iter()
+            .rev()
+            .find(|(_, range)| range.start <= offset)
+            .cloned()
+            .unwrap_or((self.name.as_str(), 0..self.text.len()));
+        let text = self.text.get(range.clone()).unwrap_or_default();
+        (SourceFile::new(name, text), range.start)
     }
 
     /// Line and column of a byte offset (clamped to the text).

@@ -17,6 +17,7 @@ fn check(text: &str, vars: &[(&str, &str)], env: Option<&[(&str, &str)]>) -> Che
         vars: HclOptions {
             vars: to_map(vars),
             env: env.map(to_map),
+            ..Default::default()
         },
         ..Default::default()
     };

@@ -66,7 +66,7 @@ impl Request {
         let options = kiln_dsl::check::Options {
             vars: kiln_dsl::hcl_front::HclOptions {
                 vars: self.build_args.clone(),
-                env: None,
+                ..Default::default()
             },
             ..Default::default()
         };

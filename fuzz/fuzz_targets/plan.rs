@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     let name = if file.starts_with(b"#hcl") { "fuzz.kiln.hcl" } else { "fuzz.kiln.yaml" };
     let options = kiln_dsl::check::Options {
-        vars: kiln_dsl::hcl_front::HclOptions { vars: vars.clone(), env: None },
+        vars: kiln_dsl::hcl_front::HclOptions { vars: vars.clone(), ..Default::default() },
         ..Default::default()
     };
     let checked = kiln_dsl::check_bytes_with(name, file, &kiln_dsl::Limits::default(), &options);

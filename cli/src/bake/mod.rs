@@ -10,13 +10,14 @@ mod plan;
 mod progress;
 mod status;
 
-use crate::load::{VarArgs, checked_model};
+use crate::load::override_env;
+use crate::load::{VarArgs, build_files, checked_files};
 use crate::output::outln;
 use crate::print;
 use bollard::Docker;
 use bollard::grpc::build::SecretSource;
 use futures_util::StreamExt;
-use plan::{apply_set, parse_secret};
+use plan::{apply_sets, parse_secret, parse_sets};
 use progress::{Mode, Progress};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -31,9 +32,10 @@ pub struct BakeArgs {
     /// Targets or groups to build (default: what a build with no target builds: the `default`
     /// group, else the only target; see docs/format.md, "What a build builds").
     names: Vec<String>,
-    /// The build file.
-    #[arg(short, long, default_value = "kiln.yaml")]
-    file: PathBuf,
+    /// The build file (default `kiln.yaml`, else `kiln.hcl` and `kiln.override.hcl`);
+    /// repeat for several HCL files, read in order.
+    #[arg(short, long)]
+    file: Vec<PathBuf>,
     /// The build context directory.
     #[arg(short = 'C', long, default_value = ".")]
     context: PathBuf,
@@ -95,7 +97,13 @@ fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
         .iter()
         .map(|s| parse_secret(s))
         .collect::<Result<Vec<_>, _>>()?;
-    let checked = match checked_model(&args.file, &args.vars) {
+    let files = build_files(&args.file);
+    let mut set = args.set.clone();
+    if args.load {
+        set.push("*.output=type=image".into());
+    }
+    let overrides = parse_sets(&set)?;
+    let checked = match checked_files(&files, &args.vars, &overrides) {
         Ok(c) => c,
         Err(code) => return Ok(ExitCode::from(code)),
     };
@@ -106,12 +114,9 @@ fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
         .map_err(|_| "malformed --var".to_string())?
         .vars;
     let mut plan = print::plan(model, &args.names, &vars)?;
-    let mut set = args.set.clone();
-    if args.load {
-        set.push("*.output=type=image".into());
-    }
-    for item in &set {
-        apply_set(&mut plan, item)?;
+    // An HCL file's `--set`s are in the model already (applied before `inherits`).
+    if !checked.file().is_hcl() {
+        apply_sets(&mut plan, &overrides, &override_env(&overrides))?;
     }
     if args.print {
         outln!(
@@ -120,11 +125,16 @@ fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    // The frontend reads one build file: several are handed to it as one HCL text.
+    let merged = merged_file(&files)?;
+    let file = merged
+        .as_ref()
+        .map_or_else(|| build_file(args), |(_, path)| path.clone());
     if let Some(builder) = &args.builder {
         let frontend = frontend_image(args);
         let request = buildx::Request {
             builder,
-            file: &args.file,
+            file: &file,
             context: &args.context,
             frontend: &frontend,
             vars: &vars,
@@ -154,7 +164,7 @@ fn run_inner(args: &BakeArgs) -> Result<ExitCode, String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(bake(args, &plan, vars, secrets, mode))
+    runtime.block_on(bake(args, &file, &plan, vars, secrets, mode))
 }
 
 struct Job {
@@ -172,6 +182,7 @@ struct Outcome {
 
 async fn bake(
     args: &BakeArgs,
+    file: &Path,
     plan: &Value,
     vars: BTreeMap<String, String>,
     secrets: Vec<(String, SecretSource)>,
@@ -184,8 +195,8 @@ async fn bake(
         .ping()
         .await
         .map_err(|e| daemon_hint(&host, &e.to_string()))?;
-    let file_in_tar = file_in_tar(args);
-    let tar = context::tar_context(&args.context, &args.file, &file_in_tar)?;
+    let file_in_tar = file_in_tar(file, args);
+    let tar = context::tar_context(&args.context, file, &file_in_tar)?;
     let frontend = frontend_image(args);
     let targets: Vec<(String, Value)> = plan["target"]
         .as_object()
@@ -255,9 +266,32 @@ fn summary(mut outcomes: Vec<Outcome>, started: Instant) -> ExitCode {
 
 /// Where the build file is in the context tar: its path in the context, or `.kiln/NAME`
 /// for a file outside it (added to the tar there).
-fn file_in_tar(args: &BakeArgs) -> String {
-    let inside = args
-        .file
+/// The one build file a build reads.
+fn build_file(args: &BakeArgs) -> PathBuf {
+    build_files(&args.file).swap_remove(0)
+}
+
+/// Several build files as one HCL file in a temporary folder (kept while the build runs),
+/// or None for one file.
+fn merged_file(files: &[PathBuf]) -> Result<Option<(tempfile::TempDir, PathBuf)>, String> {
+    if files.len() < 2 {
+        return Ok(None);
+    }
+    let mut texts = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        texts.push((path.display().to_string(), text));
+    }
+    let text = kiln_dsl::hcl_front::merge::merged(&texts)?;
+    let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+    let path = dir.path().join("kiln.merged.hcl");
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(Some((dir, path)))
+}
+
+fn file_in_tar(file: &Path, args: &BakeArgs) -> String {
+    let inside = file
         .canonicalize()
         .ok()
         .zip(args.context.canonicalize().ok());
@@ -265,10 +299,7 @@ fn file_in_tar(args: &BakeArgs) -> String {
     relative
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .unwrap_or_else(|| {
-            let name = args
-                .file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned());
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
             format!(".kiln/{}", name.unwrap_or_default())
         })
 }

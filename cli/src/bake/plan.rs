@@ -3,7 +3,9 @@
 
 use bollard::grpc::build::SecretSource;
 use kiln_dsl::check::cache::{Direction as CacheDirection, problems as cache_problems};
+use kiln_dsl::hcl_front::overrides::{Effect, Override, for_target};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// `id=ID,src=PATH` (or `source=`), or `id=ID,env=VAR`.
@@ -29,92 +31,107 @@ pub fn parse_secret(text: &str) -> Result<(String, SecretSource), String> {
     }
 }
 
-/// `TARGET.FIELD=VALUE` applied to the plan's targets; `TARGET.FIELD+=VALUE` appends to a
-/// list field, as in bake.
-pub fn apply_set(plan: &mut Value, item: &str) -> Result<(), String> {
-    let bad = || format!("--set takes TARGET.FIELD=VALUE, got `{item}`");
-    let (key, value) = item.split_once('=').ok_or_else(bad)?;
-    let (pattern, field) = key.split_once('.').ok_or_else(bad)?;
-    let (field, append) = match field.strip_suffix('+') {
-        Some(field) => (field, true),
-        None => (field, false),
-    };
-    let targets = plan["target"].as_object_mut().ok_or_else(bad)?;
-    let mut matched = false;
-    for (name, target) in targets.iter_mut() {
-        if pattern != "*" && pattern != name {
-            continue;
+/// The `--set`s of the command line, each checked: a cache entry as the build file's are,
+/// an output's type.
+pub fn parse_sets(items: &[String]) -> Result<Vec<Override>, String> {
+    let mut out = Vec::new();
+    for item in items {
+        let o = Override::parse(item)?;
+        let value = o.value.as_deref().unwrap_or_default();
+        let direction = match o.field.as_str() {
+            "cache-from" => Some(CacheDirection::Import),
+            "cache-to" => Some(CacheDirection::Export),
+            _ => None,
+        };
+        if let Some(direction) = direction
+            && let Some(problem) = cache_problems(value, direction).into_iter().next()
+        {
+            return Err(format!(
+                "--set {item}: {} ({})",
+                problem.message, problem.help
+            ));
         }
-        matched = true;
-        set_field(target, field, value, append).map_err(|why| format!("--set {item}: {why}"))?;
+        if o.field == "output" && !value.is_empty() {
+            parse_output(value).map_err(|why| format!("--set {item}: {why}"))?;
+        }
+        out.push(o);
     }
-    if !matched {
-        return Err(format!("--set {item}: no target `{pattern}` in the plan"));
+    Ok(out)
+}
+
+/// The `--set`s applied to the plan's targets (a YAML file's; an HCL file's are applied by
+/// the HCL front end, before `inherits`). `env` gives `args.NAME` without a value.
+pub fn apply_sets(
+    plan: &mut Value,
+    overrides: &[Override],
+    env: &BTreeMap<String, String>,
+) -> Result<(), String> {
+    let targets = plan["target"]
+        .as_object_mut()
+        .ok_or("the plan has no targets")?;
+    for o in overrides {
+        if !targets.keys().any(|name| o.matches(name)) {
+            return Err(format!("--set: no target matches `{}`", o.pattern));
+        }
+    }
+    for (name, target) in targets.iter_mut() {
+        for effect in for_target(overrides, name) {
+            match effect {
+                Effect::List {
+                    field,
+                    items,
+                    append,
+                } => set_list(target, field, items, append),
+                Effect::Set(o) => set_one(target, o, env)?,
+            }
+        }
     }
     Ok(())
 }
 
-/// One field of one target: lists are replaced (or appended to), maps set key by key.
-fn set_field(target: &mut Value, field: &str, value: &str, append: bool) -> Result<(), String> {
-    let list = match field {
-        "tags" => Some("tags"),
-        "platforms" | "platform" => Some("platforms"),
-        "cache-from" => Some("cache-from"),
-        "cache-to" => Some("cache-to"),
-        _ => None,
+fn set_list(target: &mut Value, field: &str, items: Vec<String>, append: bool) {
+    // The plan uses bake's names for caches.
+    let key = match field {
+        "cache_from" => "cache-from",
+        "cache_to" => "cache-to",
+        other => other,
     };
-    if let Some(key) = list {
-        let items = list_items(key, value)?;
-        match (&mut target[key], append) {
-            (Value::Array(existing), true) => existing.extend(items),
-            (slot, _) => *slot = Value::Array(items),
-        }
-        // Like `kiln print`, no empty list: `--set T.cache-to=` turns the cache off.
-        if let Some(fields) = target.as_object_mut()
-            && fields[key].as_array().is_some_and(Vec::is_empty)
-        {
-            fields.remove(key);
-        }
-        return Ok(());
+    let items = items.into_iter().map(Value::from);
+    match (&mut target[key], append) {
+        (Value::Array(existing), true) => existing.extend(items),
+        (slot, _) => *slot = Value::Array(items.collect()),
     }
-    if append {
-        return Err("`+=` appends to a list: tags, platforms, cache-from, cache-to".into());
+    // Like `kiln print`, no empty list: `--set T.cache-to=` turns the cache off.
+    if let Some(fields) = target.as_object_mut()
+        && fields[key].as_array().is_some_and(Vec::is_empty)
+    {
+        fields.remove(key);
     }
-    match field.split_once('.') {
-        Some((map @ ("args" | "labels"), sub)) => {
+}
+
+fn set_one(target: &mut Value, o: &Override, env: &BTreeMap<String, String>) -> Result<(), String> {
+    let value = o.value.clone().unwrap_or_default();
+    match o.field.split_once('.') {
+        Some((map, sub)) => {
             if !target[map].is_object() {
                 target[map] = Value::Object(Default::default());
             }
-            target[map][sub] = value.into();
+            let given = o.value.clone().or_else(|| env.get(sub).cloned());
+            let entries = target[map].as_object_mut().expect("made an object above");
+            match given {
+                Some(v) => entries.insert(sub.to_string(), v.into()),
+                None => entries.remove(sub),
+            };
         }
-        None if field == "stage" => target["stage"] = value.into(),
-        None if field == "output" => target["output"] = parse_output(value)?,
-        _ => {
-            return Err(format!(
-                "kiln bake cannot set `{field}` (tags, platforms, cache-from, cache-to, args.NAME, labels.NAME, output, stage)"
-            ));
+        None if o.field == "output" && value.is_empty() => {
+            if let Some(fields) = target.as_object_mut() {
+                fields.remove("output");
+            }
         }
+        None if o.field == "output" => target["output"] = parse_output(&value)?,
+        None => target[o.field.as_str()] = value.into(),
     }
     Ok(())
-}
-
-/// The items one `--set` gives a list. Tags and platforms are comma-separated; a cache
-/// entry is one CSV text whose commas are its own, so it is one item (as in bake), checked
-/// as the build file's entries are.
-fn list_items(key: &str, value: &str) -> Result<Vec<Value>, String> {
-    let direction = match key {
-        "cache-from" => CacheDirection::Import,
-        "cache-to" => CacheDirection::Export,
-        _ => return Ok(value.split(',').map(|v| Value::from(v.trim())).collect()),
-    };
-    if let Some(problem) = cache_problems(value, direction).into_iter().next() {
-        return Err(format!("{} ({})", problem.message, problem.help));
-    }
-    Ok(if value.is_empty() {
-        Vec::new()
-    } else {
-        vec![value.into()]
-    })
 }
 
 /// `type=local,dest=DIR`, or a bare kind (`image`).
@@ -138,12 +155,23 @@ fn parse_output(text: &str) -> Result<Value, String> {
 mod tests {
     use super::*;
 
+    fn apply(plan: &mut Value, items: &[&str]) -> Result<(), String> {
+        let items: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+        apply_sets(plan, &parse_sets(&items)?, &BTreeMap::new())
+    }
+
     #[test]
     fn set_overrides_fields_of_matching_targets() {
         let mut plan = serde_json::json!({ "group": {}, "target": { "a": { "stage": "a" }, "b": { "stage": "b", "tags": ["x"] } } });
-        apply_set(&mut plan, "a.tags=r/a:1,r/a:latest").unwrap();
-        apply_set(&mut plan, "*.args.V=2").unwrap();
-        apply_set(&mut plan, "b.output=type=local,dest=out").unwrap();
+        apply(
+            &mut plan,
+            &[
+                "a.tags=r/a:1,r/a:latest",
+                "*.args.V=2",
+                "b.output=type=local,dest=out",
+            ],
+        )
+        .unwrap();
         assert_eq!(
             plan["target"]["a"]["tags"],
             serde_json::json!(["r/a:1", "r/a:latest"])
@@ -154,28 +182,36 @@ mod tests {
             serde_json::json!({ "type": "local", "dest": "out" })
         );
         assert!(
-            apply_set(&mut plan, "c.tags=x")
+            apply(&mut plan, &["c.tags=x"])
                 .unwrap_err()
-                .contains("no target `c`")
+                .contains("no target matches `c`")
         );
         assert!(
-            apply_set(&mut plan, "a.dockerfile=x")
+            apply(&mut plan, &["a.dockerfile=x"])
                 .unwrap_err()
                 .contains("cannot set")
         );
-        assert!(apply_set(&mut plan, "a.output=type=oci").is_err());
+        assert!(apply(&mut plan, &["a.output=type=oci"]).is_err());
+        apply(
+            &mut plan,
+            &["a.platform=linux/arm", "a.platform=linux/ppc64le"],
+        )
+        .unwrap();
+        assert_eq!(
+            plan["target"]["a"]["platforms"],
+            serde_json::json!(["linux/arm", "linux/ppc64le"])
+        );
     }
 
     #[test]
     fn set_caches_one_entry_each_replaced_or_appended() {
         let mut plan = serde_json::json!({ "group": {}, "target": { "a": { "stage": "a", "cache-to": ["type=inline"] } } });
-        apply_set(&mut plan, "a.cache-to+=type=registry,ref=r/a:c,mode=max").unwrap();
+        apply(&mut plan, &["a.cache-to+=type=registry,ref=r/a:c,mode=max"]).unwrap();
         assert_eq!(
             plan["target"]["a"]["cache-to"],
             serde_json::json!(["type=inline", "type=registry,ref=r/a:c,mode=max"])
         );
-        apply_set(&mut plan, "a.cache-from=r/a:c").unwrap();
-        apply_set(&mut plan, "a.tags+=r/a:1,r/a:2").unwrap();
+        apply(&mut plan, &["a.cache-from=r/a:c", "a.tags+=r/a:1,r/a:2"]).unwrap();
         assert_eq!(
             plan["target"]["a"]["cache-from"],
             serde_json::json!(["r/a:c"])
@@ -184,11 +220,11 @@ mod tests {
             plan["target"]["a"]["tags"],
             serde_json::json!(["r/a:1", "r/a:2"])
         );
-        apply_set(&mut plan, "a.cache-to=").unwrap();
+        apply(&mut plan, &["a.cache-to="]).unwrap();
         assert!(plan["target"]["a"].get("cache-to").is_none());
-        let error = apply_set(&mut plan, "a.cache-from=type=regsitry,ref=r/a:c").unwrap_err();
+        let error = apply(&mut plan, &["a.cache-from=type=regsitry,ref=r/a:c"]).unwrap_err();
         assert!(error.contains("did you mean `registry`?"), "{error}");
-        let error = apply_set(&mut plan, "a.stage+=b").unwrap_err();
+        let error = apply(&mut plan, &["a.stage+=b"]).unwrap_err();
         assert!(error.contains("`+=` appends to a list"), "{error}");
     }
 }

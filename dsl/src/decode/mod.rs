@@ -117,7 +117,14 @@ impl<'a> Decoder<'a> {
         match &mut node.kind {
             NodeKind::Str(s) => Some(Sp::new(std::mem::take(s), node.span)),
             NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_) => {
-                let written = self.file.slice(node.span).map(str::to_string);
+                // The text at the span is the value only when it is the literal itself: an
+                // HCL value computed by an expression (`1 + 2`, `equal(A, null)`) points at
+                // the expression, whose text is not the value.
+                let written = self
+                    .file
+                    .slice(node.span)
+                    .filter(|text| is_literal(text, &node.kind))
+                    .map(str::to_string);
                 let text = written.unwrap_or_else(|| match &node.kind {
                     NodeKind::Int(i) => i.to_string(),
                     NodeKind::Float(f) => f.to_string(),
@@ -380,5 +387,27 @@ impl<'n> Fields<'n> {
     /// Whether field `name` is written (decoded or not).
     pub fn has(&self, name: &str) -> bool {
         self.entries.iter().any(|(n, _, _)| *n == name)
+    }
+}
+
+/// `text` is the literal of this number or boolean: `1.10` for 1.1 (kept as written), not
+/// `1 + 2` or `FOO` for 3.
+fn is_literal(text: &str, kind: &NodeKind) -> bool {
+    let text = text.trim();
+    match kind {
+        NodeKind::Bool(b) => text.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+        NodeKind::Int(i) => {
+            let digits = text.trim_start_matches('+');
+            let radix = |prefix: &str, radix: u32| {
+                digits
+                    .strip_prefix(prefix)
+                    .and_then(|d| i64::from_str_radix(d, radix).ok())
+            };
+            digits.parse::<f64>().ok() == Some(*i as f64)
+                || radix("0x", 16) == Some(*i)
+                || radix("0o", 8) == Some(*i)
+        }
+        NodeKind::Float(f) => text.parse::<f64>().ok() == Some(*f),
+        _ => false,
     }
 }

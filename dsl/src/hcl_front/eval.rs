@@ -36,6 +36,11 @@ pub struct Evaluator {
     pub evaluated_refs: std::collections::BTreeSet<String>,
     /// Names left as `${NAME}` for kiln.
     pub kiln_refs: std::collections::BTreeSet<String>,
+    /// The variables' values (the same as in `ctx`, which cannot be read back).
+    pub values: std::collections::BTreeMap<String, Value>,
+    /// Variables (top-level values) whose defaults use `target.NAME.FIELD`: evaluated with
+    /// the targets' attributes (`target_refs`).
+    pub deferred: Vec<(String, Expression)>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -103,8 +108,19 @@ impl Evaluator {
             hcl_values: Default::default(),
             evaluated_refs: Default::default(),
             kiln_refs: Default::default(),
+            values: Default::default(),
+            deferred: Vec::new(),
             diagnostics: Vec::new(),
         }
+    }
+
+    /// A variable's value, for expressions and for the file's functions, which see the
+    /// file's variables (they are declared before the variables, whose defaults may call
+    /// them).
+    pub fn declare(&mut self, name: &str, value: Value) {
+        super::user_functions::declare_in_scope(name, value.clone());
+        self.values.insert(name.to_string(), value.clone());
+        self.ctx.declare_var(name, value);
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
@@ -195,6 +211,15 @@ impl Evaluator {
                 }
                 NodeKind::Map(out)
             }
+            // `"${EXPR}"` alone is EXPR's value, unconverted, as HCL has it (null stays null,
+            // a list stays a list).
+            Expression::StringTemplate(t) if t.len() == 1 => match t.iter().next() {
+                Some(Element::Interpolation(i)) if i.strip == Strip::None => {
+                    // The whole string is what diagnostics point at.
+                    return self.node(&i.expr, locals).map(|n| Node { span, ..n });
+                }
+                _ => NodeKind::Str(self.template(&t.iter().collect::<Vec<_>>(), expr, locals)?),
+            },
             Expression::StringTemplate(t) => {
                 NodeKind::Str(self.template(&t.iter().collect::<Vec<_>>(), expr, locals)?)
             }

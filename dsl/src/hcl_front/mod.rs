@@ -12,9 +12,16 @@
 //! target "app" { stage = "app" }
 //! ```
 
+pub(crate) mod bake_json;
 mod eval;
 mod functions;
+mod groups;
+pub mod merge;
+pub mod overrides;
+mod set;
+mod target_refs;
 mod targets;
+mod types;
 mod user_functions;
 mod variables;
 
@@ -37,6 +44,10 @@ pub struct HclOptions {
     /// The environment, consulted for declared variables only when the user opts in
     /// (`--vars-from-env`): silent capture of the environment surprises people.
     pub env: Option<BTreeMap<String, String>>,
+    /// `--set` overrides of targets (`kiln bake`), applied before `inherits`.
+    pub overrides: Vec<overrides::Override>,
+    /// Where `--set T.args.NAME` without a value finds NAME.
+    pub override_env: BTreeMap<String, String>,
 }
 
 /// Brackets nest at most this deep (the parser recurses on them).
@@ -112,16 +123,39 @@ pub fn parse(file: &SourceFile, options: &HclOptions) -> (Option<Node>, Vec<Diag
     if let Some(too_deep) = nesting_limit(file) {
         return (None, vec![too_deep]);
     }
-    let body = match hcl_edit::parser::parse_body(&file.text) {
-        Ok(body) => body,
-        Err(e) => return (None, vec![syntax_error(file, &e)]),
-    };
+    let mut bodies = Vec::new();
+    for range in file.parts().into_iter().map(|(_, range)| range) {
+        match hcl_edit::parser::parse_body(&masked(&file.text, range)) {
+            Ok(body) => bodies.push(body),
+            Err(e) => return (None, vec![syntax_error(file, &e)]),
+        }
+    }
     let mut loader = Loader {
         ev: Evaluator::new(),
     };
-    let root = loader.file(&body, options);
+    let root = loader.file(&bodies, options);
     user_functions::clear_user_functions();
     (Some(root), loader.ev.diagnostics)
+}
+
+/// One file of several read as one, parsed in place: the others' text blanked out (newlines
+/// kept), so spans and parser positions point into the whole text.
+fn masked(text: &str, keep: std::ops::Range<usize>) -> std::borrow::Cow<'_, str> {
+    if keep == (0..text.len()) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let blank = |part: &str| -> String {
+        part.chars()
+            .map(|c| {
+                if c == '\n' { '\n' } else { ' ' }
+                    .to_string()
+                    .repeat(c.len_utf8())
+            })
+            .collect()
+    };
+    let (before, rest) = text.split_at(keep.start);
+    let (kept, after) = rest.split_at(keep.end - keep.start);
+    std::borrow::Cow::Owned(format!("{}{kept}{}", blank(before), blank(after)))
 }
 
 fn syntax_error(file: &SourceFile, e: &hcl_edit::parser::Error) -> Diagnostic {
@@ -194,10 +228,11 @@ struct Loader {
 }
 
 impl Loader {
-    fn file(&mut self, body: &Body, options: &HclOptions) -> Node {
+    fn file(&mut self, bodies: &[Body], options: &HclOptions) -> Node {
         let mut version = None;
         let mut blocks: BTreeMap<&str, Vec<&Block>> = BTreeMap::new();
-        for structure in body.iter() {
+        let mut attributes: Vec<&hcl_edit::structure::Attribute> = Vec::new();
+        for structure in bodies.iter().flat_map(|body| body.iter()) {
             match structure {
                 Structure::Attribute(attr) if attr.key.as_str() == "version" => {
                     let key = str_node("version", span_of(&attr.key));
@@ -206,12 +241,11 @@ impl Loader {
                         .node(&attr.value, &Locals::default())
                         .map(|v| (key, v));
                 }
-                Structure::Attribute(attr) => self.unknown(
-                    attr.key.as_str(),
-                    span_of(&attr.key),
-                    "at the top level of the file",
-                    TOP_LEVEL,
-                ),
+                // bake's top-level attributes: values like variables (see `variables`).
+                Structure::Attribute(attr) => {
+                    attributes.retain(|a| a.key.as_str() != attr.key.as_str());
+                    attributes.push(attr);
+                }
                 Structure::Block(block) => {
                     let kind = block.ident.as_str();
                     if !TOP_LEVEL[1..].contains(&kind) {
@@ -228,8 +262,9 @@ impl Loader {
             }
         }
         let get = |kind: &str| blocks.get(kind).cloned().unwrap_or_default();
-        let args = variables::load(&mut self.ev, &get("variable"), options);
+        // Functions first: variable defaults may call them, and they see the variables.
         self.functions(&get("function"));
+        let args = variables::load(&mut self.ev, &get("variable"), &attributes, options);
         let mut root = Vec::new();
         root.extend(version);
         let section = |name: &str, blocks: &[&Block], entries: Vec<(Node, Node)>| {
@@ -244,20 +279,18 @@ impl Loader {
             .collect();
         let args_at = root.len();
         root.push(section("stages", &get("stage"), stages));
+        let mut matrix_groups = Vec::new();
+        target_refs::declare(&mut self.ev, &get("target"));
         if !get("target").is_empty() {
-            let targets = targets::resolve(&mut self.ev, &get("target"), &|ev, body, locals| {
-                Loader::body_entries(ev, body, locals)
-            });
+            let body_entries: &targets::BodyEntries<'_> =
+                &|ev, body, locals| Loader::body_entries(ev, body, locals);
+            let (targets, made) =
+                targets::resolve(&mut self.ev, &get("target"), body_entries, options);
+            matrix_groups = made;
             root.push(section("targets", &get("target"), targets));
         }
-        if !get("group").is_empty() {
-            let groups = get("group")
-                .iter()
-                .map(|b| {
-                    let entries = Loader::body_entries(&mut self.ev, &b.body, &Locals::default());
-                    (label(b), map_node(entries, span_of(&b.ident)))
-                })
-                .collect();
+        let groups = groups::load(&mut self.ev, &get("group"), matrix_groups);
+        if !groups.is_empty() {
             root.push(section("groups", &get("group"), groups));
         }
         // A variable used only inside evaluated expressions has its value baked into the
@@ -322,6 +355,12 @@ impl Loader {
                         &["params", "variadic_params", "result"],
                     ),
                 }
+            }
+            // bake requires `params` (`params = []` for none).
+            if !block.body.has_attribute("params") {
+                let span = span_of(&block.ident);
+                let d = catalogue::block_without_attribute("function", "params", "[]", span);
+                self.ev.report(d);
             }
             match result {
                 Some(result) => declared.push(user_functions::UserFunction {
@@ -469,7 +508,7 @@ impl Loader {
     }
 }
 
-fn label(block: &Block) -> Node {
+pub(super) fn label(block: &Block) -> Node {
     str_node(block.labels[0].as_str(), span_of(&block.labels[0]))
 }
 

@@ -25,31 +25,58 @@ pub const DASHED: &[(&str, &str)] = &[("cache-from", "cache_from"), ("cache-to",
 type Entries = Vec<(Node, Node)>;
 pub type BodyEntries<'a> = dyn Fn(&mut Evaluator, &Body, &Locals) -> Entries + 'a;
 
+/// The targets one matrix block made: as in bake, the block's name is a group of them
+/// (`kiln print svc`, or `svc` in a group's targets).
+pub struct MatrixGroup {
+    pub name: String,
+    pub span: Span,
+    pub targets: Vec<String>,
+}
+
 struct Expanded {
     name: String,
+    /// Which `target` block made it.
+    block: usize,
     span: Span,
     inherits: Vec<(String, Span)>,
     entries: Entries,
 }
 
-pub fn resolve(ev: &mut Evaluator, blocks: &[&Block], body_entries: &BodyEntries<'_>) -> Entries {
+pub fn resolve(
+    ev: &mut Evaluator,
+    blocks: &[&Block],
+    body_entries: &BodyEntries<'_>,
+    options: &super::HclOptions,
+) -> (Entries, Vec<MatrixGroup>) {
     let mut expanded = Vec::new();
-    for block in blocks {
+    let mut groups: Vec<MatrixGroup> = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        let before = expanded.len();
         expand(ev, block, body_entries, &mut expanded);
-    }
-    let mut first: BTreeMap<&str, Span> = BTreeMap::new();
-    let mut duplicates = Vec::new();
-    for (i, target) in expanded.iter().enumerate() {
-        if let Some(span) = first.get(target.name.as_str()) {
-            duplicates.push(i);
-            ev.report(catalogue::duplicate_target(
-                &target.name,
-                target.span,
-                *span,
-            ));
-        } else {
-            first.insert(&target.name, target.span);
+        expanded[before..].iter_mut().for_each(|t| t.block = i);
+        if block.body.has_attribute("matrix") {
+            let label = &block.labels[0];
+            let made = expanded[before..].iter().map(|t| t.name.clone());
+            match groups.iter_mut().find(|g| g.name == label.as_str()) {
+                Some(group) => group.targets.extend(made),
+                None => groups.push(MatrixGroup {
+                    name: label.as_str().to_string(),
+                    span: span_of(label),
+                    targets: made.collect(),
+                }),
+            }
         }
+    }
+    // A block whose targets include one of its own name is not also a group of that name;
+    // a matrix that failed (reported) makes no group either.
+    groups.retain(|g| !g.targets.is_empty() && !expanded.iter().any(|t| t.name == g.name));
+    let mut expanded = merge_blocks(ev, expanded);
+    if !options.overrides.is_empty() {
+        let mut view: Vec<(&str, Span, &mut Entries)> = expanded
+            .iter_mut()
+            .map(|t| (t.name.as_str(), t.span, &mut t.entries))
+            .collect();
+        super::set::apply(ev, &mut view, &options.overrides, &options.override_env);
     }
     let mut resolved: BTreeMap<usize, Entries> = BTreeMap::new();
     for i in 0..expanded.len() {
@@ -61,7 +88,7 @@ pub fn resolve(ev: &mut Evaluator, blocks: &[&Block], body_entries: &BodyEntries
         .iter()
         .flat_map(|t| t.inherits.iter().map(|(p, _)| p.as_str()))
         .collect();
-    expanded
+    let targets = expanded
         .iter()
         .enumerate()
         .filter_map(|(i, t)| {
@@ -69,11 +96,34 @@ pub fn resolve(ev: &mut Evaluator, blocks: &[&Block], body_entries: &BodyEntries
             let has_stage = entries.iter().any(|(k, _)| key_of(k) == Some("stage"));
             let template =
                 (!has_stage || t.name.starts_with('_')) && parents.contains(&t.name.as_str());
-            // A duplicate is reported above, once.
-            let keep = !template && !duplicates.contains(&i);
-            keep.then(|| (str_node(&t.name, t.span), map_node(entries, t.span)))
+            (!template).then(|| (str_node(&t.name, t.span), map_node(entries, t.span)))
         })
-        .collect()
+        .collect();
+    (targets, groups)
+}
+
+/// Targets of the same name from different blocks (in one file or several) are one target,
+/// as in bake: the later block's attributes override the earlier's (`args` and `labels` key
+/// by key). Two of one name from one block (a matrix whose `name` repeats) are an error.
+fn merge_blocks(ev: &mut Evaluator, expanded: Vec<Expanded>) -> Vec<Expanded> {
+    let mut out: Vec<Expanded> = Vec::new();
+    for target in expanded {
+        let Some(earlier) = out.iter_mut().find(|t| t.name == target.name) else {
+            out.push(target);
+            continue;
+        };
+        if earlier.block == target.block {
+            let diagnostic = catalogue::duplicate_target(&target.name, target.span, earlier.span);
+            ev.report(diagnostic);
+            continue;
+        }
+        if !target.inherits.is_empty() {
+            earlier.inherits = target.inherits;
+        }
+        earlier.block = target.block;
+        overlay(&mut earlier.entries, target.entries);
+    }
+    out
 }
 
 fn expand(
@@ -91,6 +141,12 @@ fn expand(
         },
     };
     let name_attr = block.body.get_attribute("name");
+    if let Some(attr) = name_attr
+        && !block.body.has_attribute("matrix")
+    {
+        ev.report(catalogue::name_without_matrix(span_of(&attr.key)));
+        return;
+    }
     if block.body.has_attribute("matrix") && name_attr.is_none() {
         ev.report(catalogue::matrix_without_name(
             label.as_str(),
@@ -133,13 +189,127 @@ fn expand(
             .into_iter()
             .filter(|(k, _)| !matches!(&k.kind, NodeKind::Str(s) if META.contains(&s.as_str())))
             .filter_map(|(k, v)| model_key(ev, k).map(|k| (k, v)))
+            .collect::<Entries>()
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let v = own_values(ev, &k, drop_nulls(&k, v));
+                empty_output(ev, &k, v).map(|v| (k, v))
+            })
             .collect();
         out.push(Expanded {
             name,
+            block: 0,
             span,
             inherits,
             entries,
         });
+    }
+}
+
+/// `args` and `labels` entries whose value is null are left out, as bake leaves them out
+/// (`foo = FOO` with FOO null sets nothing, so a parent's value stays); so are empty `tags`,
+/// for bake's idiom of a conditional tag (`cond ? "app:latest" : ""`).
+fn drop_nulls(key: &Node, mut value: Node) -> Node {
+    match (key_of(key), &mut value.kind) {
+        (Some(name), NodeKind::Map(entries)) if MERGED.contains(&name) => {
+            entries.retain(|(_, v)| !matches!(v.kind, NodeKind::Null));
+        }
+        (Some("tags"), NodeKind::Seq(items)) => items.retain(|v| match &v.kind {
+            NodeKind::Null => false,
+            NodeKind::Str(s) => !s.is_empty(),
+            _ => true,
+        }),
+        (Some("cache_from" | "cache_to"), NodeKind::Seq(items)) => {
+            *items = std::mem::take(items)
+                .into_iter()
+                .flat_map(cache_entries)
+                .collect();
+        }
+        _ => {}
+    }
+    value
+}
+
+/// `args = { FOO = FOO }`: the arg takes the variable's value, as in bake. Left as `${FOO}`,
+/// it would name itself (the target's FOO is `${FOO}`); the value is the same one kiln
+/// would expand, and `--build-arg FOO=...` still wins over a target's args.
+fn own_values(ev: &Evaluator, key: &Node, mut value: Node) -> Node {
+    if key_of(key) != Some("args") {
+        return value;
+    }
+    if let NodeKind::Map(entries) = &mut value.kind {
+        for (name, v) in entries.iter_mut() {
+            let (Some(name), NodeKind::Str(text)) = (key_of(name), &v.kind) else {
+                continue;
+            };
+            if *text == format!("${{{name}}}")
+                && let Some(own) = ev.values.get(name).and_then(scalar_text)
+            {
+                v.kind = NodeKind::Str(super::eval::escape(&own));
+            }
+        }
+    }
+    value
+}
+
+/// A cache entry as bake takes it: an object (`{ type = "registry", ref = "r/app:cache" }`)
+/// is the CSV text it stands for, `type` first; a text of references alone
+/// (`"r/a:cache,r/b:cache"`) is one entry per reference.
+fn cache_entries(entry: Node) -> Vec<Node> {
+    let span = entry.span;
+    match entry.kind {
+        NodeKind::Map(fields) => {
+            let mut parts: Vec<(String, String)> = fields
+                .iter()
+                .filter_map(|(k, v)| Some((key_of(k)?.to_string(), scalar_of(v)?)))
+                .collect();
+            parts.sort_by_key(|(k, _)| k != "type");
+            let csv: Vec<String> = parts
+                .into_iter()
+                .map(|(k, v)| {
+                    let field = format!("{k}={v}");
+                    if field.contains([',', '"']) {
+                        format!("\"{}\"", field.replace('"', "\"\""))
+                    } else {
+                        field
+                    }
+                })
+                .collect();
+            vec![str_node(&csv.join(","), span)]
+        }
+        NodeKind::Str(text) if text.contains(',') && !text.contains('=') => {
+            text.split(',').map(|r| str_node(r.trim(), span)).collect()
+        }
+        kind => vec![Node { kind, span }],
+    }
+}
+
+fn scalar_of(node: &Node) -> Option<String> {
+    match &node.kind {
+        NodeKind::Str(s) => Some(s.clone()),
+        NodeKind::Int(i) => Some(i.to_string()),
+        NodeKind::Float(f) => Some(f.to_string()),
+        NodeKind::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// `output = FOO`: an output kind is not an arg kiln expands later, so a variable there is
+/// its value; an empty one (`""`, null) is no output, as bake drops an empty output.
+fn empty_output(ev: &Evaluator, key: &Node, mut value: Node) -> Option<Node> {
+    if key_of(key) != Some("output") {
+        return Some(value);
+    }
+    if let NodeKind::Str(text) = &value.kind
+        && let Some(name) = text.strip_prefix("${").and_then(|t| t.strip_suffix('}'))
+        && let Some(own) = ev.values.get(name).and_then(scalar_text)
+    {
+        value.kind = NodeKind::Str(super::eval::escape(&own));
+    }
+    match &value.kind {
+        NodeKind::Null => None,
+        NodeKind::Str(text) if text.is_empty() => None,
+        _ => Some(value),
     }
 }
 

@@ -120,6 +120,15 @@ pub fn declare_user_functions(
     });
 }
 
+/// A variable the functions see, known after they are declared.
+pub fn declare_in_scope(name: &str, value: Value) {
+    TABLE.with(|t| {
+        if let Some(table) = t.borrow_mut().as_mut() {
+            table.scope.declare_var(name, value);
+        }
+    });
+}
+
 pub fn clear_user_functions() {
     TABLE.with(|t| *t.borrow_mut() = None);
 }

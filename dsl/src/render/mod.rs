@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceFile;
 use excerpt::{Excerpt, visible};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
+use std::borrow::Cow;
 use std::fmt;
 
 pub use crate::budget::MAX_HUMAN_DIAGNOSTICS;
@@ -82,10 +83,11 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], color: bool) 
         .with_context_lines(1);
     let mut out = String::new();
     for diagnostic in diagnostics.iter().take(MAX_HUMAN_DIAGNOSTICS) {
+        let (part, diagnostic) = in_its_file(file, diagnostic);
         let spans: Vec<_> = diagnostic.labels.iter().map(|l| l.span).collect();
         let report = Report {
-            diagnostic,
-            source: Excerpt::new(file, &spans),
+            diagnostic: &diagnostic,
+            source: Excerpt::new(&part, &spans),
         };
         if handler.render_report(&mut out, &report).is_err() {
             // Rendering into a String cannot fail on I/O; fall back to one plain line.
@@ -104,8 +106,32 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], color: bool) 
     out
 }
 
+/// For several files read as one, the file a diagnostic's first label is in, and the
+/// diagnostic with its labels in that file (relative to it; labels in other files left out).
+fn in_its_file<'a>(
+    file: &'a SourceFile,
+    d: &'a Diagnostic,
+) -> (Cow<'a, SourceFile>, Cow<'a, Diagnostic>) {
+    // One file (nearly always): nothing to cut, and nothing copied per diagnostic.
+    if !file.is_several() {
+        return (Cow::Borrowed(file), Cow::Borrowed(d));
+    }
+    let offset = d.labels.first().map_or(0, |l| l.span.start);
+    let (part, start) = file.part_at(offset);
+    let mut d = d.clone();
+    let end = start + part.text.len();
+    d.labels
+        .retain(|l| l.span.start >= start && l.span.start <= end);
+    for label in &mut d.labels {
+        label.span = crate::Span::new(label.span.start - start, label.span.len);
+    }
+    (Cow::Owned(part), Cow::Owned(d))
+}
+
 /// The JSON form of one diagnostic (documented in `docs/diagnostics.md`; keep it stable).
 pub fn diagnostic_json(file: &SourceFile, d: &Diagnostic) -> serde_json::Value {
+    let (file, d) = in_its_file(file, d);
+    let (file, d) = (file.as_ref(), d.as_ref());
     let position = |offset: usize| {
         let lc = file.line_col(offset);
         serde_json::json!({ "offset": offset, "line": lc.line, "column": lc.column })

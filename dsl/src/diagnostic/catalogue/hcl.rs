@@ -254,7 +254,47 @@ pub fn invalid_variable_value(name: &str, why: &str, span: Span) -> Diagnostic {
         format!("the value given for `{name}` is not valid: {why}"),
     )
     .with_label(span, "this variable")
-    .with_help("give a value of the variable's type (lists and maps as JSON)")
+    .with_help("give a value of the variable's type (lists as `a,b,c` or JSON, maps as `k:v,k2:v2` or JSON)")
+}
+
+/// `name` in a target without `matrix`: it names a matrix's combinations only.
+pub fn name_without_matrix(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidValue,
+        "`name` requires a `matrix`: it names each combination of one",
+    )
+    .with_label(span, "no matrix in this target")
+    .with_help("rename the block itself (`target \"NAME\" { ... }`), or add `matrix = { ... }`")
+}
+
+/// A `--set` whose target pattern matches no target of the file.
+pub fn set_matches_no_target(pattern: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnknownTarget,
+        format!("--set: no target matches `{pattern}`"),
+    )
+    .with_help(
+        "`--set TARGET.FIELD=VALUE` names a target of the file, or a pattern such as `web*` or `*`",
+    )
+}
+
+/// `-f a -f b` with a file that is not HCL: only HCL files merge.
+pub fn several_files_not_hcl(name: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::Syntax,
+        format!("`{name}` is not an HCL file: only HCL build files are read several at once"),
+    )
+    .with_help("give one YAML file, or write the files in HCL (`*.hcl`) to combine them")
+}
+
+/// A variable's `default` that is not of its declared `type`.
+pub fn default_wrong_type(name: &str, why: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidValue,
+        format!("the default of `{name}` is not of its type: {why}"),
+    )
+    .with_label(span, "this default")
+    .with_help("give a default of the declared `type`, or change the type")
 }
 
 /// A variable's `type` that is not a type.

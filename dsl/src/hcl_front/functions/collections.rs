@@ -147,7 +147,16 @@ pub(super) fn reverse(args: FuncArgs) -> Result<Value> {
 }
 
 pub(super) fn sort(args: FuncArgs) -> Result<Value> {
-    let mut items: Vec<String> = list(&args[0])?.iter().map(string).collect::<Result<_>>()?;
+    let all = list(&args[0])?;
+    // Numbers sort as numbers and stay numbers: go-cty sorts their text, but its arithmetic
+    // then reads them back as numbers (`[for v in sort(NUMS): v + 1]`), which hcl-rs's does
+    // not.
+    if !all.is_empty() && all.iter().all(|v| matches!(v, Value::Number(_))) {
+        let mut numbers: Vec<f64> = all.iter().map(number).collect::<Result<_>>()?;
+        numbers.sort_by(f64::total_cmp);
+        return Ok(Value::Array(numbers.into_iter().map(num).collect()));
+    }
+    let mut items: Vec<String> = all.iter().map(string).collect::<Result<_>>()?;
     items.sort();
     Ok(Value::Array(items.into_iter().map(Value::from).collect()))
 }

@@ -4,12 +4,14 @@
 //! disk, so a file evaluates the same way every time.
 
 mod args;
+mod arithmetic;
 mod collections;
 mod convert;
 mod encoding;
 mod logic;
 mod numbers;
 mod regex;
+mod sets;
 mod strings;
 
 use hcl::Value;
@@ -51,7 +53,7 @@ pub fn check_size(value: &Value) -> Result<()> {
 type Result<T> = std::result::Result<T, String>;
 
 fn no_clock(_: FuncArgs) -> Result<Value> {
-    Err("kiln files evaluate the same way every time: no clock or random functions; pass the value as a variable (`--var NAME=...`)".into())
+    Err("kiln files evaluate the same way every time: no clock, random or machine-dependent functions (timestamp, uuid, bcrypt, homedir, ...); pass the value as a variable (`--var NAME=...`)".into())
 }
 
 pub(super) fn declare(ctx: &mut Context<'_>, name: &str, params: &[ParamType], f: hcl::eval::Func) {
@@ -82,6 +84,8 @@ pub fn declare_builtins(ctx: &mut Context<'_>) {
     convert::declare_all(ctx);
     logic::declare_all(ctx);
     encoding::declare_all(ctx);
+    arithmetic::declare_all(ctx);
+    sets::declare_all(ctx);
     // Declared so that a call gets kiln's reason instead of "unknown function".
     for name in [
         "timestamp",
@@ -90,6 +94,10 @@ pub fn declare_builtins(ctx: &mut Context<'_>) {
         "uuid",
         "uuidv4",
         "uuidv5",
+        "formattimestamp",
+        "unixtimestampparse",
+        "bcrypt",
+        "homedir",
     ] {
         declare_variadic(ctx, name, &[], Any, no_clock);
     }

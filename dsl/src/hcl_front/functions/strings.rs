@@ -10,7 +10,12 @@ use hcl::eval::{Context, ParamType};
 
 /// `format("%s-%d", a, b)`: Go's verbs %s %d %v %q %f %%.
 pub(super) fn format(args: FuncArgs) -> Result<Value> {
-    let spec = string(&args[0])?;
+    format_values(&args[..]).map(Value::String)
+}
+
+/// `format`'s work on its arguments (the spec first), shared with `formatlist`.
+pub(super) fn format_values(args: &[Value]) -> Result<String> {
+    let spec = string(args.first().ok_or("`format` needs a format string")?)?;
     let mut values = args.iter().skip(1);
     let mut out = String::new();
     let mut chars = spec.chars();
@@ -41,7 +46,7 @@ pub(super) fn format(args: FuncArgs) -> Result<Value> {
     if values.next().is_some() {
         return Err("`format` has more values than verbs".into());
     }
-    Ok(Value::String(out))
+    Ok(out)
 }
 
 pub(super) fn split(args: FuncArgs) -> Result<Value> {

@@ -1,0 +1,11 @@
+version = 1
+stage "app" { from = "scratch" }
+
+BAR = 99
+variable "FOO" {
+  type = bool
+  default = BAR
+}
+target "default" {
+  stage = "app"
+}

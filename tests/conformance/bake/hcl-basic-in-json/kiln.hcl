@@ -1,0 +1,4 @@
+version = 1
+stage "app" { from = "scratch" }
+variable "buildno" {}
+variable "IAMCROSS" {}

@@ -1,0 +1,8 @@
+version = 1
+stage "app" { from = "scratch" }
+
+target "default" {
+  stage = "app"
+  matrix = "test"
+  name = "x"
+}

@@ -1,0 +1,10 @@
+version = 1
+stage "app" { from = "scratch" }
+variable "v1" {}
+FOO = "abc"
+target "app" {
+  stage = "app"
+  args = {
+    v1 = "pre-${FOO}"
+  }
+}

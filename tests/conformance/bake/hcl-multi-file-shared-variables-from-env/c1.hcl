@@ -1,0 +1,13 @@
+version = 1
+stage "app" { from = "scratch" }
+variable "v1" {}
+variable "v2" {}
+variable "FOO" {
+  default = "abc"
+}
+target "app" {
+  stage = "app"
+  args = {
+    v1 = "pre-${FOO}"
+  }
+}

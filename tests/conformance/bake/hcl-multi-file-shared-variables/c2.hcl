@@ -1,0 +1,6 @@
+target "app" {
+  stage = "app"
+  args = {
+    v2 = "${FOO}-post"
+  }
+}

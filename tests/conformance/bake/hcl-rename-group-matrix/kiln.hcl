@@ -1,0 +1,11 @@
+version = 1
+stage "app" { from = "scratch" }
+
+group "foo" {
+  matrix = {
+    name = ["x", "y"]
+  }
+}
+target "x" {
+  stage = "app"
+}

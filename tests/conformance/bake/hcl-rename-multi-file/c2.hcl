@@ -1,0 +1,4 @@
+target "foo" {
+  stage = "app"
+  labels = { context = "y" }
+}

@@ -1,0 +1,4 @@
+target "bar" {
+  stage = "app"
+  labels = { target = "z" }
+}

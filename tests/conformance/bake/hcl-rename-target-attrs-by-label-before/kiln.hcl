@@ -1,0 +1,13 @@
+version = 1
+stage "app" { from = "scratch" }
+
+target "def" {
+  stage = "app"
+  description = target.abc.description
+}
+target "abc" {
+  stage = "app"
+  name = "xyz"
+  matrix = {}
+  description = "foo"
+}

@@ -1,0 +1,8 @@
+version = 1
+stage "app" { from = "scratch" }
+
+target "abc" {
+  stage = "app"
+  name = "xyz"
+  description = "foo"
+}

@@ -1,0 +1,14 @@
+version = 1
+stage "app" { from = "scratch" }
+variable "foo" {}
+
+variable "FOO" {
+  type = tuple([string])
+  default = null
+}
+target "default" {
+  stage = "app"
+  args = {
+    foo = equal(FOO, null)
+  }
+}

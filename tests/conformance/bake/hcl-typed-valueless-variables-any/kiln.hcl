@@ -1,0 +1,13 @@
+version = 1
+stage "app" { from = "scratch" }
+variable "foo" {}
+
+variable "FOO" {
+  type = any
+}
+target "default" {
+  stage = "app"
+  args = {
+    foo = equal(FOO, null)
+  }
+}

@@ -1,0 +1,9 @@
+variable "BASE" {
+  default = "abc"
+}
+target "app" {
+  stage = "app"
+  args = {
+    v2 = "${FOO}-post"
+  }
+}

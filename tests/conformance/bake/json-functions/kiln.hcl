@@ -1,0 +1,3 @@
+version = 1
+stage "app" { from = "scratch" }
+variable "v1" {}

@@ -1,0 +1,16 @@
+version = 1
+stage "app" { from = "scratch" }
+variable "foo" {}
+
+variable "FOO" {
+  type = list(number)
+}
+variable "FOO_JSON" {
+  type = list(number)
+}
+target "default" {
+  stage = "app"
+  args = {
+    foo = length(FOO)
+  }
+}

@@ -1,0 +1,5 @@
+version = 1
+stage "app" { from = "scratch" }
+target "abc" {
+  stage = "app"
+}

@@ -1,0 +1,13 @@
+version = 1
+stage "app" { from = "scratch" }
+variable "foo" {}
+
+variable "FOO" {
+  type = set(number)
+}
+target "default" {
+  stage = "app"
+  args = {
+    foo = FOO
+  }
+}

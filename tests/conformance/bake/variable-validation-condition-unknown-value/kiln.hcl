@@ -1,0 +1,15 @@
+version = 1
+stage "app" { from = "scratch" }
+
+variable "PORT" {
+  default = 3000
+  validation {
+    condition = "foo"
+  }
+}
+target "app" {
+  stage = "app"
+  args = {
+    PORT = PORT
+  }
+}

@@ -1,0 +1,16 @@
+version = 1
+stage "app" { from = "scratch" }
+
+variable "FOO" {
+  default = 0
+  validation {
+    condition = FOO > 5
+    error_message = "FOO must be greater than 5."
+  }
+}
+target "app" {
+  stage = "app"
+  args = {
+    FOO = FOO
+  }
+}
