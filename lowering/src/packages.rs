@@ -277,6 +277,7 @@ impl Lowerer<'_> {
             network: Network::Default,
             security: Security::Sandbox,
             mounts,
+            remove_mount_stubs: false,
         };
         let name = counter.name(&format!("packages: {}", names.join(" ")));
         state.record(format!("PACKAGES {}", names.join(" ")), false);

@@ -15,6 +15,10 @@ pub struct ExecSpec {
     pub network: Network,
     pub security: Security,
     pub mounts: Vec<MountSpec>,
+    /// Ask the executor to remove the mount points it had to create (`/run/secrets` for a
+    /// secret at `/run/secrets/x`), as the Dockerfile frontend always does (BuildKit v0.11;
+    /// older ones ignore the field and leave them).
+    pub remove_mount_stubs: bool,
 }
 
 pub enum MountSpec {
@@ -108,6 +112,7 @@ pub fn exec_op(spec: ExecSpec, root: Option<&Output>, platform: pb::Platform) ->
                 env,
                 cwd: spec.cwd,
                 user: spec.user,
+                remove_mount_stubs_recursive: spec.remove_mount_stubs,
                 ..Default::default()
             }),
             mounts,

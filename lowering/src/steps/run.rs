@@ -54,6 +54,7 @@ impl Lowerer<'_> {
             network: run.network.as_ref().map_or(Network::Default, |n| n.value),
             security: run.security.as_ref().map_or(Security::Sandbox, |s| s.value),
             mounts: Vec::new(),
+            remove_mount_stubs: false,
         };
         for mount in &run.mounts {
             if let Some(m) = self.mount(state, &mount.value, mount.span) {
@@ -168,6 +169,13 @@ impl Lowerer<'_> {
         span: Span,
     ) {
         let platform = crate::platform::to_pb(&state.platform);
+        // Mount points the executor creates (`/run/secrets`, `/a/b` of a tmpfs at `/a/b/c`,
+        // `/etc` for `/etc/hosts` on scratch) are removed after the step, as BuildKit's own
+        // LLB client asks for every exec. Its cap (`exec.meta.removemountstubs.recursive`) is
+        // declared but never registered, so no BuildKit reports it: the field is set always,
+        // and BuildKits before v0.11 ignore it (an unknown protobuf field).
+        let mut spec = spec;
+        spec.remove_mount_stubs = true;
         let op = exec::exec_op(spec, state.fs.as_ref(), platform);
         state.fs = Some(self.add_op(op, name, span));
     }
