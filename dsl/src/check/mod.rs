@@ -6,6 +6,8 @@ mod graph;
 mod names;
 mod pins;
 mod values;
+
+pub use values::is_port;
 mod variables;
 
 use crate::diagnostic::Diagnostic;

@@ -286,14 +286,28 @@ fn check_absolute(cx: &mut Checker<'_>, path: &Sp<String>, what: &str) {
     cx.report(catalogue::relative_path(what, path, path.span));
 }
 
+/// A mode is checked as it expands: `${ARG}` with a default is replaced by it; with a value
+/// known only at build time, lowering checks the expanded mode (at the same place).
 fn check_mode(cx: &mut Checker<'_>, mode: &Sp<String>) {
-    let digits = mode.value.strip_prefix("0o").unwrap_or(&mode.value);
+    let expanded;
+    let text = if mode.value.contains("${") {
+        match cx.substitute_args(&mode.value) {
+            Some(s) => {
+                expanded = s;
+                &expanded
+            }
+            None => return,
+        }
+    } else {
+        &mode.value
+    };
+    let digits = text.strip_prefix("0o").unwrap_or(text);
     let valid = !digits.is_empty()
         && digits.len() <= 5
         && digits.bytes().all(|b| (b'0'..=b'7').contains(&b))
         && u32::from_str_radix(digits, 8).is_ok_and(|m| m <= 0o7777);
     if !valid {
-        cx.report(catalogue::invalid_mode(mode, mode.span));
+        cx.report(catalogue::invalid_mode(text, mode.span));
     }
 }
 
@@ -305,10 +319,13 @@ fn check_image_config(cx: &mut Checker<'_>, image: &ImageConfig) {
         check_absolute(cx, volume, "a volume");
     }
     for port in &image.expose {
-        let (number, protocol) = port.value.split_once('/').unwrap_or((&port.value, "tcp"));
-        let number_ok = number.parse::<u16>().is_ok_and(|n| n > 0);
-        if !number_ok || !matches!(protocol, "tcp" | "udp" | "sctp") {
-            cx.report(catalogue::invalid_port(port, port.span));
+        // As a mode: checked as it expands, else by lowering once the value is known.
+        let text = match port.value.contains("${") {
+            true => cx.substitute_args(&port.value),
+            false => Some(port.value.clone()),
+        };
+        if let Some(text) = text.filter(|t| !is_port(t)) {
+            cx.report(catalogue::invalid_port(&text, port.span));
         }
     }
     if let Some(check) = &image.healthcheck {
@@ -330,6 +347,12 @@ fn check_image_config(cx: &mut Checker<'_>, image: &ImageConfig) {
             cx.report(catalogue::invalid_signal(signal, signal.span));
         }
     }
+}
+
+/// `PORT[/tcp|udp|sctp]`, as `expose` takes it.
+pub fn is_port(text: &str) -> bool {
+    let (number, protocol) = text.split_once('/').unwrap_or((text, "tcp"));
+    number.parse::<u16>().is_ok_and(|n| n > 0) && matches!(protocol, "tcp" | "udp" | "sctp")
 }
 
 /// Go-style durations: one or more `<number><unit>` with units ns, us, ms, s, m, h.

@@ -45,6 +45,11 @@ impl Lowerer<'_> {
         }
         for port in &image.expose {
             if let Some(p) = self.expand(port, &env) {
+                if !kiln_dsl::check::is_port(&p) {
+                    self.diagnostics
+                        .push(catalogue::invalid_port(&p, port.span));
+                    continue;
+                }
                 let p = if p.contains('/') {
                     p
                 } else {

@@ -31,16 +31,10 @@ impl Lowerer<'_> {
         let exclude: Option<Vec<String>> =
             copy.exclude.iter().map(|e| self.expand(e, env)).collect();
         let exclude = exclude.unwrap_or_default();
-        let mode = match &copy.chmod {
-            Some(m) => match parse_mode(&m.value) {
-                Some(mode) => mode as i32,
-                None => {
-                    self.invalid_path(m.span, &m.value, "not an octal mode");
-                    return;
-                }
-            },
-            None => -1,
+        let Ok(mode) = self.mode(copy.chmod.as_ref(), env) else {
+            return;
         };
+        let mode = mode.map_or(-1, |m| m as i32);
         let linked = copy.link.as_ref().is_some_and(|l| l.value);
         let mut caps = vec!["file.base"];
         if !exclude.is_empty() {

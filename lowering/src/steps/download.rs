@@ -37,7 +37,9 @@ impl Lowerer<'_> {
         } else {
             dst.rsplit('/').next().unwrap_or_default().to_string()
         };
-        let mode = download.mode.as_ref().and_then(|m| parse_mode(&m.value));
+        let Ok(mode) = self.mode(download.mode.as_ref(), &state.env) else {
+            return;
+        };
         let sha = sha.as_ref().map(|s| s.value.as_str());
         let op = source::http_op(&url, sha, &filename, mode);
         let mut source = self.add_op(op, format!("[internal] download {url}"), span);
