@@ -35,7 +35,10 @@ impl Lowerer<'_> {
             return;
         };
         let mode = mode.map_or(-1, |m| m as i32);
-        let linked = copy.link.as_ref().is_some_and(|l| l.value);
+        // Without MergeOp (BuildKit before v0.10, or Docker's classic overlay2 image store,
+        // whose worker cannot merge) a linked copy is a plain copy, as the Dockerfile
+        // frontend falls back: the same files, only less cache reuse.
+        let linked = copy.link.as_ref().is_some_and(|l| l.value) && self.opts.caps.has("mergeop");
         let mut caps = vec!["file.base"];
         if !exclude.is_empty() {
             caps.push("file.copy.includeexcludepatterns");
