@@ -245,6 +245,9 @@ impl Lowerer<'_> {
                 target: dir.to_string(),
                 id: format!("kiln-packages{dir}"),
                 sharing: Sharing::Locked,
+                state: None,
+                selector: String::new(),
+                readonly: false,
             })
             .collect();
         let mut repositories = Vec::new();

@@ -100,7 +100,12 @@ fn check_step(cx: &mut Checker<'_>, step: &Step) {
 
 fn check_mount(cx: &mut Checker<'_>, mount: &Mount) {
     match mount {
-        Mount::Cache(m) => check_absolute(cx, &m.cache, "a cache mount target"),
+        Mount::Cache(m) => {
+            check_absolute(cx, &m.cache, "a cache mount target");
+            if let Some(mode) = &m.mode {
+                check_mode(cx, mode);
+            }
+        }
         Mount::Tmpfs(m) => check_absolute(cx, &m.tmpfs, "a tmpfs mount target"),
         Mount::Bind(m) => {
             check_absolute(cx, &m.bind, "a bind mount target");

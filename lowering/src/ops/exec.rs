@@ -26,6 +26,10 @@ pub enum MountSpec {
         target: String,
         id: String,
         sharing: Sharing,
+        /// What a new cache starts with (`None`: empty), at `selector` inside it.
+        state: Option<Output>,
+        selector: String,
+        readonly: bool,
     },
     Secret {
         id: String,
@@ -154,7 +158,13 @@ impl ExecParts<'_> {
                 target,
                 id,
                 sharing,
+                state,
+                selector,
+                readonly,
             } => {
+                if !selector.is_empty() {
+                    self.caps.push("exec.mount.selector");
+                }
                 self.caps.push("exec.mount.cache");
                 if sharing != Sharing::Shared {
                     self.caps.push("exec.mount.cache.sharing");
@@ -165,6 +175,9 @@ impl ExecParts<'_> {
                     Sharing::Locked => pb::CacheSharingOpt::Locked,
                 };
                 Some(pb::Mount {
+                    input: self.inputs.index(state.as_ref()),
+                    selector,
+                    readonly,
                     cache_opt: Some(pb::CacheOpt {
                         id,
                         sharing: sharing as i32,

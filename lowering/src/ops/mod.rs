@@ -112,6 +112,9 @@ mod tests {
                         target: "/root/.cache".into(),
                         id: "c".into(),
                         sharing: Sharing::Locked,
+                        state: None,
+                        selector: String::new(),
+                        readonly: false,
                     },
                     exec::MountSpec::Secret {
                         id: "tok".into(),

@@ -85,19 +85,7 @@ impl Lowerer<'_> {
         self.cap_uses
             .extend(mount_caps.iter().map(|cap| (*cap, span)));
         Some(match mount {
-            Mount::Cache(m) => {
-                let target = self.expand(&m.cache, env)?;
-                let id = match &m.id {
-                    Some(id) => self.expand(id, env)?,
-                    None => target.clone(),
-                };
-                let sharing = m.sharing.as_ref().map_or(Sharing::Shared, |s| s.value);
-                MountSpec::Cache {
-                    target,
-                    id,
-                    sharing,
-                }
-            }
+            Mount::Cache(m) => self.cache_mount(state, m, span)?,
             Mount::Secret(m) => self.secret_mount(m, env)?,
             Mount::Ssh(m) => {
                 let id = self.expand(&m.ssh, env)?;
@@ -116,6 +104,49 @@ impl Lowerer<'_> {
                 size: m.size.as_ref().map(|s| s.value),
             },
             Mount::Bind(m) => self.bind_mount(state, m, span)?,
+        })
+    }
+
+    /// A cache mount. A new cache starts with the files of `from` (at `source`), or empty;
+    /// with `uid`, `gid` or `mode` and no `source`, it starts as a directory with that owner
+    /// and mode (on top of `from`), as the Dockerfile frontend makes it.
+    fn cache_mount(&mut self, state: &StageState, m: &CacheMount, span: Span) -> Option<MountSpec> {
+        let env = &state.env;
+        let target = self.expand(&m.cache, env)?;
+        let id = match &m.id {
+            Some(id) => self.expand(id, env)?,
+            None => target.clone(),
+        };
+        let sharing = m.sharing.as_ref().map_or(Sharing::Shared, |s| s.value);
+        let mut base = match &m.from {
+            Some(_) => self.source_state(state, m.from.as_ref(), None, span)?,
+            None => None,
+        };
+        let mut selector = match &m.source {
+            Some(s) => self.expand(s, env)?.trim_matches('/').to_string(),
+            None => String::new(),
+        };
+        let mode = self.mode(m.mode.as_ref(), env).ok()?;
+        let owned = m.uid.is_some() || m.gid.is_some() || mode.is_some();
+        if selector.is_empty() && owned {
+            let uid = m.uid.as_ref().map_or(0, |u| u.value);
+            let gid = m.gid.as_ref().map_or(0, |g| g.value);
+            let mut inputs = Inputs::default();
+            let input = inputs.index(base.as_ref());
+            let owner = chown(&format!("{uid}:{gid}"), -1);
+            let action = file::mkdir_action(input, "/cache", mode.unwrap_or(0o755), Some(owner));
+            let op = file_op(inputs, vec![action], vec!["file.base"]);
+            let name = "[internal] setting cache mount permissions".to_string();
+            base = Some(self.add_op(op, name, span));
+            selector = "cache".into();
+        }
+        Some(MountSpec::Cache {
+            target,
+            id,
+            sharing,
+            state: base,
+            selector,
+            readonly: m.readonly.as_ref().is_some_and(|r| r.value),
         })
     }
 
