@@ -334,6 +334,9 @@ fn check_image_config(cx: &mut Checker<'_>, image: &ImageConfig) {
         }
     }
     if let Some(check) = &image.healthcheck {
+        if let Some(Command::Argv(argv)) = check.test.as_ref().map(|t| &t.value) {
+            check_healthcheck_test(cx, argv);
+        }
         let durations = [&check.interval, &check.timeout, &check.start_period];
         for duration in durations.into_iter().flatten() {
             if !is_duration(duration) {
@@ -351,6 +354,39 @@ fn check_image_config(cx: &mut Checker<'_>, image: &ImageConfig) {
         if !ok {
             cx.report(catalogue::invalid_signal(signal, signal.span));
         }
+    }
+}
+
+/// A `test` list that starts like Docker's own form (`CMD`, `CMD-SHELL`, `NONE`) must be
+/// one Docker takes; any other list is a command run without a shell (`CMD` is implied).
+fn check_healthcheck_test(cx: &mut Checker<'_>, argv: &[Sp<String>]) {
+    let Some(first) = argv.first() else { return };
+    let problem = match first.value.as_str() {
+        "NONE" if argv.len() > 1 => Some((
+            "`NONE` takes no command",
+            "write `disable: true` to turn the check off, or drop `NONE` to run the command",
+        )),
+        "CMD" if argv.len() == 1 => Some((
+            "`CMD` needs the command after it",
+            "write the command after `CMD`: `test: [CMD, curl, -f, \"http://localhost/\"]`",
+        )),
+        "CMD-SHELL" if argv.len() != 2 => Some((
+            "`CMD-SHELL` takes exactly one shell command",
+            "write one string after `CMD-SHELL`: `test: [CMD-SHELL, \"curl -f http://localhost/ || exit 1\"]`, or the string alone: `test: \"curl -f ...\"`",
+        )),
+        "NONE" | "CMD" | "CMD-SHELL" => None,
+        other if ["none", "cmd", "cmd-shell"].contains(&other.to_ascii_lowercase().as_str()) => {
+            Some((
+                "Docker's keywords are in capitals",
+                "write `CMD`, `CMD-SHELL` or `NONE` in capitals, as Docker does",
+            ))
+        }
+        _ => None,
+    };
+    if let Some((problem, fix)) = problem {
+        cx.report(catalogue::invalid_healthcheck_test(
+            problem, fix, first.span,
+        ));
     }
 }
 

@@ -101,9 +101,18 @@ impl Lowerer<'_> {
             Some(Command::Shell(s)) => {
                 vec!["CMD-SHELL".into(), self.expand(s, env).unwrap_or_default()]
             }
-            Some(Command::Argv(argv)) => std::iter::once("CMD".to_string())
-                .chain(argv.iter().map(|a| self.expand(a, env).unwrap_or_default()))
-                .collect(),
+            // Docker's own forms are taken as they are: `[CMD, ...]`, `[CMD-SHELL, "..."]`,
+            // `[NONE]` (checked by `kiln check`); any other list is a command, `CMD` implied.
+            Some(Command::Argv(argv)) => {
+                let docker_form = argv
+                    .first()
+                    .is_some_and(|a| matches!(a.value.as_str(), "CMD" | "CMD-SHELL" | "NONE"));
+                let prefix = (!docker_form).then(|| "CMD".to_string());
+                prefix
+                    .into_iter()
+                    .chain(argv.iter().map(|a| self.expand(a, env).unwrap_or_default()))
+                    .collect()
+            }
             None => vec!["NONE".into()],
         };
         let nanos = |d: &Option<Sp<String>>| d.as_ref().and_then(|d| duration_nanos(&d.value));
