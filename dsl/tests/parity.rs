@@ -132,3 +132,22 @@ fn a_healthcheck_in_dockers_form_must_be_one_docker_runs() {
         );
     }
 }
+
+#[test]
+fn a_download_url_with_args_is_checked_as_it_expands() {
+    let file = |server: &str| {
+        format!(
+            "version: 1\nargs:\n  SERVER: {server}\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - download: {{ url: \"${{SERVER}}/f\", sha256: {}, dst: /f }}\n",
+            "a".repeat(64)
+        )
+    };
+    assert_eq!(errors(&check("a.yaml", &file("~"))), Vec::<String>::new());
+    assert_eq!(
+        errors(&check("b.yaml", &file("http://127.0.0.1:8000"))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        errors(&check("c.yaml", &file("ftp://x"))),
+        ["invalid-url@8:26 `ftp://x/f` is not an http(s) URL"]
+    );
+}

@@ -196,3 +196,20 @@ fn healthchecks_take_dockers_own_forms() {
     assert_eq!(test("exit 0"), serde_json::json!(["CMD-SHELL", "exit 0"]));
     assert_eq!(test("[NONE]"), serde_json::json!(["NONE"]));
 }
+
+#[test]
+fn a_download_url_is_checked_once_expanded() {
+    let text = format!(
+        "version: 1\nargs:\n  SERVER: ~\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - download: {{ url: \"${{SERVER}}/f\", sha256: {}, dst: /f }}\n",
+        "a".repeat(64)
+    );
+    let with = |server: &str| LowerOptions {
+        build_args: [("SERVER".to_string(), server.to_string())].into(),
+        ..Default::default()
+    };
+    assert!(lower_text(&text, with("http://127.0.0.1:8000")).is_ok());
+    let errors = lower_text(&text, with("ftp://x")).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, Code::InvalidUrl);
+    assert!(errors[0].message.contains("`ftp://x/f`"), "{errors:#?}");
+}

@@ -7,7 +7,7 @@ mod names;
 mod pins;
 mod values;
 
-pub use values::is_port;
+pub use values::{is_http_url, is_port};
 mod variables;
 
 use crate::diagnostic::Diagnostic;

@@ -191,10 +191,26 @@ fn check_same_platforms(cx: &mut Checker<'_>, url: &PerPlatform, sha: &PerPlatfo
     }
 }
 
+/// A URL is checked as it expands, as a mode is (`url: "${MIRROR}/tool.tgz"`).
 fn check_http_url(cx: &mut Checker<'_>, url: &Sp<String>) {
-    let scheme_ok = url.value.starts_with("https://") || url.value.starts_with("http://");
-    if !scheme_ok || url.value.len() <= "https://".len() {
-        cx.report(catalogue::not_http_url(url, url.span));
+    if let Some(text) = as_expanded(cx, url).filter(|u| !is_http_url(u)) {
+        cx.report(catalogue::not_http_url(&text, url.span));
+    }
+}
+
+/// `http://` or `https://` and something after it.
+pub fn is_http_url(url: &str) -> bool {
+    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+    scheme_ok && url.len() > "https://".len()
+}
+
+/// A value as it expands with the args' defaults; `None` when it uses a value known only
+/// at build time (lowering checks the expanded value then, at the same place).
+fn as_expanded(cx: &Checker<'_>, value: &Sp<String>) -> Option<String> {
+    if value.value.contains("${") {
+        cx.substitute_args(&value.value)
+    } else {
+        Some(value.value.clone())
     }
 }
 
@@ -294,18 +310,10 @@ fn check_absolute(cx: &mut Checker<'_>, path: &Sp<String>, what: &str) {
 /// A mode is checked as it expands: `${ARG}` with a default is replaced by it; with a value
 /// known only at build time, lowering checks the expanded mode (at the same place).
 fn check_mode(cx: &mut Checker<'_>, mode: &Sp<String>) {
-    let expanded;
-    let text = if mode.value.contains("${") {
-        match cx.substitute_args(&mode.value) {
-            Some(s) => {
-                expanded = s;
-                &expanded
-            }
-            None => return,
-        }
-    } else {
-        &mode.value
+    let Some(text) = as_expanded(cx, mode) else {
+        return;
     };
+    let text = text.as_str();
     let digits = text.strip_prefix("0o").unwrap_or(text);
     let valid = !digits.is_empty()
         && digits.len() <= 5
@@ -325,11 +333,7 @@ fn check_image_config(cx: &mut Checker<'_>, image: &ImageConfig) {
     }
     for port in &image.expose {
         // As a mode: checked as it expands, else by lowering once the value is known.
-        let text = match port.value.contains("${") {
-            true => cx.substitute_args(&port.value),
-            false => Some(port.value.clone()),
-        };
-        if let Some(text) = text.filter(|t| !is_port(t)) {
+        if let Some(text) = as_expanded(cx, port).filter(|t| !is_port(t)) {
             cx.report(catalogue::invalid_port(&text, port.span));
         }
     }

@@ -21,9 +21,16 @@ impl Lowerer<'_> {
             },
             None => None,
         };
+        let url_span = url.span;
         let Some(url) = self.expand(&url, env) else {
             return;
         };
+        // `kiln check` leaves a URL with a build-time value to here.
+        if !kiln_dsl::check::is_http_url(&url) {
+            self.diagnostics
+                .push(catalogue::not_http_url(&url, url_span));
+            return;
+        }
         let Some(dst) = self.expand(&download.dst, env) else {
             return;
         };
