@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
-fn frontend() -> String {
-    std::env::var("KILN_FRONTEND_IMAGE").unwrap_or_else(|_| "localhost:5000/kiln:dev".into())
-}
+mod common;
+
+use common::frontend_image as frontend;
 
 fn build(case: &Case, target: Option<&String>, file: &str, kiln: bool, server: &str) -> Build {
     let mut build_args = case.build_args.clone();
