@@ -130,6 +130,7 @@ fn edges(model: &BuildFile) -> Vec<Edge> {
                     UseKind::From => "from",
                     UseKind::Copy => "copy",
                     UseKind::Bind => "bind",
+                    UseKind::Cache => "cache",
                 },
             });
         }

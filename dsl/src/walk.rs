@@ -1,5 +1,5 @@
 //! The one walk of stage references: which places a stage reads from (`from`, a copy's
-//! `from`, a bind mount's `from`), and which stages building one stage needs. `kiln check`,
+//! `from`, a bind or cache mount's `from`), and which stages building one stage needs. `kiln check`,
 //! lowering's base-image discovery, `--call=outline` and `kiln graph` all follow it.
 
 use crate::model::{BuildFile, Mount, Stage, Step};
@@ -14,6 +14,8 @@ pub enum UseKind {
     Copy,
     /// A run step mounts it (a bind mount's `from`).
     Bind,
+    /// A run step's cache starts with its files (a cache mount's `from`).
+    Cache,
 }
 
 impl UseKind {
@@ -23,6 +25,7 @@ impl UseKind {
             UseKind::From => "`from`",
             UseKind::Copy => "`copy.from`",
             UseKind::Bind => "a bind mount's `from`",
+            UseKind::Cache => "a cache mount's `from`",
         }
     }
 }
@@ -48,14 +51,12 @@ pub fn uses(stage: &Stage) -> Vec<Use<'_>> {
             })),
             Step::Run(r) => {
                 for mount in &r.mounts {
-                    if let Mount::Bind(b) = &mount.value
-                        && let Some(place) = &b.from
-                    {
-                        out.push(Use {
-                            kind: UseKind::Bind,
-                            place,
-                        });
-                    }
+                    let (kind, from) = match &mount.value {
+                        Mount::Bind(b) => (UseKind::Bind, &b.from),
+                        Mount::Cache(c) => (UseKind::Cache, &c.from),
+                        _ => continue,
+                    };
+                    out.extend(from.iter().map(|place| Use { kind, place }));
                 }
             }
             _ => {}

@@ -245,6 +245,9 @@ impl Lowerer<'_> {
                 target: dir.to_string(),
                 id: format!("kiln-packages{dir}"),
                 sharing: Sharing::Locked,
+                state: None,
+                selector: String::new(),
+                readonly: false,
             })
             .collect();
         let mut repositories = Vec::new();
@@ -277,6 +280,7 @@ impl Lowerer<'_> {
             network: Network::Default,
             security: Security::Sandbox,
             mounts,
+            remove_mount_stubs: false,
         };
         let name = counter.name(&format!("packages: {}", names.join(" ")));
         state.record(format!("PACKAGES {}", names.join(" ")), false);

@@ -10,11 +10,25 @@ use crate::platform;
 use kiln_dsl::catalogue;
 use kiln_dsl::model::Stage;
 
-/// The config of an empty image for `platform`.
+/// The `PATH` a Dockerfile gives a stage `FROM scratch` (BuildKit's `DefaultPathEnv`).
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The config of an empty image for `platform`: what the Dockerfile frontend gives `FROM
+/// scratch` (dockerfile2llb's `emptyImage`): WorkingDir `/` and, except on Windows, the
+/// default `PATH`.
 fn empty_image(platform: &str) -> ImageConfig {
     let mut image = ImageConfig::default();
     set_platform(&mut image, platform);
+    image.config.working_dir = Some("/".into());
     image
+}
+
+/// The environment of a stage `FROM scratch`, as `empty_image` stores it.
+fn scratch_env(image: &ImageConfig) -> Vec<(String, String)> {
+    if image.os == "windows" {
+        return Vec::new();
+    }
+    vec![("PATH".to_string(), DEFAULT_PATH.to_string())]
 }
 
 fn set_platform(image: &mut ImageConfig, platform: &str) {
@@ -101,13 +115,15 @@ impl Lowerer<'_> {
     fn base(&mut self, name: &str, stage: &Stage, platform: &str) -> Option<StageState> {
         let from = self.expand(&stage.from, &[])?;
         if from == "scratch" {
+            let image = empty_image(platform);
+            let env = scratch_env(&image);
             return Some(StageState {
                 fs: None,
-                image: empty_image(platform),
+                image,
                 history: HistoryChain::default(),
                 base_image: None,
                 packages_updated: false,
-                env: Vec::new(),
+                env,
                 workdir: "/".into(),
                 user: String::new(),
                 platform: platform.into(),

@@ -37,21 +37,38 @@ impl Image {
     /// `manifest.json` that newer Dockers write). Layers may be gzipped.
     pub fn from_docker_save(path: &Path) -> Result<Image, String> {
         let mut members: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        // Docker 20.10 writes a layer equal to an earlier one (two steps with the same,
+        // e.g. empty, diff) as a symlink `<id>/layer.tar -> ../<other>/layer.tar`.
+        let mut links: Vec<(String, String)> = Vec::new();
         let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
         let mut archive = tar::Archive::new(file);
         for entry in archive.entries().map_err(|e| e.to_string())? {
             let mut entry = entry.map_err(|e| e.to_string())?;
-            if !entry.header().entry_type().is_file() {
-                continue;
-            }
             let name = entry
                 .path()
                 .map_err(|e| e.to_string())?
                 .display()
                 .to_string();
+            if entry.header().entry_type().is_symlink() {
+                let target = entry.link_name().map_err(|e| e.to_string())?;
+                let target = target.map(|t| t.display().to_string()).unwrap_or_default();
+                links.push((name, target));
+                continue;
+            }
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
             let mut data = Vec::new();
             entry.read_to_end(&mut data).map_err(|e| e.to_string())?;
             members.insert(name.trim_start_matches("./").to_string(), data);
+        }
+        for (name, target) in links {
+            let name = name.trim_start_matches("./");
+            let dir = name.rsplit_once('/').map_or("", |(d, _)| d);
+            let resolved = resolve_relative(dir, &target);
+            if let Some(data) = members.get(&resolved).cloned() {
+                members.insert(name.to_string(), data);
+            }
         }
         let manifest: serde_json::Value =
             serde_json::from_slice(members.get("manifest.json").ok_or("no manifest.json")?)
@@ -179,6 +196,25 @@ impl Image {
             _ => None,
         }
     }
+}
+
+/// `target` of a symlink in directory `dir` of an archive, as a member name.
+fn resolve_relative(dir: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
 }
 
 /// `./a/b/` → `/a/b`

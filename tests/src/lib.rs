@@ -4,6 +4,7 @@
 
 mod buildctl;
 mod compare;
+pub mod conformance;
 mod engine;
 mod image;
 mod serve;

@@ -350,7 +350,7 @@ fn buildkit_syntax_build_arg_chooses_the_frontend_too() {
     for engine in Engine::all() {
         let build = Build {
             file: Some(PathBuf::from("build.kiln.yaml")),
-            frontend: Some("localhost:5000/kiln:dev".into()),
+            frontend: Some(frontend_image()),
             ..Build::new(dir.path())
         };
         let image = build_and_save(&engine, &build);
@@ -467,7 +467,7 @@ fn build_from_tar(engine: &Engine, tar: &Path, tag: &str, extra: &[&str]) -> Str
         let no_local_files = tempfile::tempdir().unwrap();
         let mut build = Build::new(no_local_files.path());
         build.file = Some("kiln.yaml".into());
-        build.frontend = Some("localhost:5000/kiln:dev".into());
+        build.frontend = Some(frontend_image());
         build.extra = vec![
             "--opt".into(),
             format!("context=http://127.0.0.1:{}/context.tar", server.port),

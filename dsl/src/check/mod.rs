@@ -7,6 +7,8 @@ mod names;
 mod pins;
 mod sizes;
 mod values;
+
+pub use values::{is_http_url, is_port};
 mod variables;
 
 use crate::diagnostic::{Diagnostic, catalogue};

@@ -100,7 +100,12 @@ fn check_step(cx: &mut Checker<'_>, step: &Step) {
 
 fn check_mount(cx: &mut Checker<'_>, mount: &Mount) {
     match mount {
-        Mount::Cache(m) => check_absolute(cx, &m.cache, "a cache mount target"),
+        Mount::Cache(m) => {
+            check_absolute(cx, &m.cache, "a cache mount target");
+            if let Some(mode) = &m.mode {
+                check_mode(cx, mode);
+            }
+        }
         Mount::Tmpfs(m) => check_absolute(cx, &m.tmpfs, "a tmpfs mount target"),
         Mount::Bind(m) => {
             check_absolute(cx, &m.bind, "a bind mount target");
@@ -186,10 +191,26 @@ fn check_same_platforms(cx: &mut Checker<'_>, url: &PerPlatform, sha: &PerPlatfo
     }
 }
 
+/// A URL is checked as it expands, as a mode is (`url: "${MIRROR}/tool.tgz"`).
 fn check_http_url(cx: &mut Checker<'_>, url: &Sp<String>) {
-    let scheme_ok = url.value.starts_with("https://") || url.value.starts_with("http://");
-    if !scheme_ok || url.value.len() <= "https://".len() {
-        cx.report(catalogue::not_http_url(url, url.span));
+    if let Some(text) = as_expanded(cx, url).filter(|u| !is_http_url(u)) {
+        cx.report(catalogue::not_http_url(&text, url.span));
+    }
+}
+
+/// `http://` or `https://` and something after it.
+pub fn is_http_url(url: &str) -> bool {
+    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+    scheme_ok && url.len() > "https://".len()
+}
+
+/// A value as it expands with the args' defaults; `None` when it uses a value known only
+/// at build time (lowering checks the expanded value then, at the same place).
+fn as_expanded(cx: &Checker<'_>, value: &Sp<String>) -> Option<String> {
+    if value.value.contains("${") {
+        cx.substitute_args(&value.value)
+    } else {
+        Some(value.value.clone())
     }
 }
 
@@ -286,14 +307,20 @@ fn check_absolute(cx: &mut Checker<'_>, path: &Sp<String>, what: &str) {
     cx.report(catalogue::relative_path(what, path, path.span));
 }
 
+/// A mode is checked as it expands: `${ARG}` with a default is replaced by it; with a value
+/// known only at build time, lowering checks the expanded mode (at the same place).
 fn check_mode(cx: &mut Checker<'_>, mode: &Sp<String>) {
-    let digits = mode.value.strip_prefix("0o").unwrap_or(&mode.value);
+    let Some(text) = as_expanded(cx, mode) else {
+        return;
+    };
+    let text = text.as_str();
+    let digits = text.strip_prefix("0o").unwrap_or(text);
     let valid = !digits.is_empty()
         && digits.len() <= 5
         && digits.bytes().all(|b| (b'0'..=b'7').contains(&b))
         && u32::from_str_radix(digits, 8).is_ok_and(|m| m <= 0o7777);
     if !valid {
-        cx.report(catalogue::invalid_mode(mode, mode.span));
+        cx.report(catalogue::invalid_mode(text, mode.span));
     }
 }
 
@@ -305,13 +332,15 @@ fn check_image_config(cx: &mut Checker<'_>, image: &ImageConfig) {
         check_absolute(cx, volume, "a volume");
     }
     for port in &image.expose {
-        let (number, protocol) = port.value.split_once('/').unwrap_or((&port.value, "tcp"));
-        let number_ok = number.parse::<u16>().is_ok_and(|n| n > 0);
-        if !number_ok || !matches!(protocol, "tcp" | "udp" | "sctp") {
-            cx.report(catalogue::invalid_port(port, port.span));
+        // As a mode: checked as it expands, else by lowering once the value is known.
+        if let Some(text) = as_expanded(cx, port).filter(|t| !is_port(t)) {
+            cx.report(catalogue::invalid_port(&text, port.span));
         }
     }
     if let Some(check) = &image.healthcheck {
+        if let Some(Command::Argv(argv)) = check.test.as_ref().map(|t| &t.value) {
+            check_healthcheck_test(cx, argv);
+        }
         let durations = [&check.interval, &check.timeout, &check.start_period];
         for duration in durations.into_iter().flatten() {
             if !is_duration(duration) {
@@ -330,6 +359,45 @@ fn check_image_config(cx: &mut Checker<'_>, image: &ImageConfig) {
             cx.report(catalogue::invalid_signal(signal, signal.span));
         }
     }
+}
+
+/// A `test` list that starts like Docker's own form (`CMD`, `CMD-SHELL`, `NONE`) must be
+/// one Docker takes; any other list is a command run without a shell (`CMD` is implied).
+fn check_healthcheck_test(cx: &mut Checker<'_>, argv: &[Sp<String>]) {
+    let Some(first) = argv.first() else { return };
+    let problem = match first.value.as_str() {
+        "NONE" if argv.len() > 1 => Some((
+            "`NONE` takes no command",
+            "write `disable: true` to turn the check off, or drop `NONE` to run the command",
+        )),
+        "CMD" if argv.len() == 1 => Some((
+            "`CMD` needs the command after it",
+            "write the command after `CMD`: `test: [CMD, curl, -f, \"http://localhost/\"]`",
+        )),
+        "CMD-SHELL" if argv.len() != 2 => Some((
+            "`CMD-SHELL` takes exactly one shell command",
+            "write one string after `CMD-SHELL`: `test: [CMD-SHELL, \"curl -f http://localhost/ || exit 1\"]`, or the string alone: `test: \"curl -f ...\"`",
+        )),
+        "NONE" | "CMD" | "CMD-SHELL" => None,
+        other if ["none", "cmd", "cmd-shell"].contains(&other.to_ascii_lowercase().as_str()) => {
+            Some((
+                "Docker's keywords are in capitals",
+                "write `CMD`, `CMD-SHELL` or `NONE` in capitals, as Docker does",
+            ))
+        }
+        _ => None,
+    };
+    if let Some((problem, fix)) = problem {
+        cx.report(catalogue::invalid_healthcheck_test(
+            problem, fix, first.span,
+        ));
+    }
+}
+
+/// `PORT[/tcp|udp|sctp]`, as `expose` takes it.
+pub fn is_port(text: &str) -> bool {
+    let (number, protocol) = text.split_once('/').unwrap_or((text, "tcp"));
+    number.parse::<u16>().is_ok_and(|n| n > 0) && matches!(protocol, "tcp" | "udp" | "sctp")
 }
 
 /// Go-style durations: one or more `<number><unit>` with units ns, us, ms, s, m, h.

@@ -316,7 +316,12 @@ fn command_strings(command: &Command) -> Vec<&Sp<String>> {
 
 fn mount_strings(mount: &Mount) -> Vec<&Sp<String>> {
     match mount {
-        Mount::Cache(m) => std::iter::once(&m.cache).chain(&m.id).collect(),
+        Mount::Cache(m) => std::iter::once(&m.cache)
+            .chain(&m.id)
+            .chain(&m.from)
+            .chain(&m.source)
+            .chain(&m.mode)
+            .collect(),
         Mount::Secret(m) => std::iter::once(&m.secret)
             .chain(&m.target)
             .chain(&m.env)

@@ -33,6 +33,24 @@ pub struct CacheMount {
     /// How concurrent builds share it: `shared` (default), `private` or `locked`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sharing: Option<Sp<Sharing>>,
+    /// A stage or image whose files a new (empty) cache starts with. Default: empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Sp<String>>,
+    /// Path inside `from` that a new cache starts with. Defaults to its root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Sp<String>>,
+    /// Mount read-only (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readonly: Option<Sp<bool>>,
+    /// Owner of a new cache directory (default 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<Sp<u32>>,
+    /// Group of a new cache directory (default 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gid: Option<Sp<u32>>,
+    /// Octal mode of a new cache directory, e.g. `"0700"` (default `"0755"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Sp<String>>,
 }
 
 /// How concurrent builds share a cache mount.

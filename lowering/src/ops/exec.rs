@@ -15,6 +15,10 @@ pub struct ExecSpec {
     pub network: Network,
     pub security: Security,
     pub mounts: Vec<MountSpec>,
+    /// Ask the executor to remove the mount points it had to create (`/run/secrets` for a
+    /// secret at `/run/secrets/x`), as the Dockerfile frontend always does (BuildKit v0.11;
+    /// older ones ignore the field and leave them).
+    pub remove_mount_stubs: bool,
 }
 
 pub enum MountSpec {
@@ -22,6 +26,10 @@ pub enum MountSpec {
         target: String,
         id: String,
         sharing: Sharing,
+        /// What a new cache starts with (`None`: empty), at `selector` inside it.
+        state: Option<Output>,
+        selector: String,
+        readonly: bool,
     },
     Secret {
         id: String,
@@ -108,6 +116,7 @@ pub fn exec_op(spec: ExecSpec, root: Option<&Output>, platform: pb::Platform) ->
                 env,
                 cwd: spec.cwd,
                 user: spec.user,
+                remove_mount_stubs_recursive: spec.remove_mount_stubs,
                 ..Default::default()
             }),
             mounts,
@@ -149,7 +158,13 @@ impl ExecParts<'_> {
                 target,
                 id,
                 sharing,
+                state,
+                selector,
+                readonly,
             } => {
+                if !selector.is_empty() {
+                    self.caps.push("exec.mount.selector");
+                }
                 self.caps.push("exec.mount.cache");
                 if sharing != Sharing::Shared {
                     self.caps.push("exec.mount.cache.sharing");
@@ -160,6 +175,9 @@ impl ExecParts<'_> {
                     Sharing::Locked => pb::CacheSharingOpt::Locked,
                 };
                 Some(pb::Mount {
+                    input: self.inputs.index(state.as_ref()),
+                    selector,
+                    readonly,
                     cache_opt: Some(pb::CacheOpt {
                         id,
                         sharing: sharing as i32,

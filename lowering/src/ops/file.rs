@@ -83,7 +83,8 @@ pub struct CopyAction<'a> {
     pub mode: i32,
     /// Copy a directory's contents rather than the directory.
     pub contents: bool,
-    /// Wildcards in `src`, which must match something.
+    /// Wildcards in `src`; a wildcard that matches nothing copies nothing, as a Dockerfile
+    /// `COPY` (`AllowEmptyWildcard`): a path without wildcards must still exist.
     pub wildcard: bool,
     /// Unpack a tar archive as Docker's ADD does.
     pub unpack: bool,
@@ -105,7 +106,7 @@ impl CopyAction<'_> {
                 dir_copy_contents: self.contents,
                 create_dest_path: true,
                 allow_wildcard: self.wildcard,
-                allow_empty_wildcard: false,
+                allow_empty_wildcard: self.wildcard,
                 attempt_unpack_docker_compatibility: self.unpack,
                 timestamp: -1,
                 exclude_patterns: self.exclude.to_vec(),

@@ -43,21 +43,7 @@ impl Lowerer<'_> {
         if let Some(signal) = expand_opt(self, &image.stopsignal) {
             state.image.config.stop_signal = Some(signal);
         }
-        for port in &image.expose {
-            if let Some(p) = self.expand(port, &env) {
-                let p = if p.contains('/') {
-                    p
-                } else {
-                    format!("{p}/tcp")
-                };
-                state
-                    .image
-                    .config
-                    .exposed_ports
-                    .get_or_insert_with(BTreeMap::new)
-                    .insert(p, serde_json::json!({}));
-            }
-        }
+        self.expose_ports(state, &image.expose, &env);
         for volume in &image.volumes {
             if let Some(v) = self.expand(volume, &env) {
                 state
@@ -84,6 +70,36 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `expose:` into the config's ExposedPorts (`80` is `80/tcp`), each checked once its
+    /// `${...}` are expanded.
+    fn expose_ports(
+        &mut self,
+        state: &mut StageState,
+        ports: &[Sp<String>],
+        env: &[(String, String)],
+    ) {
+        for port in ports {
+            if let Some(p) = self.expand(port, env) {
+                if !kiln_dsl::check::is_port(&p) {
+                    self.diagnostics
+                        .push(catalogue::invalid_port(&p, port.span));
+                    continue;
+                }
+                let p = if p.contains('/') {
+                    p
+                } else {
+                    format!("{p}/tcp")
+                };
+                state
+                    .image
+                    .config
+                    .exposed_ports
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(p, serde_json::json!({}));
+            }
+        }
+    }
+
     pub(super) fn healthcheck(
         &mut self,
         check: &Healthcheck,
@@ -96,9 +112,18 @@ impl Lowerer<'_> {
             Some(Command::Shell(s)) => {
                 vec!["CMD-SHELL".into(), self.expand(s, env).unwrap_or_default()]
             }
-            Some(Command::Argv(argv)) => std::iter::once("CMD".to_string())
-                .chain(argv.iter().map(|a| self.expand(a, env).unwrap_or_default()))
-                .collect(),
+            // Docker's own forms are taken as they are: `[CMD, ...]`, `[CMD-SHELL, "..."]`,
+            // `[NONE]` (checked by `kiln check`); any other list is a command, `CMD` implied.
+            Some(Command::Argv(argv)) => {
+                let docker_form = argv
+                    .first()
+                    .is_some_and(|a| matches!(a.value.as_str(), "CMD" | "CMD-SHELL" | "NONE"));
+                let prefix = (!docker_form).then(|| "CMD".to_string());
+                prefix
+                    .into_iter()
+                    .chain(argv.iter().map(|a| self.expand(a, env).unwrap_or_default()))
+                    .collect()
+            }
             None => vec!["NONE".into()],
         };
         let nanos = |d: &Option<Sp<String>>| d.as_ref().and_then(|d| duration_nanos(&d.value));

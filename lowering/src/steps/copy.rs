@@ -31,17 +31,14 @@ impl Lowerer<'_> {
         let exclude: Option<Vec<String>> =
             copy.exclude.iter().map(|e| self.expand(e, env)).collect();
         let exclude = exclude.unwrap_or_default();
-        let mode = match &copy.chmod {
-            Some(m) => match parse_mode(&m.value) {
-                Some(mode) => mode as i32,
-                None => {
-                    self.invalid_path(m.span, &m.value, "not an octal mode");
-                    return;
-                }
-            },
-            None => -1,
+        let Ok(mode) = self.mode(copy.chmod.as_ref(), env) else {
+            return;
         };
-        let linked = copy.link.as_ref().is_some_and(|l| l.value);
+        let mode = mode.map_or(-1, |m| m as i32);
+        // Without MergeOp (BuildKit before v0.10, or Docker's classic overlay2 image store,
+        // whose worker cannot merge) a linked copy is a plain copy, as the Dockerfile
+        // frontend falls back: the same files, only less cache reuse.
+        let linked = copy.link.as_ref().is_some_and(|l| l.value) && self.opts.caps.has("mergeop");
         let mut caps = vec!["file.base"];
         if !exclude.is_empty() {
             caps.push("file.copy.includeexcludepatterns");

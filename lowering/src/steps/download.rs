@@ -21,9 +21,16 @@ impl Lowerer<'_> {
             },
             None => None,
         };
+        let url_span = url.span;
         let Some(url) = self.expand(&url, env) else {
             return;
         };
+        // `kiln check` leaves a URL with a build-time value to here.
+        if !kiln_dsl::check::is_http_url(&url) {
+            self.diagnostics
+                .push(catalogue::not_http_url(&url, url_span));
+            return;
+        }
         let Some(dst) = self.expand(&download.dst, env) else {
             return;
         };
@@ -37,7 +44,9 @@ impl Lowerer<'_> {
         } else {
             dst.rsplit('/').next().unwrap_or_default().to_string()
         };
-        let mode = download.mode.as_ref().and_then(|m| parse_mode(&m.value));
+        let Ok(mode) = self.mode(download.mode.as_ref(), &state.env) else {
+            return;
+        };
         let sha = sha.as_ref().map(|s| s.value.as_str());
         let op = source::http_op(&url, sha, &filename, mode);
         let mut source = self.add_op(op, format!("[internal] download {url}"), span);

@@ -65,11 +65,10 @@ impl Lowerer<'_> {
             return;
         };
         let path = join(&state.workdir, &path);
-        let mode = mkdir
-            .mode
-            .as_ref()
-            .and_then(|m| parse_mode(&m.value))
-            .unwrap_or(0o755);
+        let Ok(mode) = self.mode(mkdir.mode.as_ref(), env) else {
+            return;
+        };
+        let mode = mode.unwrap_or(0o755);
         let mut inputs = Inputs::default();
         let input = inputs.index(state.fs.as_ref());
         let owner = match &mkdir.chown {

@@ -38,6 +38,25 @@ fn parse_mode(text: &str) -> Option<u32> {
 }
 
 impl Lowerer<'_> {
+    /// A `mode`/`chmod` value, expanded then parsed as octal: `Err` (reported at the value)
+    /// when it is not a mode once its `${...}` are replaced, `Ok(None)` when absent.
+    fn mode(
+        &mut self,
+        mode: Option<&Sp<String>>,
+        env: &[(String, String)],
+    ) -> Result<Option<u32>, ()> {
+        let Some(mode) = mode else { return Ok(None) };
+        let text = self.expand(mode, env).ok_or(())?;
+        match parse_mode(&text) {
+            Some(m) => Ok(Some(m)),
+            None => {
+                self.diagnostics
+                    .push(catalogue::invalid_mode(&text, mode.span));
+                Err(())
+            }
+        }
+    }
+
     pub(crate) fn step(
         &mut self,
         state: &mut StageState,

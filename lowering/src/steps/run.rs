@@ -54,6 +54,7 @@ impl Lowerer<'_> {
             network: run.network.as_ref().map_or(Network::Default, |n| n.value),
             security: run.security.as_ref().map_or(Security::Sandbox, |s| s.value),
             mounts: Vec::new(),
+            remove_mount_stubs: false,
         };
         for mount in &run.mounts {
             if let Some(m) = self.mount(state, &mount.value, mount.span) {
@@ -84,19 +85,7 @@ impl Lowerer<'_> {
         self.cap_uses
             .extend(mount_caps.iter().map(|cap| (*cap, span)));
         Some(match mount {
-            Mount::Cache(m) => {
-                let target = self.expand(&m.cache, env)?;
-                let id = match &m.id {
-                    Some(id) => self.expand(id, env)?,
-                    None => target.clone(),
-                };
-                let sharing = m.sharing.as_ref().map_or(Sharing::Shared, |s| s.value);
-                MountSpec::Cache {
-                    target,
-                    id,
-                    sharing,
-                }
-            }
+            Mount::Cache(m) => self.cache_mount(state, m, span)?,
             Mount::Secret(m) => self.secret_mount(m, env)?,
             Mount::Ssh(m) => {
                 let id = self.expand(&m.ssh, env)?;
@@ -115,6 +104,49 @@ impl Lowerer<'_> {
                 size: m.size.as_ref().map(|s| s.value),
             },
             Mount::Bind(m) => self.bind_mount(state, m, span)?,
+        })
+    }
+
+    /// A cache mount. A new cache starts with the files of `from` (at `source`), or empty;
+    /// with `uid`, `gid` or `mode` and no `source`, it starts as a directory with that owner
+    /// and mode (on top of `from`), as the Dockerfile frontend makes it.
+    fn cache_mount(&mut self, state: &StageState, m: &CacheMount, span: Span) -> Option<MountSpec> {
+        let env = &state.env;
+        let target = self.expand(&m.cache, env)?;
+        let id = match &m.id {
+            Some(id) => self.expand(id, env)?,
+            None => target.clone(),
+        };
+        let sharing = m.sharing.as_ref().map_or(Sharing::Shared, |s| s.value);
+        let mut base = match &m.from {
+            Some(_) => self.source_state(state, m.from.as_ref(), None, span)?,
+            None => None,
+        };
+        let mut selector = match &m.source {
+            Some(s) => self.expand(s, env)?.trim_matches('/').to_string(),
+            None => String::new(),
+        };
+        let mode = self.mode(m.mode.as_ref(), env).ok()?;
+        let owned = m.uid.is_some() || m.gid.is_some() || mode.is_some();
+        if selector.is_empty() && owned {
+            let uid = m.uid.as_ref().map_or(0, |u| u.value);
+            let gid = m.gid.as_ref().map_or(0, |g| g.value);
+            let mut inputs = Inputs::default();
+            let input = inputs.index(base.as_ref());
+            let owner = chown(&format!("{uid}:{gid}"), -1);
+            let action = file::mkdir_action(input, "/cache", mode.unwrap_or(0o755), Some(owner));
+            let op = file_op(inputs, vec![action], vec!["file.base"]);
+            let name = "[internal] setting cache mount permissions".to_string();
+            base = Some(self.add_op(op, name, span));
+            selector = "cache".into();
+        }
+        Some(MountSpec::Cache {
+            target,
+            id,
+            sharing,
+            state: base,
+            selector,
+            readonly: m.readonly.as_ref().is_some_and(|r| r.value),
         })
     }
 
@@ -168,6 +200,13 @@ impl Lowerer<'_> {
         span: Span,
     ) {
         let platform = crate::platform::to_pb(&state.platform);
+        // Mount points the executor creates (`/run/secrets`, `/a/b` of a tmpfs at `/a/b/c`,
+        // `/etc` for `/etc/hosts` on scratch) are removed after the step, as BuildKit's own
+        // LLB client asks for every exec. Its cap (`exec.meta.removemountstubs.recursive`) is
+        // declared but never registered, so no BuildKit reports it: the field is set always,
+        // and BuildKits before v0.11 ignore it (an unknown protobuf field).
+        let mut spec = spec;
+        spec.remove_mount_stubs = true;
         let op = exec::exec_op(spec, state.fs.as_ref(), platform);
         state.fs = Some(self.add_op(op, name, span));
     }

@@ -4,16 +4,22 @@
 use kiln_testbed::{Build, Engine, Image, sha256_hex, unique_tag};
 use std::path::{Path, PathBuf};
 
-pub const SYNTAX: &str = "# syntax=localhost:5000/kiln:dev\n";
+/// The kiln frontend image the tests build with: `KILN_FRONTEND_IMAGE` (an image built from
+/// a branch, `KILN_FRONTEND_IMAGE=... scripts/frontend-image.sh`), default the one
+/// scripts/test.sh builds.
+pub fn frontend_image() -> String {
+    std::env::var("KILN_FRONTEND_IMAGE").unwrap_or_else(|_| "localhost:5000/kiln:dev".into())
+}
 
-/// A build context with the given files; `kiln.yaml` gets the syntax line.
+/// A build context with the given files; `kiln.yaml` gets the syntax line (of
+/// `frontend_image()`).
 pub fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (name, content) in files {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let text = if name.ends_with(".yaml") || name.ends_with(".hcl") {
-            format!("{SYNTAX}{content}")
+            format!("# syntax={}\n{content}", frontend_image())
         } else {
             content.to_string()
         };

@@ -58,7 +58,13 @@ fn mount_kind(d: &mut Decoder<'_>, node: &Node) -> Option<(&'static str, Span)> 
 }
 
 fn cache_mount(d: &mut Decoder<'_>, node: &mut Node) -> Option<CacheMount> {
-    let mut f = d.fields(node, "a cache mount", &["cache", "id", "sharing"])?;
+    let mut f = d.fields(
+        node,
+        "a cache mount",
+        &[
+            "cache", "id", "sharing", "from", "source", "readonly", "uid", "gid", "mode",
+        ],
+    )?;
     Some(CacheMount {
         cache: d.field(&mut f, "cache", Decoder::string)?,
         id: d.field(&mut f, "id", Decoder::string),
@@ -72,6 +78,12 @@ fn cache_mount(d: &mut Decoder<'_>, node: &mut Node) -> Option<CacheMount> {
                 ],
             )
         }),
+        from: d.field(&mut f, "from", Decoder::string),
+        source: d.field(&mut f, "source", Decoder::string),
+        readonly: d.field(&mut f, "readonly", Decoder::bool),
+        uid: d.field(&mut f, "uid", Decoder::unsigned),
+        gid: d.field(&mut f, "gid", Decoder::unsigned),
+        mode: d.field(&mut f, "mode", Decoder::text),
     })
 }
 

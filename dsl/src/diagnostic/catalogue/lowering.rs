@@ -84,7 +84,8 @@ pub fn unsupported_feature(cap: &str, introduced_in: &str, span: Span) -> Diagno
     )
     .with_label(span, format!("needs `{cap}` (BuildKit {introduced_in} or newer)"))
     .with_help(format!(
-        "build with a BuildKit of {introduced_in} or newer (Docker 20.10 has v0.8), or avoid this feature"
+        "build with a builder that reports `{cap}`: BuildKit {introduced_in} or newer (Docker 20.10 has v0.8; \
+         a newer BuildKit can still lack a cap its worker cannot do), or avoid this feature"
     ))
 }
 

@@ -55,6 +55,7 @@ fn samples() -> Vec<Diagnostic> {
         // values
         registry_output_without_tags("app", s),
         copy_without_source(s),
+        invalid_healthcheck_test("`NONE` takes no command", "write `disable: true`", s),
         conflicting_sources(
             "`from` and `context`",
             "a copy takes its files from one place",

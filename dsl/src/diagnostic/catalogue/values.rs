@@ -166,6 +166,17 @@ pub fn invalid_port(port: &str, span: Span) -> Diagnostic {
         .with_help("write a port number from 1 to 65535, optionally with `/tcp`, `/udp` or `/sctp`")
 }
 
+/// A healthcheck `test` list in Docker's form (`[CMD, ...]`, `[CMD-SHELL, "..."]`,
+/// `[NONE]`) that Docker would not take: `problem` says why, `fix` what to write.
+pub fn invalid_healthcheck_test(problem: &str, fix: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidValue,
+        format!("this healthcheck `test` is not one Docker runs: {problem}"),
+    )
+    .with_label(span, "Docker's healthcheck form")
+    .with_help(fix.to_string())
+}
+
 /// A healthcheck interval, timeout or start period that is not a Go duration.
 pub fn invalid_duration(duration: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
