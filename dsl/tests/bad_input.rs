@@ -145,3 +145,25 @@ fn an_unquoted_all_digit_sha256_is_taken_as_written() {
         kiln_dsl::check_bytes("f.kiln.yaml", text.as_bytes(), &kiln_dsl::Limits::default());
     assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
 }
+
+/// hcl-rs panics on some arithmetic (`5 % 0`, `-9223372036854775808 % -1`): kiln reports it
+/// at the expression instead, and the panic stays off standard error.
+#[test]
+fn hcl_arithmetic_that_panics_the_evaluator_is_an_error_at_the_expression() {
+    for expr in ["5 % 0", "-9223372036854775808 % -1"] {
+        let text = format!(
+            "version = 1\nstage \"app\" {{\n  from = \"scratch\"\n  workdir = \"/${{{expr}}}\"\n}}\n"
+        );
+        let checked =
+            kiln_dsl::check_bytes("f.kiln.hcl", text.as_bytes(), &kiln_dsl::Limits::default());
+        let error = checked.diagnostics.first().expect("an error");
+        assert_eq!(error.code, kiln_dsl::Code::Eval, "{expr}: {error:?}");
+        assert!(
+            error.message.contains("arithmetic cannot be done"),
+            "{expr}: {}",
+            error.message
+        );
+        let at = checked.file.line_col(error.position());
+        assert_eq!((at.line, at.column), (4, 17), "{expr}");
+    }
+}

@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, catalogue};
 use crate::node::{Node, NodeKind};
 use crate::span::Span;
 use hcl::Value;
-use hcl::eval::{Context, Evaluate};
+use hcl::eval::Context;
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::template::{Element, Strip};
 
@@ -136,13 +136,13 @@ impl Evaluator {
         }
         let converted = hcl::Expression::from(expr.clone());
         let result = if locals.0.is_empty() {
-            converted.evaluate(&self.ctx)
+            super::guard::evaluate(&converted, &self.ctx)
         } else {
             let mut ctx = self.ctx.clone();
             for (name, value) in &locals.0 {
                 ctx.declare_var(name.as_str(), value.clone());
             }
-            converted.evaluate(&ctx)
+            super::guard::evaluate(&converted, &ctx)
         };
         match result {
             Ok(v) => match super::functions::check_size(&v) {

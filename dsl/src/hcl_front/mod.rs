@@ -16,7 +16,9 @@ pub(crate) mod bake_json;
 mod eval;
 mod functions;
 mod groups;
+mod guard;
 pub mod merge;
+mod nesting;
 pub mod overrides;
 mod set;
 mod target_refs;
@@ -120,7 +122,7 @@ pub fn help_in_hcl(help: &str) -> String {
 
 /// Parse and evaluate an HCL build file into the node tree the decoder reads.
 pub fn parse(file: &SourceFile, options: &HclOptions) -> (Option<Node>, Vec<Diagnostic>) {
-    if let Some(too_deep) = nesting_limit(file) {
+    if let Some(too_deep) = nesting::nesting_limit(file) {
         return (None, vec![too_deep]);
     }
     let mut bodies = Vec::new();
@@ -162,34 +164,6 @@ fn syntax_error(file: &SourceFile, e: &hcl_edit::parser::Error) -> Diagnostic {
     let location = e.location();
     let offset = file.offset_of(location.line(), location.column());
     catalogue::hcl_syntax(e.message(), Span::new(offset, 1))
-}
-
-/// Refuse deeply nested brackets before the parser recurses into them.
-fn nesting_limit(file: &SourceFile) -> Option<Diagnostic> {
-    let (mut depth, mut quoted, mut escaped) = (0usize, false, false);
-    for (i, c) in file.text.char_indices() {
-        if quoted {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => quoted = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(catalogue::hcl_too_deep(MAX_NESTING, Span::new(i, 1)));
-                }
-            }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
 }
 
 fn str_node(text: &str, span: Span) -> Node {

@@ -8,7 +8,7 @@
 
 use super::eval::{Evaluator, Locals, collect_refs};
 use hcl::Value;
-use hcl::eval::{Context, Evaluate};
+use hcl::eval::Context;
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::Block;
 use std::collections::BTreeMap;
@@ -158,13 +158,13 @@ fn round<'b>(
 fn evaluate(ctx: &Context<'static>, locals: &Locals, expr: &Expression) -> Option<Value> {
     let expr = hcl::Expression::from(expr.clone());
     if locals.0.is_empty() {
-        return expr.evaluate(ctx).ok();
+        return super::guard::evaluate(&expr, ctx).ok();
     }
     let mut ctx = ctx.clone();
     for (name, value) in &locals.0 {
         ctx.declare_var(name.as_str(), value.clone());
     }
-    expr.evaluate(&ctx).ok()
+    super::guard::evaluate(&expr, &ctx).ok()
 }
 
 /// The targets a block makes, by name, with their matrix values (errors are reported

@@ -4,7 +4,7 @@
 //! their nesting limited, so recursion and call bombs end with an error.
 
 use super::functions::check_size;
-use hcl::eval::{Context, Evaluate, FuncArgs, FuncDef, ParamType};
+use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
 use hcl::{Expression, Value};
 use std::cell::RefCell;
 
@@ -70,7 +70,7 @@ fn call(slot: usize, args: FuncArgs) -> Result<Value> {
     if let Some(rest) = &function.variadic {
         ctx.declare_var(rest.as_str(), Value::Array(args[positional..].to_vec()));
     }
-    let result = function.result.evaluate(&ctx).map_err(|e| e.to_string());
+    let result = super::guard::evaluate(&function.result, &ctx).map_err(|e| e.to_string());
     leave();
     let value = result?;
     check_size(&value).map_err(|e| format!("`{}` returned {e}", function.name))?;

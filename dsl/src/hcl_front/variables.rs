@@ -10,7 +10,6 @@ use crate::diagnostic::catalogue;
 use crate::node::{Node, NodeKind};
 use crate::span::Span;
 use hcl::Value;
-use hcl::eval::Evaluate;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Attribute, Block};
 use std::collections::BTreeMap;
@@ -306,7 +305,7 @@ fn evaluate_defaults(
             // Nested `for` and oversized results are refused (and reported) by `ev.value`.
             let outcome = super::eval::nested_for(default)
                 .is_none()
-                .then(|| expr.evaluate(&ev.ctx));
+                .then(|| super::guard::evaluate(&expr, &ev.ctx));
             match outcome {
                 Some(Ok(value)) if super::functions::check_size(&value).is_ok() => {
                     let value = typed_default(ev, decl, value);

@@ -106,14 +106,13 @@ pub fn declare_builtins(ctx: &mut Context<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hcl::eval::Evaluate;
 
     fn eval(src: &str) -> std::result::Result<Value, String> {
         let mut ctx = Context::new();
         declare_builtins(&mut ctx);
         let body = hcl::parse(&format!("x = {src}")).map_err(|e| e.to_string())?;
         let attr = body.attributes().next().unwrap();
-        attr.expr().evaluate(&ctx).map_err(|e| e.to_string())
+        crate::hcl_front::guard::evaluate(attr.expr(), &ctx).map_err(|e| e.to_string())
     }
 
     #[test]
