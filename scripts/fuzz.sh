@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of kiln (cargo-fuzz on the nightly toolchain; fuzz/ has the
-# targets). Each target runs for SECONDS (default 300) on one core, from a corpus seeded
+# targets). Each target runs for FUZZ_SECONDS (default 300) on one core, from a corpus seeded
 # with the examples, the bad-file corpus and the conformance corpora, with a dictionary of
 # every key of the JSON Schema; limits: 1 s per input, 256 MB of memory. A crash, timeout or
 # out-of-memory input is saved under fuzz/artifacts/TARGET/ and fails the run: turn it into
-# a regression file of the corpus it belongs to (see docs/testing.md, "Fuzzing").
-#   scripts/fuzz.sh [TARGET...]          SECONDS=60 scripts/fuzz.sh yaml
+# a regression file of the corpus it belongs to (see docs/testbed.md, "Fuzzing").
+#   scripts/fuzz.sh [TARGET...]          FUZZ_SECONDS=60 scripts/fuzz.sh yaml
 # Prints per target: executions, executions per second, corpus size, coverage, RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_PER_TARGET=${SECONDS:-300}
+SECONDS_PER_TARGET=${FUZZ_SECONDS:-300}
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(yaml hcl plan frontend_request dockerignore)
 
