@@ -6,6 +6,10 @@ echo "== parse + check + lowering of a generated 1,000-stage / 10,000-step file 
 cargo run --quiet --release -p kiln-lowering --example bench
 
 echo
+echo "== how check and lowering grow: 1k/10k/100k stages, chains, the 8 MiB file (release build)"
+cargo run --quiet --release -p kiln-lowering --example scaling
+
+echo
 echo "== the frontend on real BuildKit (cached rebuilds of examples/demo vs its Dockerfile twin)"
 if scripts/testbed.sh status >/dev/null 2>&1; then
   scripts/frontend-image.sh

@@ -13,10 +13,16 @@ SECONDS_PER_TARGET=${FUZZ_SECONDS:-300}
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(yaml hcl plan frontend_request dockerignore)
 
+# cargo-fuzz and the instrumented build live in the bench's state directory when there is
+# one (CI keeps it between runs), else under fuzz/.
+state=${KILN_TESTBED_STATE:-}
+[ -d "$state" ] || state=$PWD/fuzz
+export PATH=$state/cargo-fuzz/bin:$PATH
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
-  echo "fuzz: installing cargo-fuzz (crates.io)"
-  cargo install --quiet --locked cargo-fuzz
+  echo "fuzz: installing cargo-fuzz (crates.io) into $state/cargo-fuzz"
+  cargo install --quiet --locked --root "$state/cargo-fuzz" cargo-fuzz
 fi
+fuzz_target_dir=$state/fuzz-target
 
 work=fuzz/work
 mkdir -p "$work"
@@ -72,7 +78,7 @@ for target in "${targets[@]}"; do
   seed "$target"
   log=$work/$target.log
   mkdir -p "fuzz/artifacts/$target"
-  if (cd fuzz && cargo +nightly fuzz run --jobs 1 "$target" "work/corpus/$target" -- \
+  if (cd fuzz && cargo +nightly fuzz run --target-dir "$fuzz_target_dir" --jobs 1 "$target" "work/corpus/$target" -- \
       -dict=work/kiln.dict -max_total_time="$SECONDS_PER_TARGET" -timeout=1 -rss_limit_mb=256 \
       -max_len=65536 -print_final_stats=1 >"../$log" 2>&1); then
     result=ok
