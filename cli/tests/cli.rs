@@ -431,3 +431,20 @@ fn a_name_that_is_nothing_lists_the_stages_of_a_file_without_targets() {
         );
     }
 }
+
+/// Args made of args expand all the way, by the one arg rule, in `kiln check` (a tag made of
+/// them was called invalid), `kiln print` and `kiln llb` alike.
+#[test]
+fn chained_args_expand_fully_in_check_print_and_llb() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.kiln.yaml");
+    let text = "version: 1\nargs:\n  A: x\n  B: \"${A}-b\"\n  C: \"${B}-c\"\nstages:\n  app:\n    from: scratch\n    workdir: /${C}\ntargets:\n  app:\n    stage: app\n    tags: [\"r/${C}\"]\n    args: { B: \"${A}-t\" }\n";
+    std::fs::write(&file, text).unwrap();
+    let file = file.to_str().unwrap();
+    assert_eq!(kiln(&["check", file]).status.code(), Some(0));
+    let print = String::from_utf8(kiln(&["print", "-f", file]).stdout).unwrap();
+    assert!(print.contains("\"r/x-t-c\""), "{print}");
+    let llb = kiln(&["llb", "--format", "json", "--target", "app", file]);
+    let json: serde_json::Value = serde_json::from_slice(&llb.stdout).unwrap();
+    assert_eq!(json["image"]["config"]["WorkingDir"], "/x-t-c", "{json}");
+}

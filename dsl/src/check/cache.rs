@@ -4,7 +4,6 @@
 
 use super::Checker;
 use crate::diagnostic::{Code, catalogue};
-use crate::interpolate;
 use crate::model::StringMap;
 use crate::reference;
 use crate::span::Sp;
@@ -70,13 +69,9 @@ pub(super) fn check(cx: &mut Checker<'_>) {
 fn check_entry(cx: &mut Checker<'_>, entry: &Sp<String>, direction: Direction, args: &StringMap) {
     // `${NAME}` is expanded as in tags; with a value known only at build time there is
     // nothing certain to check.
-    let expanded = interpolate::substitute(&entry.value, |name| {
-        args.get(name).map(|v| v.value.clone()).or_else(|| {
-            let arg = cx.model.args.get(name)?;
-            arg.default.as_ref().map(|d| d.value.clone())
-        })
-    });
-    let Some(text) = expanded else { return };
+    let Some(text) = cx.substitute_args_for(&entry.value, Some(args)) else {
+        return;
+    };
     for problem in problems(&text, direction) {
         // Ranges are in the expanded text: they fit the file only when nothing was expanded.
         let span = if text == entry.value {

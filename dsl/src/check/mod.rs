@@ -13,11 +13,12 @@ mod variables;
 
 use crate::diagnostic::{Diagnostic, catalogue};
 use crate::interpolate;
-use crate::model::BuildFile;
+use crate::model::{BuildFile, StringMap};
 use crate::platform::PLATFORM_ARGS;
 use crate::source::SourceFile;
 use crate::span::{Sp, Span};
 use crate::suggest::did_you_mean;
+use std::collections::HashMap;
 
 /// What to check beyond the defaults.
 #[derive(Clone, Debug, Default)]
@@ -125,19 +126,38 @@ impl Checker<'_> {
         }
     }
 
-    /// Substitute args by their defaults; `None` if a variable has no known value
-    /// (platform args, for example, are only known at build time).
+    /// Substitute args by their defaults (each expanded from the args before it, as
+    /// lowering does); `None` if a variable has no known value (platform args, for example,
+    /// are only known at build time).
     fn substitute_args(&self, text: &str) -> Option<String> {
-        interpolate::substitute(text, |name| {
-            if PLATFORM_ARGS.contains(&name) {
-                return None;
-            }
-            self.model
-                .args
-                .get(name)
-                .and_then(|a| a.default.as_ref())
-                .map(|d| d.value.clone())
-        })
+        self.substitute_args_for(text, None)
+    }
+
+    /// [`Self::substitute_args`] for a target whose own `args` win over the defaults.
+    fn substitute_args_for(&self, text: &str, target_args: Option<&StringMap>) -> Option<String> {
+        let values = self.arg_values(target_args);
+        interpolate::substitute(text, |name| values.get(name).cloned().flatten())
+    }
+
+    /// Every arg's value known at check time: the target's `args` or the default, with
+    /// `${NAME}` of earlier args expanded (unknown when a name has no value yet, or the
+    /// value is over the budget).
+    fn arg_values(&self, target_args: Option<&StringMap>) -> HashMap<&str, Option<String>> {
+        let mut values: HashMap<&str, Option<String>> = HashMap::new();
+        let limit = crate::budget::MAX_VALUE_BYTES;
+        for (name, arg) in &self.model.args {
+            let written = target_args
+                .and_then(|args| args.get(name.value.as_str()))
+                .or(arg.default.as_ref());
+            let value = written.and_then(|w| {
+                interpolate::substitute_within(&w.value, limit, |n| {
+                    values.get(n).cloned().flatten()
+                })
+                .ok()
+            });
+            values.insert(&name.value, value);
+        }
+        values
     }
 
     /// The span of `value[offset..offset + len]` in the file, when the value is written

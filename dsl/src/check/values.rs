@@ -277,16 +277,7 @@ fn check_platform(cx: &mut Checker<'_>, value: &Sp<String>) {
 
 fn check_tag(cx: &mut Checker<'_>, tag: &Sp<String>, target_args: &StringMap) {
     let text = if tag.value.contains("${") {
-        let substituted = crate::interpolate::substitute(&tag.value, |name| {
-            target_args.get(name).map(|v| v.value.clone()).or_else(|| {
-                cx.model
-                    .args
-                    .get(name)
-                    .and_then(|a| a.default.as_ref())
-                    .map(|d| d.value.clone())
-            })
-        });
-        match substituted {
+        match cx.substitute_args_for(&tag.value, Some(target_args)) {
             Some(t) => t,
             None => return,
         }
