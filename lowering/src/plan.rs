@@ -29,6 +29,13 @@ pub fn select(model: &BuildFile, asked: Option<&str>) -> Result<Selection, Strin
     }
     let mut targets = Vec::new();
     group_targets(model, &name, &mut targets, 0);
+    let most = kiln_dsl::budget::MAX_BUILD_TARGETS;
+    if targets.len() > most {
+        return Err(format!(
+            "the group `{name}` has {} targets, more than the {most} one build makes: split it into groups and build them one by one",
+            targets.len()
+        ));
+    }
     match targets.as_slice() {
         [only] if asked.is_none() => Ok(Selection::One(only.clone())),
         _ => Ok(Selection::Group { name, targets }),

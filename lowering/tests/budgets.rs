@@ -50,3 +50,26 @@ fn a_value_just_within_the_budget_lowers() {
     let errors = lower(&model, &file, &options).unwrap_err();
     assert_eq!(errors[0].code, Code::Limit, "{errors:#?}");
 }
+
+/// One build makes at most `MAX_BUILD_TARGETS` targets: a bigger group is refused before
+/// anything is lowered (BuildKit's exporters stall past a few hundred results).
+#[test]
+fn a_group_over_the_build_budget_is_refused_with_the_fix() {
+    let most = kiln_dsl::budget::MAX_BUILD_TARGETS;
+    let mut text = String::from("version: 1\nstages:\n  app:\n    from: scratch\ntargets:\n");
+    for i in 0..=most {
+        text.push_str(&format!("  t{i}: {{ stage: app }}\n"));
+    }
+    let members: Vec<String> = (0..=most).map(|i| format!("t{i}")).collect();
+    text.push_str(&format!("groups:\n  default: [{}]\n", members.join(", ")));
+    let (model, _) = common::load_text("t.kiln.yaml", &text);
+    let error = kiln_lowering::select(&model, None).unwrap_err();
+    assert!(
+        error.contains(&format!("has {} targets, more than the {most}", most + 1)),
+        "{error}"
+    );
+    // At the budget, it builds.
+    let text = text.replace(&format!(", t{most}]"), "]");
+    let (model, _) = common::load_text("t.kiln.yaml", &text);
+    assert!(kiln_lowering::select(&model, None).is_ok());
+}
