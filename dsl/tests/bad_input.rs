@@ -167,3 +167,14 @@ fn hcl_arithmetic_that_panics_the_evaluator_is_an_error_at_the_expression() {
         assert_eq!((at.line, at.column), (4, 17), "{expr}");
     }
 }
+
+/// A misspelt matrix value (or variable) in HCL names what was written and the name meant.
+#[test]
+fn an_hcl_typo_in_a_matrix_value_suggests_the_value_meant() {
+    let text = "version = 1\nstage \"app\" {\n  from = \"scratch\"\n}\ntarget \"svc\" {\n  matrix = { flavor = [\"a\", \"b\"] }\n  name = \"svc-${flavr}\"\n  stage = \"app\"\n}\n";
+    let checked =
+        kiln_dsl::check_bytes("f.kiln.hcl", text.as_bytes(), &kiln_dsl::Limits::default());
+    let error = checked.diagnostics.first().expect("an error");
+    assert!(error.message.contains("`flavr`"), "{}", error.message);
+    assert_eq!(error.help.as_deref(), Some("did you mean `flavor`?"));
+}

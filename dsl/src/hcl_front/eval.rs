@@ -153,20 +153,26 @@ impl Evaluator {
                 }
             },
             Err(e) => {
-                self.eval_error(expr, &e);
+                self.eval_error(expr, &e, locals);
                 None
             }
         }
     }
 
-    fn eval_error(&mut self, expr: &Expression, e: &hcl::eval::Error) {
+    fn eval_error(&mut self, expr: &Expression, e: &hcl::eval::Error, locals: &Locals) {
         let span = span_of(expr);
+        // A misspelt name is most often one of the variables, or a matrix value, in scope.
+        let near = |name: &str| {
+            let names = (self.values.keys().map(String::as_str))
+                .chain(locals.0.iter().map(|(n, _)| n.as_str()));
+            crate::suggest::did_you_mean(name, names).map(str::to_string)
+        };
         let diagnostic = match e.kind() {
             hcl::eval::ErrorKind::UndefinedVar(name) if BUILD_TIME.contains(&name.as_str()) => {
                 catalogue::build_time_variable(name.as_str(), span)
             }
             hcl::eval::ErrorKind::UndefinedVar(name) => {
-                catalogue::unknown_hcl_variable(name.as_str(), span)
+                catalogue::unknown_hcl_variable(name.as_str(), span, near(name.as_str()).as_deref())
             }
             hcl::eval::ErrorKind::UndefinedFunc(name) => {
                 catalogue::unknown_function(&name.to_string(), span)

@@ -115,15 +115,19 @@ pub fn build_time_variable(name: &str, span: Span) -> Diagnostic {
 }
 
 /// An expression using a variable that is not declared.
-pub fn unknown_hcl_variable(name: &str, span: Span) -> Diagnostic {
+pub fn unknown_hcl_variable(name: &str, span: Span, near: Option<&str>) -> Diagnostic {
+    let help = match near {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!(
+            "declare it with `variable \"{name}\" {{ default = ... }}`; names from a stage's env can only be used alone, as `${{{name}}}`"
+        ),
+    };
     Diagnostic::error(
         Code::Eval,
         format!("unknown variable `{name}` in this expression"),
     )
     .with_label(span, "here")
-    .with_help(format!(
-        "declare it with `variable \"{name}\" {{ default = ... }}`; names from a stage's env can only be used alone, as `${{{name}}}`"
-    ))
+    .with_help(help)
 }
 
 /// A call to a function kiln does not have.
