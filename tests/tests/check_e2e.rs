@@ -104,3 +104,42 @@ fn call_check_format_json_is_buildkits_lint_result() {
         assert_eq!(json["warnings"], serde_json::json!([]), "[{name}] {json}");
     }
 }
+
+/// The describe subrequest lists `frontend.lint`; the check sees the build args (a typo is
+/// `kiln::unknown-build-arg`) and reads HCL files, located in them too.
+#[test]
+fn call_check_is_described_sees_build_args_and_reads_hcl() {
+    let hcl = "stage \"app\" {\n  from = \"localhost:5000/busybox:1\"\n  stepz = []\n}\n";
+    let dir = common::context(&[("clean.yaml", CLEAN), ("kiln.hcl", hcl)]);
+    for engine in Engine::all() {
+        let name = engine.name;
+        let (stdout, log, code) = call(&engine, dir.path(), "subrequests.describe", "clean.yaml");
+        assert_eq!(code, Some(0), "[{name}] {log}");
+        assert!(stdout.contains("frontend.lint"), "[{name}] {log}");
+
+        let out = engine
+            .buildx()
+            .args(["build", "--call=check", "--build-arg", "VERSON=2", "-f"])
+            .arg(dir.path().join("clean.yaml"))
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let log = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            log.contains("WARNING: kiln::unknown-build-arg")
+                && log.contains("the build arg `VERSON` names no arg of this file"),
+            "[{name}] {log}"
+        );
+
+        let (_, log, code) = call(&engine, dir.path(), "check", "kiln.hcl");
+        assert_ne!(code, Some(0), "[{name}] {log}");
+        assert!(
+            log.contains("WARNING: kiln::unknown-key") && log.contains("   4 | >>>   stepz = []"),
+            "[{name}] the HCL file's line: {log}"
+        );
+    }
+}
