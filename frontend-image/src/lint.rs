@@ -7,7 +7,7 @@
 //! help the detail, the main label the location), `sources` (the build file) and, when the
 //! file has errors, `buildError` (buildx prints it and fails). `result.statuscode` is 1 when
 //! there is anything to report, as the Dockerfile frontend's is; `result.txt` is kiln's own
-//! report.
+//! report. A file over 1 MiB goes without its text (no snippets), as a build's warnings do.
 
 use crate::report;
 use kiln_dsl::{Checked, Diagnostic, SourceFile, render};
@@ -60,12 +60,19 @@ pub fn answer(checked: &Checked, filename: &str) -> gw::Result {
     let shown =
         &checked.diagnostics[..checked.diagnostics.len().min(render::MAX_HUMAN_DIAGNOSTICS)];
     let warnings: Vec<Value> = shown.iter().map(|d| warning(file, d)).collect();
+    // The text of a file over the snippet limit stays out (buildx then prints no snippets):
+    // the answer travels as one gRPC message.
+    let data = if file.text.len() <= report::MAX_SNIPPET_SOURCE_BYTES {
+        base64::engine::general_purpose::STANDARD.encode(&file.text)
+    } else {
+        String::new()
+    };
     let mut answer = json!({
         "warnings": warnings,
         "sources": [{
             "filename": file.name,
             "language": report::language(file),
-            "data": base64::engine::general_purpose::STANDARD.encode(&file.text),
+            "data": data,
         }],
     });
     let errors: Vec<&Diagnostic> = checked
@@ -170,6 +177,16 @@ mod tests {
         assert_eq!(status, "0");
         assert_eq!(json["warnings"], json!([]));
         assert!(json.get("buildError").is_none());
+    }
+
+    #[test]
+    fn a_file_over_the_snippet_limit_goes_without_its_text() {
+        let mut text = String::from("version: 1\nstages:\n  app:\n    from: scratch\n# ");
+        text.push_str(&"x".repeat(report::MAX_SNIPPET_SOURCE_BYTES));
+        let (json, status) = lint(&text);
+        assert_eq!(status, "0");
+        assert_eq!(json["sources"][0]["data"], "");
+        assert_eq!(json["sources"][0]["filename"], "kiln.yaml");
     }
 
     #[test]

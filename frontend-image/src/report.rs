@@ -52,7 +52,7 @@ pub fn language(file: &SourceFile) -> &'static str {
 const ERRORS_SHOWN: usize = 20;
 /// The largest build file whose text goes with each warning (for its snippet): a warning of
 /// a larger file goes without it, so 200 warnings never ship 200 copies of a huge file.
-const MAX_SNIPPET_SOURCE_BYTES: usize = 1 << 20;
+pub const MAX_SNIPPET_SOURCE_BYTES: usize = 1 << 20;
 
 /// The status for a file that does not pass `kiln check`: kiln's report, and the first
 /// error's place as an `errdefs.Source` detail.
