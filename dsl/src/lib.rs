@@ -141,7 +141,13 @@ pub fn check_bytes_with(
     match load(name, bytes, limits) {
         Ok(file) => match bake_json(&file, false) {
             Some(hcl) => check_file(SourceFile::concat(vec![(file.name, hcl)]), limits, options),
-            None => check_file(file, limits, options),
+            None => {
+                let late_syntax = check::directives::late_syntax_line(&file.text);
+                let mut checked = check_file(file, limits, options);
+                checked.diagnostics.extend(late_syntax);
+                diagnostic::sort_and_dedup(&mut checked.diagnostics);
+                checked
+            }
         },
         Err(failed) => unreadable(*failed),
     }

@@ -9,7 +9,7 @@ use crate::load::build_file_and_ignores;
 use crate::options::Options;
 use crate::request::Request;
 use crate::result::{cannot_lower, describe_result};
-use crate::{report, subrequests};
+use crate::{lint, report, subrequests};
 use kiln_dsl::{BuildFile, Checked};
 use kiln_lowering::{Build, CapSet, CompileError, Lowered, Selection, compile, select};
 use kiln_proto::{gateway as gw, rpc};
@@ -36,6 +36,9 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         .collect();
     let ((source, load_digest), dockerignore) = build_file_and_ignores(gateway, &request).await?;
     crate::timings::mark("load");
+    if request.subrequest.as_deref() == Some(lint::LINT) {
+        return Ok(lint::answer(&request.check(&source), &request.filename));
+    }
     let checked = check(&request, &source)?;
     crate::timings::mark("check");
     let model = checked.model.as_ref().expect("checked returns a model");

@@ -10,6 +10,7 @@ mod build;
 mod errors;
 mod gateway;
 mod images;
+mod lint;
 mod load;
 mod report;
 mod result;

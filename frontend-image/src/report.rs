@@ -11,9 +11,15 @@ use kiln_proto::{gateway as gw, pb, rpc};
 /// Where the docs of a diagnostic code live, in kiln's repository.
 const DOCS: &str = "docs/diagnostics.md";
 
+/// The docs of a diagnostic code: its entry in docs/diagnostics.md (the Warn url, and a
+/// lint warning's).
+pub fn docs_url(code: kiln_dsl::diagnostic::Code) -> String {
+    format!("{DOCS}#{}", code.as_str().trim_start_matches("kiln::"))
+}
+
 /// A diagnostic's main place, as BuildKit ranges (1-based lines, 0-based characters, as
 /// kiln's source map writes them).
-fn ranges(file: &SourceFile, diagnostic: &Diagnostic) -> Vec<pb::Range> {
+pub fn ranges(file: &SourceFile, diagnostic: &Diagnostic) -> Vec<pb::Range> {
     diagnostic
         .labels
         .first()
@@ -33,7 +39,7 @@ fn ranges(file: &SourceFile, diagnostic: &Diagnostic) -> Vec<pb::Range> {
         .unwrap_or_default()
 }
 
-fn language(file: &SourceFile) -> &'static str {
+pub fn language(file: &SourceFile) -> &'static str {
     if file.name.ends_with(".hcl") {
         "hcl"
     } else {
@@ -46,7 +52,7 @@ fn language(file: &SourceFile) -> &'static str {
 const ERRORS_SHOWN: usize = 20;
 /// The largest build file whose text goes with each warning (for its snippet): a warning of
 /// a larger file goes without it, so 200 warnings never ship 200 copies of a huge file.
-const MAX_SNIPPET_SOURCE_BYTES: usize = 1 << 20;
+pub const MAX_SNIPPET_SOURCE_BYTES: usize = 1 << 20;
 
 /// The status for a file that does not pass `kiln check`: kiln's report, and the first
 /// error's place as an `errdefs.Source` detail.
@@ -111,10 +117,7 @@ pub async fn send_warnings(
                 .iter()
                 .map(|h| format!("help: {h}").into_bytes())
                 .collect(),
-            url: format!(
-                "{DOCS}#{}",
-                warning.code.as_str().trim_start_matches("kiln::")
-            ),
+            url: docs_url(warning.code),
             ranges: if info.is_some() {
                 ranges(file, warning)
             } else {

@@ -1,8 +1,10 @@
 //! Subrequests (`requestid`): questions a client asks instead of a build, answered with
 //! metadata only (`result.json`, `result.txt`, `version`), in the formats of BuildKit's
 //! `frontend/subrequests` packages, so `docker buildx build --call=targets|outline` prints
-//! them. kiln adds `kiln.schema`: the JSON Schema of build files.
+//! them. kiln adds `kiln.schema`: the JSON Schema of build files. `frontend.lint`
+//! (`--call=check`) is answered in lint.rs.
 
+use crate::lint::LINT;
 use kiln_dsl::model::{Mount, Step};
 use kiln_dsl::{BuildFile, SourceFile, Span};
 use kiln_proto::gateway as gw;
@@ -45,16 +47,25 @@ fn describe_request(name: &str, description: &str, opts: &[(&str, &str)]) -> Val
     })
 }
 
+/// `frontend.lint` as BuildKit declares it: its answer also has `result.statuscode`.
+fn lint_request() -> Value {
+    let mut described = describe_request(LINT, "Check a kiln build file (kiln check)", &[]);
+    if let Some(metadata) = described["metadata"].as_array_mut() {
+        metadata.push(json!({ "name": "result.statuscode", "description": "" }));
+    }
+    described
+}
+
 /// `frontend.subrequests.describe` and `kiln.schema`.
 /// A subrequest kiln does not answer is an error that lists the ones it does.
 pub fn refuse_unknown(asked: &str) -> Result<(), kiln_proto::rpc::Status> {
-    if asked == TARGETS || asked == OUTLINE {
+    if asked == TARGETS || asked == OUTLINE || asked == LINT {
         return Ok(());
     }
     Err(crate::errors::status(
         crate::errors::UNIMPLEMENTED,
         format!(
-            "kiln does not answer the subrequest `{asked}`; it answers {DESCRIBE}, {TARGETS}, {OUTLINE} and {SCHEMA}"
+            "kiln does not answer the subrequest `{asked}`; it answers {DESCRIBE}, {TARGETS}, {OUTLINE}, {LINT} and {SCHEMA}"
         ),
     ))
 }
@@ -70,13 +81,14 @@ pub fn answer_static(request: &str) -> Option<gw::Result> {
                     "List all parameters current build target supports",
                     &[("target", "Target to build")]
                 ),
+                lint_request(),
                 describe_request(
                     SCHEMA,
                     "The JSON Schema (draft-07) of kiln build files",
                     &[]
                 ),
             ]);
-            let text = [DESCRIBE, TARGETS, OUTLINE, SCHEMA]
+            let text = [DESCRIBE, TARGETS, OUTLINE, LINT, SCHEMA]
                 .iter()
                 .map(|n| format!("{n}\n"))
                 .collect();
@@ -289,7 +301,9 @@ mod tests {
             .iter()
             .map(|r| r["name"].as_str().unwrap())
             .collect();
-        assert_eq!(names, [DESCRIBE, TARGETS, OUTLINE, SCHEMA]);
+        assert_eq!(names, [DESCRIBE, TARGETS, OUTLINE, LINT, SCHEMA]);
+        let lint = &described[3];
+        assert_eq!(lint["metadata"][2]["name"], "result.statuscode");
         let schema = json_of(&answer_static(SCHEMA).unwrap());
         assert_eq!(schema, kiln_dsl::schema::json_schema());
         assert!(answer_static("frontend.lint").is_none());

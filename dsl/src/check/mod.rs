@@ -2,6 +2,7 @@
 //! others, so one run reports every problem.
 
 pub mod cache;
+pub mod directives;
 mod graph;
 mod names;
 mod pins;

@@ -152,6 +152,8 @@ codes! {
         "an arg never referenced",
     UnknownBuildArg => "kiln::unknown-build-arg", "warning",
         "a build arg (`--build-arg`, `build-arg:`) that names no arg of the file: a typo, most often",
+    LateSyntaxLine => "kiln::late-syntax-line", "warning",
+        "a `# syntax=` line that is not the first line: BuildKit reads it only there, so `docker build` takes the file for a Dockerfile",
     UnpinnedImage => "kiln::unpinned-image", "warning (`--strict` only)",
         "an image used by tag, not pinned by digest",
     // HCL evaluation.

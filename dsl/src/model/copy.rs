@@ -81,6 +81,7 @@ pub struct DownloadStep {
 /// architecture (`amd64`) or platform (`linux/arm64`) so one step serves several platforms.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = crate::schema::sha256_unless_insecure)]
 pub struct Download {
     /// The `https://` URL, or a map of platform or architecture to URL.
     pub url: PerPlatform,

@@ -111,3 +111,18 @@ pub fn value_over_budget(span: Span, size: usize, max: usize) -> Diagnostic {
     .with_label(span, "expands past the limit")
     .with_help("args that repeat other args multiply in size: write the value once, or keep large data in a file the build copies")
 }
+
+/// A `# syntax=` line after the first line (after the parser directives BuildKit reads
+/// first): BuildKit ignores it, picks its Dockerfile frontend, and fails on `version:`.
+pub fn late_syntax_line(span: Span, line: usize) -> Diagnostic {
+    Diagnostic::warning(
+        Code::LateSyntaxLine,
+        format!(
+            "`# syntax=` is on line {line}: BuildKit reads it only on the first line, so `docker build` ignores it and parses this file as a Dockerfile (`unknown instruction: VERSION:`)"
+        ),
+    )
+    .with_label(span, "not read by BuildKit here")
+    .with_help(
+        "move this line to the top of the file; other comments, such as `# yaml-language-server: $schema=...`, go after it",
+    )
+}

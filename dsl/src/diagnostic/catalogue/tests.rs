@@ -63,6 +63,7 @@ fn samples() -> Vec<Diagnostic> {
             t,
         ),
         insecure_download(s),
+        late_syntax_line(s, 2),
         download_without_sha256(s),
         unknown_platform_key("amd", s),
         url_without_sha256("arm64", s),
