@@ -72,6 +72,7 @@ pub fn check_with(model: &BuildFile, file: &SourceFile, options: &Options) -> Ve
         file,
         diagnostics: Vec::new(),
         arg_sizes: Default::default(),
+        default_values: Default::default(),
     };
     names::check(&mut cx);
     let graph = graph::check(&mut cx);
@@ -90,6 +91,8 @@ pub(crate) struct Checker<'a> {
     diagnostics: Vec<Diagnostic>,
     /// What each arg's default expands to, in bytes (see sizes.rs).
     arg_sizes: std::collections::HashMap<String, usize>,
+    /// Every arg's value from the defaults alone (see `substitute_args`), once asked for.
+    default_values: std::cell::OnceCell<HashMap<String, Option<String>>>,
 }
 
 /// What a `from` (of a stage, a copy or a bind mount) refers to.
@@ -131,7 +134,9 @@ impl Checker<'_> {
     /// lowering does); `None` if a variable has no known value (platform args, for example,
     /// are only known at build time).
     fn substitute_args(&self, text: &str) -> Option<String> {
-        self.substitute_args_for(text, None)
+        // The defaults' values are the same for every `from:`: computed once per check.
+        let values = self.default_values.get_or_init(|| self.arg_values(None));
+        interpolate::substitute(text, |name| values.get(name).cloned().flatten())
     }
 
     /// [`Self::substitute_args`] for a target whose own `args` win over the defaults.
@@ -143,8 +148,8 @@ impl Checker<'_> {
     /// Every arg's value known at check time: the target's `args` or the default, with
     /// `${NAME}` of earlier args expanded (unknown when a name has no value yet, or the
     /// value is over the budget).
-    fn arg_values(&self, target_args: Option<&StringMap>) -> HashMap<&str, Option<String>> {
-        let mut values: HashMap<&str, Option<String>> = HashMap::new();
+    fn arg_values(&self, target_args: Option<&StringMap>) -> HashMap<String, Option<String>> {
+        let mut values: HashMap<String, Option<String>> = HashMap::new();
         let limit = crate::budget::MAX_VALUE_BYTES;
         for (name, arg) in &self.model.args {
             let written = target_args
@@ -156,7 +161,7 @@ impl Checker<'_> {
                 })
                 .ok()
             });
-            values.insert(&name.value, value);
+            values.insert(name.value.clone(), value);
         }
         values
     }

@@ -5,7 +5,7 @@
 
 use super::Checker;
 use crate::budget::MAX_VALUE_BYTES;
-use crate::diagnostic::catalogue;
+use crate::diagnostic::{Diagnostic, catalogue};
 use crate::interpolate::{self, Piece};
 use crate::span::Sp;
 use std::collections::HashMap;
@@ -16,7 +16,13 @@ pub(super) fn arg_sizes(cx: &mut Checker<'_>) -> HashMap<String, usize> {
     let mut sizes: HashMap<String, usize> = HashMap::new();
     for (name, arg) in &cx.model.args {
         let size = match &arg.default {
-            Some(default) => check_value(cx, default, &sizes),
+            Some(default) => {
+                let (size, over) = measure(default, &sizes);
+                if let Some(diagnostic) = over {
+                    cx.report(diagnostic);
+                }
+                size
+            }
             None => 0,
         };
         sizes.insert(name.value.clone(), size);
@@ -24,15 +30,19 @@ pub(super) fn arg_sizes(cx: &mut Checker<'_>) -> HashMap<String, usize> {
     sizes
 }
 
-/// How large `value` expands to with `sizes`; reported when that is over the budget and no
-/// arg it uses is already over it (that one carries the report).
-pub(super) fn check_value(
-    cx: &mut Checker<'_>,
+/// The report for `value` when it expands past the budget (see [`measure`]).
+pub(super) fn over_budget(
     value: &Sp<String>,
     sizes: &HashMap<String, usize>,
-) -> usize {
+) -> Option<Diagnostic> {
+    measure(value, sizes).1
+}
+
+/// How large `value` expands to with `sizes`, and the report when that is over the budget
+/// and no arg it uses is already over it (that one carries the report).
+fn measure(value: &Sp<String>, sizes: &HashMap<String, usize>) -> (usize, Option<Diagnostic>) {
     let Ok(pieces) = interpolate::parse(&value.value) else {
-        return value.value.len(); // malformed: reported by the variable check
+        return (value.value.len(), None); // malformed: reported by the variable check
     };
     let mut size = 0usize;
     let mut inherited_excess = false;
@@ -50,12 +60,7 @@ pub(super) fn check_value(
         };
         size = size.saturating_add(piece_size);
     }
-    if size > MAX_VALUE_BYTES && !inherited_excess {
-        cx.report(catalogue::value_over_budget(
-            value.span,
-            size,
-            MAX_VALUE_BYTES,
-        ));
-    }
-    size
+    let over = (size > MAX_VALUE_BYTES && !inherited_excess)
+        .then(|| catalogue::value_over_budget(value.span, size, MAX_VALUE_BYTES));
+    (size, over)
 }

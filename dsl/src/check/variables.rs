@@ -354,9 +354,9 @@ fn check_string<'m>(
     if !value.value.contains('$') {
         return;
     }
-    let sizes = std::mem::take(&mut cx.arg_sizes);
-    super::sizes::check_value(cx, value, &sizes);
-    cx.arg_sizes = sizes;
+    if let Some(diagnostic) = super::sizes::over_budget(value, &cx.arg_sizes) {
+        cx.report(diagnostic);
+    }
     check_references(cx, value, scope, used);
 }
 
