@@ -1,7 +1,0 @@
-version = 1
-stage "app" { from = "scratch" }
-
-target "image" {
-  stage = "app"
-  description = "test"
-}
