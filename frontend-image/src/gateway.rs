@@ -81,12 +81,7 @@ impl Gateway {
         reference: &str,
         path: &str,
     ) -> Result<Vec<u8>, tonic::Status> {
-        let request = gateway::ReadFileRequest {
-            r#ref: reference.to_string(),
-            file_path: path.to_string(),
-            range: None,
-        };
-        Ok(self.client.read_file(request).await?.into_inner().data)
+        self.read(reference, path, None).await
     }
 
     /// At most `max_bytes` of a file in a solved ref: a build file larger than kiln reads is
@@ -97,13 +92,23 @@ impl Gateway {
         path: &str,
         max_bytes: usize,
     ) -> Result<Vec<u8>, tonic::Status> {
+        let range = gateway::FileRange {
+            offset: 0,
+            length: max_bytes as i64,
+        };
+        self.read(reference, path, Some(range)).await
+    }
+
+    async fn read(
+        &mut self,
+        reference: &str,
+        path: &str,
+        range: Option<gateway::FileRange>,
+    ) -> Result<Vec<u8>, tonic::Status> {
         let request = gateway::ReadFileRequest {
             r#ref: reference.to_string(),
             file_path: path.to_string(),
-            range: Some(gateway::FileRange {
-                offset: 0,
-                length: max_bytes as i64,
-            }),
+            range,
         };
         Ok(self.client.read_file(request).await?.into_inner().data)
     }
