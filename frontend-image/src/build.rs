@@ -6,13 +6,13 @@ use crate::errors::{self, INVALID_ARGUMENT};
 use crate::gateway::Gateway;
 use crate::images::GatewayResolver;
 use crate::load::build_file_and_ignores;
-use crate::options::Options;
-use crate::request::Request;
 use crate::result::{cannot_lower, describe_result};
 use crate::{lint, report, subrequests};
 use kiln_dsl::{BuildFile, Checked};
 use kiln_lowering::{Build, CapSet, CompileError, Lowered, Selection, compile, select};
 use kiln_proto::{gateway as gw, rpc};
+use kiln_request::options::Options;
+use kiln_request::request::Request;
 
 pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Result, rpc::Status> {
     // The test hook of main.rs's panic handling (set in an image built for that test only).

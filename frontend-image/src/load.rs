@@ -3,8 +3,8 @@
 
 use crate::errors;
 use crate::gateway::{Gateway, single_op_definition};
-use crate::request::Request;
 use kiln_proto::{pb, rpc};
+use kiln_request::request::Request;
 use std::collections::BTreeMap;
 
 /// How much of a build file is read: one byte past the size limit, so the check can say a

@@ -20,8 +20,8 @@ mod transport;
 mod unzip;
 
 use futures_util::FutureExt;
-use kiln_frontend::{options, request};
 use kiln_proto::gateway::ReturnRequest;
+use kiln_request::options;
 
 /// The error for a panic inside the frontend, with the panic's message.
 fn internal_error(panic: &(dyn std::any::Any + Send)) -> kiln_proto::rpc::Status {

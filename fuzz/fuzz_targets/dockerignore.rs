@@ -1,6 +1,6 @@
 //! The `.dockerignore` matcher: patterns (before the first NUL), then paths to match.
 #![no_main]
-use kiln_cli::dockerignore::Ignore;
+use kiln_request::dockerignore::Ignore;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

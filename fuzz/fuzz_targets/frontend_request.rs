@@ -2,7 +2,7 @@
 //! the first NUL, e.g. `BUILDKIT_FRONTEND_OPT_0=target=app`), then the build file; the
 //! request is parsed, the file checked and compiled as the frontend does, offline.
 #![no_main]
-use kiln_frontend::{options::Options, request::Request};
+use kiln_request::{options::Options, request::Request};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,7 +1,7 @@
 //! The build context as the tar Docker's build API takes. The daemon does not apply
 //! `.dockerignore` to a tar body, so we do (with Docker's rules: src/dockerignore.rs).
 
-use kiln_cli::dockerignore::Ignore;
+use kiln_request::dockerignore::Ignore;
 use std::path::{Path, PathBuf};
 
 /// A tar of `context` without what `.dockerignore` excludes, plus the build file at
