@@ -66,6 +66,11 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         CompileError::Resolver(status) => status,
     })?;
     crate::timings::mark("resolve+lower");
+    if let Selection::Group { name, targets } = &compiled.selection
+        && targets.len() > 1
+    {
+        crate::group_hint::show(gateway, name, targets).await;
+    }
     let multi = compiled.multi;
     let results = solve_all(gateway, compiled.builds, &request.filename).await?;
     crate::timings::mark("solve");

@@ -52,9 +52,10 @@ pub fn solve_failure(
     let step = digest
         .as_deref()
         .and_then(|digest| describe_vertex(definition, digest, file));
+    let said = crate::explain::failure(error.message());
     let message = match step {
-        Some(step) => format!("{step} failed: {}", error.message()),
-        None => format!("{file}: the build failed: {}", error.message()),
+        Some(step) => format!("{step} failed: {said}"),
+        None => format!("{file}: the build failed: {said}"),
     };
     let mut details = details;
     // Current BuildKits rewrite ops before solving and lose our source map on the way; a

@@ -8,7 +8,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod build;
 mod errors;
+mod explain;
 mod gateway;
+mod group_hint;
 mod images;
 mod lint;
 mod load;

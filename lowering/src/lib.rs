@@ -73,3 +73,14 @@ pub fn tar_context_ops(url: &str, name: &str) -> Vec<(pb::Op, String, Vec<&'stat
         (unpack.op, name.to_string(), unpack.caps),
     ]
 }
+
+/// One cheap op (a directory made on an empty filesystem) named `notice`: a frontend solves
+/// it to show a line in the build's progress, which every client prints.
+pub fn notice_op(notice: &str) -> Vec<(pb::Op, String, Vec<&'static str>)> {
+    let mkdir = ops::file::file_op(
+        ops::Inputs::default(),
+        vec![ops::file::mkdir_action(-1, "/kiln-notice", 0o755, None)],
+        vec!["file.base"],
+    );
+    vec![(mkdir.op, notice.to_string(), mkdir.caps)]
+}

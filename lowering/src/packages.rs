@@ -74,6 +74,13 @@ impl RepositorySetup {
     }
 }
 
+/// The variable that carries the install script into the step. BuildKit names a failed
+/// step by its command (`process "..." did not complete successfully`, once in the step's
+/// status and again in the build's error): with the script in the environment that command
+/// is one short line, and what the user reads first is the package manager's own error (the
+/// last lines of the step's log, such as apt's `E: Unable to locate package`).
+pub const SCRIPT_VAR: &str = "KILN_PACKAGES_SCRIPT";
+
 /// The script that installs `names` with `manager`; with no manager known (no daemon to
 /// probe the base image), one that finds it at build time.
 pub fn install_script(
@@ -272,9 +279,15 @@ impl Lowerer<'_> {
             &repositories,
         );
         state.packages_updated = true;
+        let mut env = env_strings(&state.env);
+        env.push(format!("{SCRIPT_VAR}={script}"));
         let spec = ExecSpec {
-            args: vec!["/bin/sh".into(), "-c".into(), script],
-            env: env_strings(&state.env),
+            args: vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                format!("eval \"${SCRIPT_VAR}\""),
+            ],
+            env,
             cwd: state.workdir.clone(),
             user: String::new(),
             network: Network::Default,

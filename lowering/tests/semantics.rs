@@ -408,13 +408,25 @@ fn a_solve_request_stays_small_for_big_files() {
     assert!(lowered.definition.encode_to_vec().len() < 64 << 10);
 }
 
+/// What an exec's shell runs: a packages step's script (carried in its environment, so that
+/// BuildKit's "process ... did not complete" names a short command), else its `-c` command.
+fn shell_script(meta: &pb::Meta) -> String {
+    meta.env
+        .iter()
+        .find_map(|e| e.strip_prefix("KILN_PACKAGES_SCRIPT="))
+        .unwrap_or(&meta.args[2])
+        .to_string()
+}
+
 #[test]
 fn packages_use_the_named_or_probed_manager() {
     let text = "version: 1\nstages:\n  app:\n    from: localhost:5000/debian:bookworm\n    packages: [jq]\n";
     let script = |lowered: &kiln_lowering::Lowered| {
         let exec = execs(&lowered.definition).pop().unwrap();
         let dests: Vec<String> = exec.mounts.iter().map(|m| m.dest.clone()).collect();
-        (exec.meta.unwrap().args[2].clone(), dests)
+        let meta = exec.meta.unwrap();
+        assert_eq!(meta.args[2], "eval \"$KILN_PACKAGES_SCRIPT\"");
+        (shell_script(&meta), dests)
     };
     // Not probed (no daemon): found at build time, every manager's cache mounted.
     let (any, mounts) = script(&lower_text(text, LowerOptions::default()).unwrap());
@@ -474,7 +486,7 @@ fn consecutive_installs_collapse_and_lists_update_once_per_stage() {
     let lowered = lower_text(text, options).unwrap();
     let scripts: Vec<String> = execs(&lowered.definition)
         .into_iter()
-        .map(|e| e.meta.unwrap().args[2].clone())
+        .map(|e| shell_script(&e.meta.unwrap()))
         .collect();
     assert_eq!(scripts.len(), 3, "{scripts:#?}");
     assert!(

@@ -326,6 +326,28 @@ fn a_group_is_built_in_one_request_and_shares_its_base_stage() {
     }
 }
 
+#[test]
+fn a_group_built_to_an_image_says_how_to_get_one_image() {
+    let ctx = context(&[("kiln.yaml", SHARED_BASE_GROUP)]);
+    for engine in Engine::all() {
+        let build = Build {
+            target: Some("all".into()),
+            ..kiln_build(ctx.path())
+        };
+        // Docker's image store refuses several refs; a registry takes them as a list. Either
+        // way the hint comes first, as a step of the progress.
+        let log = match engine.build_image(&build, &unique_tag("kiln-e2e/group-image")) {
+            Ok(log) | Err(log) => log,
+        };
+        assert!(
+            log.contains("kiln: `all` is a group of 3 targets (a, b, c)")
+                && log.contains("--target NAME"),
+            "[{}] {log}",
+            engine.name
+        );
+    }
+}
+
 /// `docker buildx build --call=...` against an engine: the printed answer.
 fn buildx_call(engine: &Engine, call: &str, dir: &Path, extra: &[&str]) -> String {
     let out = engine

@@ -236,3 +236,34 @@ fn packages_from_an_extra_repository_trusted_by_its_signing_key() {
         );
     }
 }
+
+#[test]
+fn a_failed_install_shows_the_package_managers_error_not_the_script() {
+    let ctx = context(&[(
+        "kiln.yaml",
+        "version: 1\nstages:\n  app:\n    from: localhost:5000/debian:bookworm\n    packages: [kiln-no-such-package]\n",
+    )]);
+    for engine in Engine::all() {
+        let log = engine
+            .build_image(&kiln_build(ctx.path()), &unique_tag("kiln-e2e/badpkg"))
+            .unwrap_err();
+        let apt_error = log
+            .find("E: Unable to locate package kiln-no-such-package")
+            .unwrap_or_else(|| panic!("[{}] apt's own error is shown: {log}", engine.name));
+        // The failing command BuildKit names is one short line; the generated script (in the
+        // step's environment) is never printed.
+        assert!(
+            !log.contains("DEBIAN_FRONTEND") && !log.contains("apt-get update -q"),
+            "[{}] the script is not printed: {log}",
+            engine.name
+        );
+        let failed = log
+            .rfind("packages: kiln-no-such-package failed")
+            .unwrap_or_else(|| panic!("[{}] the step is named: {log}", engine.name));
+        assert!(
+            apt_error < failed,
+            "[{}] apt's error comes before the summary: {log}",
+            engine.name
+        );
+    }
+}
