@@ -105,3 +105,27 @@ fn thousands_of_errors_fail_with_a_short_report() {
         assert!(log.matches("bogus").count() < 200, "[{}]", engine.name);
     }
 }
+
+#[test]
+fn a_division_by_zero_in_hcl_is_an_error_in_the_optimized_frontend() {
+    // hcl-rs checks a number is finite with a debug assertion only; the frontend is built
+    // optimized, with that assertion kept on (Cargo.toml), so `1/0` is kiln::eval there too.
+    let hcl =
+        "version = 1\nstage \"app\" {\n  from = \"scratch\"\n  env = { a = tostring(1/0) }\n}\n";
+    let ctx = context(&[("kiln.hcl", hcl)]);
+    for engine in Engine::all() {
+        let build = Build {
+            file: Some(std::path::PathBuf::from("kiln.hcl")),
+            ..Build::new(ctx.path())
+        };
+        let log = engine
+            .build_image(&build, &unique_tag("kiln-e2e/never"))
+            .expect_err("1/0 is refused");
+        assert!(
+            log.contains("kiln::eval") && log.contains("this arithmetic cannot be done"),
+            "[{}] {}",
+            engine.name,
+            &log[log.len().saturating_sub(3000)..]
+        );
+    }
+}
