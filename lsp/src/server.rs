@@ -40,7 +40,7 @@ pub fn run_stdio() -> Result<(), Error> {
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         completion_provider: Some(CompletionOptions {
             trigger_characters: Some(
-                ["{", ":", "=", " ", "\"", "-", "["]
+                ["{", ":", "=", "\"", "-", "[", ","]
                     .map(String::from)
                     .into(),
             ),

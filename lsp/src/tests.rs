@@ -148,3 +148,16 @@ fn diagnostics_are_those_of_kiln_check() {
     assert!(codes.contains(&"kiln::unknown-stage"), "{codes:?}");
     assert!(codes.contains(&"kiln::unused-arg"), "{codes:?}");
 }
+
+#[test]
+fn interpolations_are_found_in_the_source_text() {
+    let text = r#"run: "a ${A} $${B} ${C:-x} ${ } $D ${E_1}""#;
+    let names: Vec<(String, &str)> =
+        crate::tree::interpolated_names(text, kiln_dsl::Span::new(0, text.len()))
+            .into_iter()
+            .map(|(name, span)| (name, &text[span.start..span.end()]))
+            .collect();
+    let expected = [("A", "A"), ("C", "C"), ("E_1", "E_1")];
+    let expected: Vec<(String, &str)> = expected.iter().map(|(n, s)| (n.to_string(), *s)).collect();
+    assert_eq!(names, expected);
+}
