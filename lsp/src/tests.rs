@@ -134,6 +134,8 @@ fn hover_shows_schema_docs_and_what_names_resolve_to() {
     let doc = Document::analyse("app.kiln.hcl", HCL);
     let (text, _) = hover(&doc, &docs, at(HCL, "tags", 0, 1)).unwrap();
     assert_eq!(text, "**tags**\n\nImage names to tag the result with.");
+    let (text, _) = hover(&doc, &docs, at(HCL, "copy {", 0, 1)).unwrap();
+    assert_eq!(text, "**copy**\n\nWhat to copy and where.");
     let (text, _) = hover(&doc, &docs, at(HCL, "[\"app\"]", 0, 3)).unwrap();
     assert!(text.contains("**target `app`**\n\nstage `app`"), "{text}");
 }

@@ -213,7 +213,13 @@ impl Index {
         if let Some(name) = self.names.iter().find(|n| on(n.span)) {
             return Some(Found::Name(name));
         }
-        self.keys.iter().find(|k| on(k.span)).map(Found::Key)
+        // HCL gives a list the span of its first item's block (`steps` and the first step
+        // are both at `copy {`): the deepest key is the one written there.
+        self.keys
+            .iter()
+            .filter(|k| on(k.span))
+            .max_by_key(|k| k.path.len())
+            .map(Found::Key)
     }
 }
 
