@@ -32,6 +32,13 @@ fn describe(model: &BuildFile, name: &Name) -> Option<String> {
         Kind::Stage => stage(model.stages.get(n)?),
         Kind::Target => target(model.targets.get(n)?),
         Kind::Group => group(model.groups.get(n)?),
+        Kind::Arg
+            if kiln_dsl::platform::PLATFORM_ARGS.contains(&n) && !model.args.contains_key(n) =>
+        {
+            "platform arg: set by BuildKit for the platform being built (`linux/arm64`: \
+             `TARGETOS=linux`, `TARGETARCH=arm64`); `BUILD*` describe the builder's own"
+                .to_string()
+        }
         Kind::Arg => arg(model.args.get(n)?),
     };
     Some(format!("{title}\n\n{body}"))

@@ -130,6 +130,11 @@ fn hover_shows_schema_docs_and_what_names_resolve_to() {
         text.contains("**arg `VERSION`**\n\ndefault `1.0`"),
         "{text}"
     );
+    let (text, _) = hover(&doc, &docs, at(YAML, "${TARGETARCH}", 0, 2)).unwrap();
+    assert!(
+        text.starts_with("**arg `TARGETARCH`**\n\nplatform arg: set by BuildKit"),
+        "{text}"
+    );
 
     let doc = Document::analyse("app.kiln.hcl", HCL);
     let (text, _) = hover(&doc, &docs, at(HCL, "tags", 0, 1)).unwrap();

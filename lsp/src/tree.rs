@@ -92,10 +92,13 @@ impl Index {
         let mut uses = Vec::new();
         index.walk(text, root, &mut Vec::new(), &mut uses);
         // A use counts when it names something defined: `from: debian:bookworm` is an image.
+        // The platform args are always defined, by BuildKit.
         for (kinds, name, span) in uses {
-            let defined = kinds
-                .iter()
-                .find(|k| index.definition(**k, &name).is_some());
+            let defined = kinds.iter().find(|k| {
+                index.definition(**k, &name).is_some()
+                    || (**k == Kind::Arg
+                        && kiln_dsl::platform::PLATFORM_ARGS.contains(&name.as_str()))
+            });
             if let Some(&kind) = defined {
                 index.names.push(Name {
                     kind,

@@ -153,6 +153,8 @@ async def test_hover(client: LanguageClient):
     text = await hover(client, uri, pos(YAML, "${VERSION}", 1, into=3))
     assert text == "**arg `VERSION`**\n\ndefault `1.0`"
     assert await hover(client, uri, pos(YAML, "debian")) is None
+    text = await hover(client, uri, pos(YAML, "${TARGETARCH}", into=2))
+    assert text.startswith("**arg `TARGETARCH`**\n\nplatform arg")
 
     uri = await open_file(client, "app.kiln.hcl", HCL)
     text = await hover(client, uri, pos(HCL, "tags"))
