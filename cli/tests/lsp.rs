@@ -3,7 +3,7 @@
 //! cleanly on `shutdown` and `exit`. (Every feature is tested end to end by
 //! scripts/lsp-test.sh, with pytest-lsp and Neovim.)
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 fn frame(message: serde_json::Value) -> Vec<u8> {

@@ -54,21 +54,21 @@ pub fn context_at(text: &str, offset: usize, hcl: bool) -> Context {
         .strip_suffix(':')
         .or_else(|| before.strip_suffix('='))
     {
-        let key: String = last_word(rest);
-        return match key.as_str() {
+        return match last_word(rest).as_str() {
             "from" | "stage" => Context::StageName,
-            _ if in_groups => Context::Member,
             _ => Context::None,
         };
     }
     if before.ends_with('[') || before.ends_with(',') {
+        // A group's `targets: [`, or its short form `name: [`.
         let list_key = before
             .rfind('[')
             .map(|i| last_word(before[..i].trim_end_matches([':', '=', ' '])));
-        return match list_key.as_deref() {
-            _ if in_groups => Context::Member,
-            Some("from") | Some("stage") => Context::StageName,
-            _ => Context::None,
+        let members = list_key.as_deref() == Some("targets") || path.len() == 1;
+        return if in_groups && members {
+            Context::Member
+        } else {
+            Context::None
         };
     }
     let new_item = before.trim() == "-";

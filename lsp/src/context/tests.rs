@@ -60,6 +60,16 @@ fn yaml_values_name_stages_members_and_args() {
         Context::StageName
     );
     assert_eq!(context("groups:\n  all: [a, |", false), Context::Member);
+    let described = "groups:\n  all:\n    description: x\n    targets: [|";
+    assert_eq!(context(described, false), Context::Member);
+    assert_eq!(
+        context("groups:\n  all:\n    description: |", false),
+        Context::None
+    );
+    assert_eq!(
+        context("targets:\n  t:\n    tags: [|", false),
+        Context::None
+    );
     assert_eq!(context("groups:\n  all:\n    - |", false), Context::Member);
     assert_eq!(context("    - run: echo ${VER|", false), Context::ArgName);
     assert_eq!(context("    - run: echo ${VER} |", false), Context::None);
