@@ -62,7 +62,12 @@ pub fn complete(doc: &Document, names: &Index, docs: &SchemaDocs, offset: usize)
             items.extend(defined(Kind::Group, ItemKind::Group));
             items
         }
-        Context::Key { path, new_item } => yaml_keys(docs, &path, new_item),
+        Context::Key { path, new_item } => {
+            let written = crate::context::yaml_written_keys(doc.text(), offset);
+            let mut items = yaml_keys(docs, &path, new_item);
+            items.retain(|i| !written.contains(&i.label));
+            items
+        }
         Context::HclKey { blocks, path } => hcl_keys(docs, &blocks, &path),
         Context::None => Vec::new(),
     }

@@ -82,6 +82,48 @@ pub fn context_at(text: &str, offset: usize, hcl: bool) -> Context {
     }
 }
 
+/// The keys already written in the YAML map the cursor's line belongs to (the lines around
+/// it at its indentation, up to a less indented line or the start of the next list item),
+/// so completion does not offer a key twice.
+pub fn yaml_written_keys(text: &str, offset: usize) -> Vec<String> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let column = match yaml_line(&text[line_start..offset]) {
+        Some(line) if line.dash => return Vec::new(), // a new item has no keys yet
+        _ => {
+            text[line_start..offset].len() - text[line_start..offset].trim_start_matches(' ').len()
+        }
+    };
+    let mut keys = Vec::new();
+    for line in text[..line_start].lines().rev().filter_map(yaml_line) {
+        if line.content < column || (line.dash && line.content == column) {
+            // The start of this map: a less indented key, or the `- key:` line of its item.
+            if line.dash && line.content == column {
+                keys.extend(line.key.map(str::to_string));
+            }
+            break;
+        }
+        if line.content == column {
+            keys.extend(line.key.map(str::to_string));
+        }
+    }
+    for line in text
+        .get(line_end + 1..)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(yaml_line)
+    {
+        if line.indent < column || (line.dash && line.indent <= column) {
+            break;
+        }
+        if line.content == column {
+            keys.extend(line.key.map(str::to_string));
+        }
+    }
+    keys
+}
+
 fn last_word(text: &str) -> String {
     let text = text.trim_end_matches([' ', '"']);
     let start = text.rfind(|c: char| !is_name_char(c)).map_or(0, |i| i + 1);

@@ -18,6 +18,7 @@ use lsp_types::{
     ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
 };
 use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -62,11 +63,18 @@ pub fn run_stdio() -> Result<(), Error> {
                 if connection.handle_shutdown(&request)? {
                     break;
                 }
-                let response = server.request(request);
+                let id = request.id.clone();
+                // A bug in one answer must not take the editor's server down with it.
+                let response = catch_unwind(AssertUnwindSafe(|| server.request(request)))
+                    .unwrap_or_else(|_| {
+                        let code = lsp_server::ErrorCode::InternalError as i32;
+                        Response::new_err(id, code, "kiln lsp failed on this request".into())
+                    });
                 connection.sender.send(Message::Response(response))?;
             }
             Message::Notification(notification) => {
-                for reply in server.notification(notification) {
+                let replies = catch_unwind(AssertUnwindSafe(|| server.notification(notification)));
+                for reply in replies.unwrap_or_default() {
                     connection.sender.send(Message::Notification(reply))?;
                 }
             }

@@ -1,6 +1,6 @@
 //! The completion context read from the text around the cursor, complete or not.
 
-use super::{Context, context_at};
+use super::{Context, context_at, yaml_written_keys};
 use crate::tree::Seg;
 
 /// The context at the `|` of a text (the `|` removed).
@@ -99,4 +99,18 @@ fn hcl_blocks_give_the_path() {
         context("group \"g\" {\n  targets = [\"a\", \"|", true),
         Context::Member
     );
+}
+
+#[test]
+fn written_yaml_keys_are_those_of_the_same_map() {
+    let written = |text: &str| {
+        let offset = text.find('|').expect("a | marks the cursor");
+        yaml_written_keys(&text.replace('|', ""), offset)
+    };
+    let text = "stages:\n  a:\n    from: x\n    env:\n      K: v\n    |\n    workdir: /w\n  b:\n    user: u\n";
+    assert_eq!(written(text), ["env", "from", "workdir"]);
+    // In a list item: its first key (on the `- ` line) and the keys under it, not the next item's.
+    let text = "steps:\n  - run: x\n    network: none\n    |\n  - copy: {}\n    chown: u\n";
+    assert_eq!(written(text), ["network", "run"]);
+    assert!(written("steps:\n  - run: x\n  - |\n").is_empty());
 }

@@ -171,11 +171,12 @@ async def test_completion(client: LanguageClient):
     assert labels == sorted(
         ["run", "copy", "download", "env", "workdir", "user", "mkdir", "symlink", "packages"]
     )
-    # Keys of a stage, in a line being typed (the file does not parse).
+    # Keys of a stage not written yet, in a line being typed (the file does not parse).
     text = YAML.replace("    from: base\n    steps:", "    from: base\n    wor\n    steps:")
     await change(client, uri, text)
     labels = await completion_labels(client, uri, text, pos(text, "    wor\n", into=7))
-    assert "workdir" in labels and "steps" in labels and "stage" not in labels
+    assert "workdir" in labels and "image" in labels and "stage" not in labels
+    assert "from" not in labels and "steps" not in labels  # already written in this stage
     # Stage names after `from:`, args after `${`, members in a group.
     text = YAML.replace("    from: base\n    steps:", "    from: \n    steps:")
     await change(client, uri, text, version=3)
