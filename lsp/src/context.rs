@@ -44,7 +44,7 @@ pub fn context_at(text: &str, offset: usize, hcl: bool) -> Context {
     let before = prefix.trim_end_matches(is_name_char);
     let before = before.trim_end_matches(['"', '\'', ' ']);
     let (path, blocks) = if hcl {
-        let blocks = hcl_blocks(&text[..line_start]);
+        let blocks = hcl_blocks(&text[..offset]);
         (hcl_path(&blocks), Some(blocks))
     } else {
         (yaml_parents(text, line_start, prefix), None)
@@ -203,6 +203,17 @@ fn yaml_parents(text: &str, line_start: usize, prefix: &str) -> Vec<Seg> {
     }
     reversed.reverse();
     reversed
+}
+
+/// The model path of the HCL block open at the end of `text`, and that block's kind
+/// (`run`), for hover on the attributes the model has no key for.
+pub fn hcl_block_at(text: &str) -> (Vec<Seg>, Option<String>) {
+    let blocks = hcl_blocks(text);
+    let kind = blocks
+        .last()
+        .and_then(|b| b.split_whitespace().next())
+        .map(str::to_string);
+    (hcl_path(&blocks), kind)
 }
 
 /// The headers of the HCL blocks open at the end of `text` (`stage "api"`, `run`),

@@ -3,13 +3,16 @@
 
 use crate::document::Document;
 use crate::schema_docs::SchemaDocs;
-use crate::tree::{Found, Kind, Name};
+use crate::tree::{Found, Kind, Name, Seg};
 use kiln_dsl::Span;
 use kiln_dsl::model::{Arg, BuildFile, Group, Stage, Target};
 
 /// The Markdown to show at an offset, and the span it is about.
 pub fn hover(doc: &Document, docs: &SchemaDocs, offset: usize) -> Option<(String, Span)> {
-    match doc.index.at(offset)? {
+    let Some(found) = doc.index.at(offset) else {
+        return hcl_attribute(doc, docs, offset);
+    };
+    match found {
         Found::Name(name) => {
             let model = doc.model.as_ref()?;
             Some((describe(model, name)?, name.span))
@@ -17,7 +20,7 @@ pub fn hover(doc: &Document, docs: &SchemaDocs, offset: usize) -> Option<(String
         Found::Key(key) => {
             let text = docs.description(&key.path)?;
             let name = match key.path.last() {
-                Some(crate::tree::Seg::Key(k)) => k.as_str(),
+                Some(Seg::Key(k)) => k.as_str(),
                 _ => "",
             };
             Some((format!("**{name}**\n\n{text}"), key.span))
@@ -93,4 +96,45 @@ fn arg(arg: &Arg) -> String {
         None => "no default".to_string(),
     };
     with_description(vec![default], arg.description.as_ref())
+}
+
+/// An HCL attribute or block the node tree has no key for: the step's value (`cmd` of
+/// `run`, `path` of `workdir`, `name` of `user`), the second and later `mount` and
+/// `repository` blocks, a variable's settings, or any key of a file that does not parse.
+fn hcl_attribute(doc: &Document, docs: &SchemaDocs, offset: usize) -> Option<(String, Span)> {
+    if !doc.is_hcl() {
+        return None;
+    }
+    let text = doc.text();
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let start = text[..offset].rfind(|c| !is_word(c)).map_or(0, |i| i + 1);
+    let end = text[offset..]
+        .find(|c| !is_word(c))
+        .map_or(text.len(), |i| offset + i);
+    let word = &text[start..end];
+    let after = text[end..].trim_start_matches([' ', '\t']);
+    if word.is_empty() || !(after.starts_with('=') || after.starts_with('{')) {
+        return None;
+    }
+    let (mut path, block) = crate::context::hcl_block_at(&text[..start]);
+    let key = |k: &str| Seg::Key(k.to_string());
+    match (block.as_deref(), word) {
+        (Some("run"), "cmd") => path.push(key("run")),
+        (Some("workdir"), "path") | (Some("user"), "name") => {}
+        (_, "mount") => path.push(key("mounts")),
+        (_, "repository") => path.push(key("repositories")),
+        (_, word) => {
+            let dashed = kiln_dsl::hcl_front::DASHED.iter();
+            let model = dashed
+                .clone()
+                .find(|(hcl, _)| *hcl == word)
+                .map_or(word, |(_, m)| m);
+            path.push(key(model));
+        }
+    }
+    let description = docs.description(&path)?;
+    Some((
+        format!("**{word}**\n\n{description}"),
+        Span::new(start, end - start),
+    ))
 }

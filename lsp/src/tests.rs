@@ -139,6 +139,17 @@ fn hover_shows_schema_docs_and_what_names_resolve_to() {
     let doc = Document::analyse("app.kiln.hcl", HCL);
     let (text, _) = hover(&doc, &docs, at(HCL, "tags", 0, 1)).unwrap();
     assert_eq!(text, "**tags**\n\nImage names to tag the result with.");
+    let (text, span) = hover(&doc, &docs, at(HCL, "cmd =", 0, 1)).unwrap();
+    assert!(
+        text.starts_with("**cmd**\n\nThe command: a string runs"),
+        "{text}"
+    );
+    assert_eq!((span.start, span.len), (at(HCL, "cmd =", 0, 0), 3));
+    let (text, _) = hover(&doc, &docs, at(HCL, "default =", 0, 0)).unwrap();
+    assert_eq!(
+        text,
+        "**default**\n\nThe value used when nothing overrides it."
+    );
     let (text, _) = hover(&doc, &docs, at(HCL, "copy {", 0, 1)).unwrap();
     assert_eq!(text, "**copy**\n\nWhat to copy and where.");
     let (text, _) = hover(&doc, &docs, at(HCL, "[\"app\"]", 0, 3)).unwrap();

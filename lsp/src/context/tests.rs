@@ -99,6 +99,8 @@ fn hcl_blocks_give_the_path() {
         context("group \"g\" {\n  targets = [\"a\", \"|", true),
         Context::Member
     );
+    let one_line = "group \"all\" { targets = [\"app\", \"|\"] }";
+    assert_eq!(context(one_line, true), Context::Member);
 }
 
 #[test]

@@ -159,6 +159,8 @@ async def test_hover(client: LanguageClient):
     uri = await open_file(client, "app.kiln.hcl", HCL)
     text = await hover(client, uri, pos(HCL, "tags"))
     assert text == "**tags**\n\nImage names to tag the result with."
+    text = await hover(client, uri, pos(HCL, "cmd ="))
+    assert text.startswith("**cmd**\n\nThe command: a string runs with `/bin/sh -c`")
     text = await hover(client, uri, pos(HCL, 'from = "build"', into=9))
     assert text.startswith("**stage `build`**\n\nCompiles the app")
 
@@ -195,6 +197,8 @@ async def test_completion(client: LanguageClient):
     assert "from" in labels and "chown" in labels and "cmd" not in labels
     labels = await completion_labels(client, uri, text, pos(text, '  stage = "app"', into=2))
     assert "cache-from" in labels and "inherits" in labels and "cache_from" not in labels
+    labels = await completion_labels(client, uri, text, pos(text, '["app"]', into=2))
+    assert labels == ["all", "app"]
 
 
 async def test_definition_and_references(client: LanguageClient):
