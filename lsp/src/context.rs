@@ -124,10 +124,17 @@ pub fn yaml_written_keys(text: &str, offset: usize) -> Vec<String> {
     keys
 }
 
+/// Where the word that ends `text` starts (after its last character that is not `in_word`).
+pub fn word_start(text: &str, in_word: impl Fn(char) -> bool) -> usize {
+    text.char_indices()
+        .rev()
+        .find(|(_, c)| !in_word(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
 fn last_word(text: &str) -> String {
     let text = text.trim_end_matches([' ', '"']);
-    let start = text.rfind(|c: char| !is_name_char(c)).map_or(0, |i| i + 1);
-    text[start..].to_string()
+    text[word_start(text, is_name_char)..].to_string()
 }
 
 /// A YAML line's indentation, whether it starts a list item, and its key (`key:`) if any.

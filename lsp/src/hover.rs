@@ -107,7 +107,7 @@ fn hcl_attribute(doc: &Document, docs: &SchemaDocs, offset: usize) -> Option<(St
     }
     let text = doc.text();
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    let start = text[..offset].rfind(|c| !is_word(c)).map_or(0, |i| i + 1);
+    let start = crate::context::word_start(&text[..offset], is_word);
     let end = text[offset..]
         .find(|c| !is_word(c))
         .map_or(text.len(), |i| offset + i);

@@ -179,3 +179,48 @@ fn interpolations_are_found_in_the_source_text() {
     let expected: Vec<(String, &str)> = expected.iter().map(|(n, s)| (n.to_string(), *s)).collect();
     assert_eq!(names, expected);
 }
+
+/// Every answer at every position of whole, cut and edited files: none panics (a panic
+/// would be caught, but the editor would get no answer), and every range is inside the text.
+#[test]
+fn no_position_breaks_an_answer() {
+    let docs = SchemaDocs::new();
+    let names = Document::analyse("app.kiln.yaml", YAML).index;
+    let texts = [
+        ("app.kiln.yaml", YAML.to_string()),
+        ("app.kiln.hcl", HCL.to_string()),
+        ("cut.kiln.yaml", YAML[..YAML.len() / 2].to_string()),
+        ("cut.kiln.hcl", HCL[..HCL.len() / 2].to_string()),
+        (
+            "wide.kiln.yaml",
+            YAML.replace("build", "bü😀ld").replace("VERSION", "VÉR"),
+        ),
+        (
+            "tabs.kiln.yaml",
+            YAML.replace("build", "bü😀ld").replace("  ", "\t"),
+        ),
+        (
+            "odd.kiln.hcl",
+            HCL.replace('{', "{ \"${").replace("app", "ä"),
+        ),
+    ];
+    for (name, text) in &texts {
+        let doc = Document::analyse(name, text);
+        let lines = &doc.lines;
+        for d in crate::convert::diagnostics(&"file:///x".parse().unwrap(), &doc) {
+            assert!(
+                lines.offset(text, d.range.end) <= text.len(),
+                "{name}: {d:?}"
+            );
+        }
+        for offset in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
+            if let Some((_, span)) = hover(&doc, &docs, offset) {
+                assert!(span.end() <= text.len(), "{name} at {offset}");
+            }
+            crate::complete::complete(&doc, &names, &docs, offset);
+            let position = lines.position(text, offset);
+            assert_eq!(lines.offset(text, position), offset, "{name} at {offset}");
+        }
+        crate::convert::symbols(&doc);
+    }
+}
