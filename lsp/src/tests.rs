@@ -61,6 +61,7 @@ fn yaml_references_include_every_use() {
         at(YAML, "VERSION:", 0, 0),
         at(YAML, "${VERSION}", 0, 2),
         at(YAML, "${VERSION}", 1, 2),
+        at(YAML, "{ VERSION", 0, 2), // a target's args set it
     ];
     assert_eq!(uses, expected);
 }

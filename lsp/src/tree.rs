@@ -66,6 +66,9 @@ pub struct Index {
     pub keys: Vec<Key>,
 }
 
+/// A name used somewhere: what it may name (the first defined wins), the name, where.
+type Use = (Vec<Kind>, String, Span);
+
 /// Where stage names are used, as paths (`*` any key, `#` any list item).
 const STAGE_USES: &[&[&str]] = &[
     &["stages", "*", "from"],
@@ -113,20 +116,14 @@ impl Index {
         index
     }
 
-    fn walk(
-        &mut self,
-        text: &str,
-        node: &Node,
-        path: &mut Vec<Seg>,
-        uses: &mut Vec<(Vec<Kind>, String, Span)>,
-    ) {
+    fn walk(&mut self, text: &str, node: &Node, path: &mut Vec<Seg>, uses: &mut Vec<Use>) {
         match &node.kind {
             NodeKind::Map(entries) => {
                 for (key, value) in entries {
                     let NodeKind::Str(name) = &key.kind else {
                         continue;
                     };
-                    self.key(text, name, key, value, path);
+                    self.key(text, name, (key, value), path, uses);
                     path.push(Seg::Key(name.clone()));
                     self.walk(text, value, path, uses);
                     path.pop();
@@ -157,7 +154,14 @@ impl Index {
 
     /// A key: remembered with its path; under `stages`, `targets`, `groups` and `args` it
     /// defines a name, under a target's `args` it uses one.
-    fn key(&mut self, text: &str, name: &str, key: &Node, value: &Node, path: &[Seg]) {
+    fn key(
+        &mut self,
+        text: &str,
+        name: &str,
+        (key, value): (&Node, &Node),
+        path: &[Seg],
+        uses: &mut Vec<Use>,
+    ) {
         let span = unquoted(text, key.span);
         let mut key_path = path.to_vec();
         key_path.push(Seg::Key(name.to_string()));
@@ -165,20 +169,15 @@ impl Index {
             path: key_path,
             span,
         });
-        let section = match path {
-            [Seg::Key(section)] => section.as_str(),
-            [Seg::Key(targets), Seg::Key(_), Seg::Key(args)]
-                if targets == "targets" && args == "args" =>
-            {
-                "target-args"
+        let kind = match path {
+            _ if matches(path, &["targets", "*", "args"]) => {
+                uses.push((vec![Kind::Arg], name.to_string(), span));
+                return;
             }
-            _ => return,
-        };
-        let kind = match section {
-            "stages" => Kind::Stage,
-            "targets" => Kind::Target,
-            "groups" => Kind::Group,
-            "args" | "target-args" => Kind::Arg,
+            [Seg::Key(section)] if section == "stages" => Kind::Stage,
+            [Seg::Key(section)] if section == "targets" => Kind::Target,
+            [Seg::Key(section)] if section == "groups" => Kind::Group,
+            [Seg::Key(section)] if section == "args" => Kind::Arg,
             _ => return,
         };
         let end = span.end().max(value.span.end());
@@ -186,7 +185,7 @@ impl Index {
             kind,
             name: name.to_string(),
             span,
-            definition: section != "target-args",
+            definition: true,
             extent: Span::new(span.start, end - span.start),
         });
     }

@@ -214,6 +214,7 @@ async def test_definition_and_references(client: LanguageClient):
         span(YAML, "VERSION:", length=7),
         span(YAML, "${VERSION}", 0, into=2, length=7),
         span(YAML, "${VERSION}", 1, into=2, length=7),
+        span(YAML, "{ VERSION", into=2),  # a target's args set it
     ]
     uses = await references(client, uri, pos(YAML, "  base:", into=3), declaration=False)
     assert [u.range for u in uses] == [span(YAML, "from: base", 0, into=6), span(YAML, "from: base", 1, into=6)]
