@@ -8,9 +8,13 @@ cd "$(dirname "$0")/.."
 export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 
 if ! command -v nvim >/dev/null; then
-  echo "installing neovim (Debian package)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null \
-    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null; }
+  echo "installing neovim (Debian package; log: target/neovim-apt.log)"
+  mkdir -p target
+  log=target/neovim-apt.log
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >"$log" 2>&1 \
+    || { apt-get update -qq >>"$log" 2>&1 \
+         && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >>"$log" 2>&1; } \
+    || { cat "$log" >&2; echo "apt-get install neovim failed" >&2; exit 1; }
 fi
 # The Lua script uses vim.lsp.start_client and vim.diagnostic (Neovim 0.6 and later).
 has_lsp=$(nvim --headless -u NONE -i NONE -n \
