@@ -12,7 +12,7 @@ scripts/testbed.sh up
 step "the kiln frontend image from this code (scripts/frontend-image.sh)"
 scripts/frontend-image.sh
 
-step "Python tools for schema validation (jsonschema, PyYAML) in target/pyenv"
+step "Python tools for schema validation (jsonschema, PyYAML) and the LSP tests (pytest-lsp) in target/pyenv"
 # A virtualenv keeps them out of the system Python; without the venv module, a plain
 # directory on PYTHONPATH does the same.
 python=target/pyenv/bin/python
@@ -22,7 +22,7 @@ if [ ! -x "$python" ] && ! python3 -m venv target/pyenv >/dev/null 2>&1; then
   pip_target=(--target target/pylib)
 fi
 "$python" -m pip install --quiet --disable-pip-version-check ${pip_target[@]+"${pip_target[@]}"} \
-  "jsonschema>=4.20" "PyYAML>=6"
+  "jsonschema>=4.20" "PyYAML>=6" "pytest-lsp>=1.0,<2"
 
 step "format and lints"
 cargo fmt --all -- --check
@@ -46,5 +46,8 @@ FUZZ_SECONDS=15 scripts/fuzz.sh
 
 step "JSON Schema: examples valid, known-bad files rejected"
 "$python" scripts/validate-schema.py
+
+step "language server: pytest-lsp and Neovim's client against kiln lsp (scripts/lsp-test.sh)"
+scripts/lsp-test.sh
 
 step "all tests passed"

@@ -41,6 +41,8 @@ enum Command {
     Print(print::PrintArgs),
     /// Build targets and groups on the Docker Engine's BuildKit, each with its own outputs.
     Bake(bake::BakeArgs),
+    /// Serve the Language Server Protocol over stdio, for editors (docs/editors.md).
+    Lsp,
     /// Print the JSON Schema (draft-07) of build files, for editors and validators.
     Schema {
         /// Write to this file instead of standard output.
@@ -97,12 +99,24 @@ fn main() -> ExitCode {
         Command::Graph(args) => graph::run(&args),
         Command::Print(args) => print::run(&args),
         Command::Bake(args) => bake::run(&args),
+        Command::Lsp => lsp(),
         Command::Schema { output } => schema(output),
     };
     if output::failed() {
         ExitCode::from(2)
     } else {
         code
+    }
+}
+
+/// The language server speaks on stdout: nothing else may write there while it runs.
+fn lsp() -> ExitCode {
+    match kiln_lsp::run_stdio() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("kiln lsp: {error}");
+            ExitCode::from(2)
+        }
     }
 }
 

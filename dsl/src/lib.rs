@@ -103,14 +103,7 @@ pub fn parse_with(
     limits: &Limits,
     vars: &hcl_front::HclOptions,
 ) -> (Option<BuildFile>, Vec<Diagnostic>) {
-    let (root, mut diagnostics) = if file.is_hcl() {
-        hcl_front::parse(file, vars)
-    } else {
-        match yaml::parse(file, limits) {
-            Ok(root) => (Some(root), Vec::new()),
-            Err(diagnostic) => (None, vec![diagnostic]),
-        }
-    };
+    let (root, mut diagnostics) = parse_tree(file, limits, vars);
     let Some(mut root) = root else {
         return (None, diagnostics);
     };
@@ -118,6 +111,24 @@ pub fn parse_with(
     let model = decode::decode_build_file(&mut decoder, &mut root);
     diagnostics.extend(decoder.diagnostics);
     (model, diagnostics)
+}
+
+/// The spanned node tree of a file, before decoding: what the YAML or HCL front end read,
+/// keys included (the model keeps the spans of values and names only). The language
+/// server looks up what is written at a position in it; `parse_with` decodes it.
+pub fn parse_tree(
+    file: &SourceFile,
+    limits: &Limits,
+    vars: &hcl_front::HclOptions,
+) -> (Option<node::Node>, Vec<Diagnostic>) {
+    if file.is_hcl() {
+        hcl_front::parse(file, vars)
+    } else {
+        match yaml::parse(file, limits) {
+            Ok(root) => (Some(root), Vec::new()),
+            Err(diagnostic) => (None, vec![diagnostic]),
+        }
+    }
 }
 
 /// Whether the arg an unused-arg diagnostic is about appears as `${NAME` in the file.

@@ -35,7 +35,7 @@ use eval::{Evaluator, Locals, span_of};
 use hcl_edit::structure::{Block, Body, Structure};
 use std::collections::BTreeMap;
 
-pub use targets::MAX_MATRIX;
+pub use targets::{DASHED, MAX_MATRIX};
 pub use user_functions::{MAX_CALL_DEPTH, MAX_USER_FUNCTIONS};
 
 /// Values for the file's variables, from outside the file.
