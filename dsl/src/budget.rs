@@ -17,6 +17,9 @@ pub const MAX_VALUE_BYTES: usize = 64 * 1024;
 /// The most diagnostics a human report prints, and the frontend sends as warnings (JSON
 /// lists every one): past a few hundred a report helps nobody, and each costs time.
 pub const MAX_HUMAN_DIAGNOSTICS: usize = 200;
+/// The largest `.dockerignore` read, in bytes: patterns, not data (Docker's own are a few
+/// hundred bytes); each path of the context is matched against every pattern.
+pub const MAX_DOCKERIGNORE_BYTES: usize = 1 << 20;
 /// The most targets one build (a group) makes: as many as one matrix may make. Past a few
 /// hundred results BuildKit's exporters stall (measured: 250 local folders on both engines).
 pub const MAX_BUILD_TARGETS: usize = 256;

@@ -76,39 +76,21 @@ impl Gateway {
         Ok(id)
     }
 
-    pub async fn read_file(
-        &mut self,
-        reference: &str,
-        path: &str,
-    ) -> Result<Vec<u8>, tonic::Status> {
-        self.read(reference, path, None).await
-    }
-
-    /// At most `max_bytes` of a file in a solved ref: a build file larger than kiln reads is
-    /// reported by the check as too large, rather than failing the gRPC message size.
+    /// At most `max_bytes` of a file in a solved ref (every read is bounded): a file larger
+    /// than kiln reads is reported as too large, rather than failing the gRPC message size.
     pub async fn read_file_at_most(
         &mut self,
         reference: &str,
         path: &str,
         max_bytes: usize,
     ) -> Result<Vec<u8>, tonic::Status> {
-        let range = gateway::FileRange {
-            offset: 0,
-            length: max_bytes as i64,
-        };
-        self.read(reference, path, Some(range)).await
-    }
-
-    async fn read(
-        &mut self,
-        reference: &str,
-        path: &str,
-        range: Option<gateway::FileRange>,
-    ) -> Result<Vec<u8>, tonic::Status> {
         let request = gateway::ReadFileRequest {
             r#ref: reference.to_string(),
             file_path: path.to_string(),
-            range,
+            range: Some(gateway::FileRange {
+                offset: 0,
+                length: max_bytes as i64,
+            }),
         };
         Ok(self.client.read_file(request).await?.into_inner().data)
     }

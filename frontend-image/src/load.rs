@@ -3,6 +3,7 @@
 
 use crate::errors;
 use crate::gateway::{Gateway, single_op_definition};
+use kiln_dsl::budget::MAX_DOCKERIGNORE_BYTES;
 use kiln_proto::{pb, rpc};
 use kiln_request::request::Request;
 use std::collections::BTreeMap;
@@ -27,7 +28,7 @@ pub async fn build_file_and_ignores(
         read_build_file(gateway, request),
         read_dockerignore(&mut other, request)
     );
-    Ok((file?, ignores))
+    Ok((file?, ignores?))
 }
 
 /// The build file, from the `dockerfile` local of the client session.
@@ -92,8 +93,12 @@ async fn read_from_tar_context(
     Ok((bytes, digest))
 }
 
-/// Patterns of the context's `.dockerignore` (none when there is no such file).
-async fn read_dockerignore(gateway: &mut Gateway, request: &Request) -> Vec<String> {
+/// Patterns of the context's `.dockerignore` (none when there is no such file); a file over
+/// the budget is an error, read no further than that.
+async fn read_dockerignore(
+    gateway: &mut Gateway,
+    request: &Request,
+) -> Result<Vec<String>, rpc::Status> {
     let op = local_op(
         &request.context_key,
         request,
@@ -103,17 +108,25 @@ async fn read_dockerignore(gateway: &mut Gateway, request: &Request) -> Vec<Stri
     let caps = local_caps(request, &gateway.llb_caps);
     let definition = single_op_definition(&op, "[internal] load .dockerignore", &caps);
     let Ok(solved) = gateway.solve(definition, false).await else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    let Ok(bytes) = gateway.read_file(&solved, ".dockerignore").await else {
-        return Vec::new();
+    let limit = MAX_DOCKERIGNORE_BYTES + 1;
+    let Ok(bytes) = gateway
+        .read_file_at_most(&solved, ".dockerignore", limit)
+        .await
+    else {
+        return Ok(Vec::new());
     };
-    String::from_utf8_lossy(&bytes)
+    if bytes.len() > MAX_DOCKERIGNORE_BYTES {
+        let message = kiln_request::dockerignore::too_large("the context's .dockerignore");
+        return Err(errors::status(errors::INVALID_ARGUMENT, message));
+    }
+    Ok(String::from_utf8_lossy(&bytes)
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(str::to_string)
-        .collect()
+        .collect())
 }
 
 /// A small local source read in full: with the `none` differ, every file is sent again.

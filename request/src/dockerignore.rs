@@ -3,7 +3,17 @@
 //! module, so the fuzz targets reach it too.)
 
 use globset::{GlobBuilder, GlobMatcher};
+use kiln_dsl::budget::MAX_DOCKERIGNORE_BYTES;
 use std::path::Path;
+
+/// The error for a `.dockerignore` over the budget (the CLI's and the frontend's).
+pub fn too_large(path: &str) -> String {
+    format!(
+        "{path} is larger than {} KiB, the most kiln reads of a .dockerignore (it holds \
+         patterns, not data: docs/format.md, \"Limits\")",
+        MAX_DOCKERIGNORE_BYTES >> 10
+    )
+}
 
 struct Rule {
     matcher: GlobMatcher,
@@ -15,11 +25,22 @@ pub struct Ignore(Vec<Rule>);
 
 impl Ignore {
     pub fn read(context: &Path) -> Result<Ignore, String> {
-        match std::fs::read_to_string(context.join(".dockerignore")) {
-            Ok(text) => Ignore::parse(&text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ignore(Vec::new())),
-            Err(e) => Err(format!("cannot read .dockerignore: {e}")),
+        use std::io::Read;
+        let path = context.join(".dockerignore");
+        let file = match std::fs::File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ignore(Vec::new())),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        // One byte past the budget tells a file over it from one exactly at it.
+        let mut bytes = Vec::new();
+        file.take(MAX_DOCKERIGNORE_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if bytes.len() > MAX_DOCKERIGNORE_BYTES {
+            return Err(too_large(&path.display().to_string()));
         }
+        Ignore::parse(&String::from_utf8_lossy(&bytes))
     }
 
     pub fn parse(text: &str) -> Result<Ignore, String> {
@@ -65,5 +86,30 @@ impl Ignore {
             }
         }
         excluded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dockerignore_over_the_budget_is_refused_and_one_at_it_is_read() {
+        let dir = std::env::temp_dir().join(format!("kiln-dockerignore-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let line = format!("{}\n", "a".repeat(1023));
+        let at_budget = line.repeat(MAX_DOCKERIGNORE_BYTES / line.len());
+        std::fs::write(dir.join(".dockerignore"), &at_budget).unwrap();
+        assert!(Ignore::read(&dir).is_ok());
+        std::fs::write(dir.join(".dockerignore"), format!("{at_budget}b")).unwrap();
+        let refused = Ignore::read(&dir).err().unwrap_or_default();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            refused.ends_with(
+                ".dockerignore is larger than 1024 KiB, the most kiln reads of a \
+                 .dockerignore (it holds patterns, not data: docs/format.md, \"Limits\")"
+            ),
+            "{refused}"
+        );
     }
 }

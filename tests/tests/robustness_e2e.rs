@@ -129,3 +129,27 @@ fn a_division_by_zero_in_hcl_is_an_error_in_the_optimized_frontend() {
         );
     }
 }
+
+#[test]
+fn a_dockerignore_over_its_budget_is_refused_not_read_in_full() {
+    // 2 MiB of patterns (the budget is 1 MiB: kiln_dsl::budget::MAX_DOCKERIGNORE_BYTES).
+    let patterns = format!("{}\n", "x".repeat(1023)).repeat(2048);
+    let ctx = context(&[
+        (
+            "kiln.yaml",
+            "version: 1\nstages:\n  app:\n    from: scratch\n",
+        ),
+        (".dockerignore", &patterns),
+    ]);
+    for engine in Engine::all() {
+        let log = engine
+            .build_image(&kiln_build(ctx.path()), &unique_tag("kiln-e2e/never"))
+            .expect_err("the .dockerignore is too large");
+        assert!(
+            log.contains("the context's .dockerignore is larger than 1024 KiB"),
+            "[{}] {}",
+            engine.name,
+            &log[log.len().saturating_sub(3000)..]
+        );
+    }
+}
