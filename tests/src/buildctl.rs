@@ -56,6 +56,13 @@ fn frontend_args(build: &Build) -> Vec<String> {
 
 /// `buildctl build` of `build` with one `--output`.
 pub fn build(engine: &Engine, build: &Build, output: &str) -> Result<String, String> {
+    let args = build_args(build, output);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    log_or_error(engine.buildctl(&args))
+}
+
+/// The arguments of `buildctl build` of `build` with one `--output`.
+pub fn build_args(build: &Build, output: &str) -> Vec<String> {
     let file = build.file_path();
     let dir = file.parent().expect("the build file has a folder");
     let name = file.file_name().expect("a file name").to_string_lossy();
@@ -83,8 +90,7 @@ pub fn build(engine: &Engine, build: &Build, output: &str) -> Result<String, Str
     }
     args.extend(build.extra.iter().cloned());
     args.extend(["--output".into(), output.into()]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    log_or_error(engine.buildctl(&args))
+    args
 }
 
 /// Build a Docker tarball and load it into the Docker Engine that holds buildkitd's images.

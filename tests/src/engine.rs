@@ -287,6 +287,25 @@ impl Engine {
         self.run_build(&args)
     }
 
+    /// The client command of a build into `dest` (`-o type=local`), not started: for tests
+    /// that run builds side by side, or stop a client halfway.
+    pub fn local_build_command(&self, build: &Build, dest: &Path) -> Command {
+        let output = format!("type=local,dest={}", dest.display());
+        if self.kind == EngineKind::Buildkitd {
+            let mut cmd = crate::buildctl::command(&self.host);
+            cmd.args(&self.tls)
+                .args(crate::buildctl::build_args(build, &output));
+            return cmd;
+        }
+        let mut cmd = Command::new(CLIENT);
+        cmd.args(Self::build_args(build))
+            .args(["-o", &output])
+            .arg(&build.context)
+            .env("DOCKER_HOST", &self.docker_host)
+            .env("DOCKER_BUILDKIT", "1");
+        cmd
+    }
+
     fn run_build(&self, args: &[String]) -> Result<String, String> {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         crate::buildctl::log_or_error(self.docker(&args))
