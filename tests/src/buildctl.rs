@@ -81,10 +81,30 @@ pub fn build(engine: &Engine, build: &Build, output: &str) -> Result<String, Str
     for secret in &build.secrets {
         args.extend(["--secret".into(), secret.clone()]);
     }
+    args.extend(context_args(build));
+    for entitlement in &build.allow {
+        args.extend(["--allow".into(), entitlement.clone()]);
+    }
     args.extend(build.extra.iter().cloned());
     args.extend(["--output".into(), output.into()]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     log_or_error(engine.buildctl(&args))
+}
+
+/// Named contexts as buildctl passes them: `context:NAME` options, a directory also sent as
+/// the local directory NAME (buildx does the same for `--build-context NAME=DIR`).
+fn context_args(build: &Build) -> Vec<String> {
+    let mut args = Vec::new();
+    for (name, value) in &build.contexts {
+        let source = build.context_source(value);
+        if source.contains("://") {
+            args.extend(["--opt".into(), format!("context:{name}={source}")]);
+        } else {
+            args.extend(["--local".into(), format!("{name}={source}")]);
+            args.extend(["--opt".into(), format!("context:{name}=local:{name}")]);
+        }
+    }
+    args
 }
 
 /// Build a Docker tarball and load it into the Docker Engine that holds buildkitd's images.
@@ -114,6 +134,11 @@ pub struct EmptyBuildkitd {
 
 impl EmptyBuildkitd {
     pub fn start() -> EmptyBuildkitd {
+        Self::start_with(&[])
+    }
+
+    /// One started with more daemon flags (`--allow-insecure-entitlement network.host`).
+    pub fn start_with(flags: &[&str]) -> EmptyBuildkitd {
         use std::sync::atomic::{AtomicU32, Ordering};
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let id = format!(
@@ -127,6 +152,7 @@ impl EmptyBuildkitd {
             .args(["buildkitd", "--config", "/etc/kiln-buildkit/buildkitd.toml"])
             .args(["--root", &format!("/var/lib/{id}")])
             .args(["--addr", &format!("unix:///run/{id}.sock")])
+            .args(flags)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
