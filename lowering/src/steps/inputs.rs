@@ -57,7 +57,16 @@ impl Lowerer<'_> {
     ) -> Option<Option<Output>> {
         let url = self.expand(&git.url, env)?;
         let reference = match (&git.commit, &git.reference) {
-            (Some(commit), _) => Some(self.expand(commit, env)?),
+            (Some(commit), _) => {
+                let hash = self.expand(commit, env)?;
+                if !kiln_dsl::check::is_full_commit(&hash) {
+                    // `kiln check` saw `${...}`; the value it became is checked here.
+                    self.diagnostics
+                        .push(catalogue::not_full_commit(&hash, commit.span));
+                    return None;
+                }
+                Some(hash)
+            }
             (None, Some(r)) => Some(self.expand(r, env)?),
             (None, None) => None,
         };
