@@ -53,6 +53,8 @@ pub struct Case {
     /// Entitlements both builds ask for (`network.host`, `security.insecure`); on buildkitd
     /// the case runs on a daemon started with `--allow-insecure-entitlement` for them.
     pub allow: Vec<String>,
+    /// More client flags for both builds, the same for every client (`--no-cache`).
+    pub flags: Vec<String>,
     /// `client = "buildx"`: the Docker Engines build with buildx, not the 20.10 client.
     pub buildx: bool,
     /// A directory of the case made into a git repository and served over HTTP: each of its
@@ -150,6 +152,7 @@ fn read_keys(
             ("secrets", v) => case.secrets = v.list(),
             ("serve", Value::Str(s)) => case.serve = Some(s),
             ("allow", v) => case.allow = v.list(),
+            ("flags", v) => case.flags = v.list(),
             ("client", Value::Str(s)) if s == "buildx" => case.buildx = true,
             ("git", Value::Str(s)) => case.git = Some(s),
             ("git_format", Value::Str(s)) if s == "sha1" || s == "sha256" => case.git_format = s,
@@ -167,7 +170,7 @@ fn read_keys(
                 return Err(bad(
                     "is not a case key (upstream, status[_ENGINE], reason[_ENGINE], expected, \
                      engines, engines_reason, target[s], secrets, build_args, serve, contexts, \
-                     allow, client = \"buildx\", git, git_format = sha1|sha256) of this type",
+                     allow, flags, client = \"buildx\", git, git_format = sha1|sha256) of this type",
                 ));
             }
         }
@@ -219,6 +222,7 @@ pub fn load_case(dir: &Path) -> Result<Case, String> {
         serve: None,
         contexts: Vec::new(),
         allow: Vec::new(),
+        flags: Vec::new(),
         buildx: false,
         git: None,
         git_format: "sha1".into(),

@@ -39,6 +39,7 @@ fn build(case: &Case, target: Option<&String>, file: &str, kiln: bool, served: &
         contexts: case.contexts.clone(),
         allow: case.allow.clone(),
         buildx: case.buildx,
+        extra: case.flags.clone(),
         ..Build::new(&case.dir)
     }
 }
