@@ -92,16 +92,40 @@ async fn read_from_tar_context(
     Ok((bytes, digest))
 }
 
+/// The `.dockerignore` patterns of each named context the client maps to a local directory
+/// (`context:NAME=local:DIR`), by DIR; the Dockerfile frontend applies them too.
+pub async fn named_context_ignores(
+    gateway: &mut Gateway,
+    request: &Request,
+) -> BTreeMap<String, Vec<String>> {
+    let mut ignores = BTreeMap::new();
+    for mapped in request.named_contexts.values() {
+        if let Some(local) = mapped.strip_prefix("local:") {
+            let vertex = format!("[context {local}] load .dockerignore");
+            let patterns = read_dockerignore_of(gateway, request, local, &vertex).await;
+            ignores.insert(local.to_string(), patterns);
+        }
+    }
+    ignores
+}
+
 /// Patterns of the context's `.dockerignore` (none when there is no such file).
 async fn read_dockerignore(gateway: &mut Gateway, request: &Request) -> Vec<String> {
-    let op = local_op(
-        &request.context_key,
-        request,
-        &[".dockerignore"],
-        &gateway.llb_caps,
-    );
+    let vertex = "[internal] load .dockerignore";
+    read_dockerignore_of(gateway, request, &request.context_key, vertex).await
+}
+
+/// Patterns of the `.dockerignore` of the client's local directory `local`, loaded by the
+/// vertex `vertex`.
+async fn read_dockerignore_of(
+    gateway: &mut Gateway,
+    request: &Request,
+    local: &str,
+    vertex: &str,
+) -> Vec<String> {
+    let op = local_op(local, request, &[".dockerignore"], &gateway.llb_caps);
     let caps = local_caps(request, &gateway.llb_caps);
-    let definition = single_op_definition(&op, "[internal] load .dockerignore", &caps);
+    let definition = single_op_definition(&op, vertex, &caps);
     let Ok(solved) = gateway.solve(definition, false).await else {
         return Vec::new();
     };

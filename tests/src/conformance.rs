@@ -55,8 +55,6 @@ pub struct Case {
     pub allow: Vec<String>,
     /// More client flags for both builds, the same for every client (`--no-cache`).
     pub flags: Vec<String>,
-    /// `client = "buildx"`: the Docker Engines build with buildx, not the 20.10 client.
-    pub buildx: bool,
     /// A directory of the case made into a git repository and served over HTTP: each of its
     /// subdirectories (in name order) is the whole tree of one commit, tagged with the
     /// subdirectory's name. Both builds get `GIT` (the repository's URL) and `COMMIT_<TAG>`
@@ -153,7 +151,6 @@ fn read_keys(
             ("serve", Value::Str(s)) => case.serve = Some(s),
             ("allow", v) => case.allow = v.list(),
             ("flags", v) => case.flags = v.list(),
-            ("client", Value::Str(s)) if s == "buildx" => case.buildx = true,
             ("git", Value::Str(s)) => case.git = Some(s),
             ("git_format", Value::Str(s)) if s == "sha1" || s == "sha256" => case.git_format = s,
             ("build_args", v) => case.build_args = pairs(v).map_err(|why| bad(&why))?,
@@ -170,7 +167,7 @@ fn read_keys(
                 return Err(bad(
                     "is not a case key (upstream, status[_ENGINE], reason[_ENGINE], expected, \
                      engines, engines_reason, target[s], secrets, build_args, serve, contexts, \
-                     allow, flags, client = \"buildx\", git, git_format = sha1|sha256) of this type",
+                     allow, flags, git, git_format = sha1|sha256) of this type",
                 ));
             }
         }
@@ -223,7 +220,6 @@ pub fn load_case(dir: &Path) -> Result<Case, String> {
         contexts: Vec::new(),
         allow: Vec::new(),
         flags: Vec::new(),
-        buildx: false,
         git: None,
         git_format: "sha1".into(),
         exclude: BTreeMap::new(),

@@ -46,9 +46,6 @@ pub struct Build {
     pub contexts: Vec<(String, String)>,
     /// Entitlements the client asks for (`network.host`, `security.insecure`): `--allow`.
     pub allow: Vec<String>,
-    /// Build with `docker buildx build` on a Docker Engine even without contexts or
-    /// entitlements (the 20.10 client's requests miss Dockerfile flags such as `--security`).
-    pub buildx: bool,
     /// More client flags, given as they are (`--no-cache`, cache imports, ...).
     pub extra: Vec<String>,
 }
@@ -79,7 +76,7 @@ impl Build {
     /// Whether a Docker Engine builds this with buildx: the old client has no
     /// `--build-context` or `--allow`.
     fn needs_buildx(&self) -> bool {
-        self.buildx || !self.contexts.is_empty() || !self.allow.is_empty()
+        !self.contexts.is_empty() || !self.allow.is_empty()
     }
 }
 

@@ -38,7 +38,6 @@ fn build(case: &Case, target: Option<&String>, file: &str, kiln: bool, served: &
             .collect(),
         contexts: case.contexts.clone(),
         allow: case.allow.clone(),
-        buildx: case.buildx,
         extra: case.flags.clone(),
         ..Build::new(&case.dir)
     }

@@ -130,7 +130,10 @@ impl Lowerer<'_> {
             },
             None => name.to_string(),
         };
-        let op = source::local_op(&local, self.opts.session_id.as_deref(), &[]);
+        // A named directory's own `.dockerignore` applies to it, as for the main context.
+        let ignores = self.opts.context_ignores.get(&local).cloned();
+        let ignores = ignores.unwrap_or_default();
+        let op = source::local_op(&local, self.opts.session_id.as_deref(), &ignores);
         Some(Some(self.add_op(
             op,
             format!("[context {name}] load"),
