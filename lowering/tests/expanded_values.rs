@@ -50,7 +50,10 @@ fn a_download_chown_is_expanded_from_env_and_args() {
     let lowered = lower_with(text, &[("group", "65534")]).unwrap();
     let copies = copy_actions(&lowered.definition);
     let owner = copies[0].owner.clone().unwrap();
-    assert_eq!(owner.user.unwrap().user, Some(pb::user_opt::User::ById(1000)));
+    assert_eq!(
+        owner.user.unwrap().user,
+        Some(pb::user_opt::User::ById(1000))
+    );
     assert_eq!(
         owner.group.unwrap().user,
         Some(pb::user_opt::User::ById(65534))
@@ -66,5 +69,9 @@ fn a_git_commit_from_an_arg_is_checked_once_replaced() {
     assert!(lower_with(text, &[("COMMIT", full)]).is_ok());
     let errors = lower_with(text, &[("COMMIT", "v1.0")]).unwrap_err();
     assert_eq!(errors[0].code, Code::InvalidValue);
-    assert!(errors[0].message.contains("`v1.0` is not a full commit hash"));
+    assert!(
+        errors[0]
+            .message
+            .contains("`v1.0` is not a full commit hash")
+    );
 }
