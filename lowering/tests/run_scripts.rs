@@ -21,7 +21,10 @@ fn a_script_with_a_shebang_is_written_to_a_file_and_run_by_path() {
     let script = "#!/bin/awk -f\nBEGIN {\n  print \"hello\" >> \"./out1\"\n}\n";
     let text = format!(
         "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: |\n{}      - run: echo plain\n",
-        script.lines().map(|l| format!("          {l}\n")).collect::<String>()
+        script
+            .lines()
+            .map(|l| format!("          {l}\n"))
+            .collect::<String>()
     );
     let (model, file) = common::load_text("t.kiln.yaml", &text);
     let lowered = kiln_lowering::lower(&model, &file, &LowerOptions::default()).unwrap();

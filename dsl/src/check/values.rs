@@ -436,10 +436,9 @@ fn check_git(cx: &mut Checker<'_>, git: &GitSource) {
         }
     }
     // A commit from `${...}` is checked once replaced, by the frontend.
-    if let Some(commit) = git.commit.as_ref().filter(|c| !c.value.contains("${")) {
-        if !is_full_commit(&commit.value) {
-            cx.report(catalogue::not_full_commit(commit, commit.span));
-        }
+    let literal = git.commit.as_ref().filter(|c| !c.value.contains("${"));
+    if let Some(commit) = literal.filter(|c| !is_full_commit(&c.value)) {
+        cx.report(catalogue::not_full_commit(commit, commit.span));
     }
 }
 
