@@ -46,11 +46,12 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         return answer(asked, &request, &checked, model);
     }
     report::send_warnings(gateway, &checked.file, &checked.diagnostics, &load_digest).await;
-    let base = request.lower_options(
+    let mut base = request.lower_options(
         gateway.worker_platform.clone(),
         CapSet::Only(gateway.llb_caps.clone()),
         dockerignore,
     );
+    base.context_ignores = crate::load::named_context_ignores(gateway, &request).await?;
     let mut resolver = GatewayResolver::new(gateway, model);
     let compiled = compile(
         model,

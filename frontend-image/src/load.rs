@@ -93,20 +93,44 @@ async fn read_from_tar_context(
     Ok((bytes, digest))
 }
 
-/// Patterns of the context's `.dockerignore` (none when there is no such file); a file over
-/// the budget is an error, read no further than that.
+/// The `.dockerignore` patterns of each named context the client maps to a local directory
+/// (`context:NAME=local:DIR`), by DIR; the Dockerfile frontend applies them too.
+pub async fn named_context_ignores(
+    gateway: &mut Gateway,
+    request: &Request,
+) -> Result<BTreeMap<String, Vec<String>>, rpc::Status> {
+    let mut ignores = BTreeMap::new();
+    for mapped in request.named_contexts.values() {
+        if let Some(local) = mapped.strip_prefix("local:") {
+            let vertex = format!("[context {local}] load .dockerignore");
+            let patterns = read_dockerignore_of(gateway, request, local, &vertex).await?;
+            ignores.insert(local.to_string(), patterns);
+        }
+    }
+    Ok(ignores)
+}
+
+/// Patterns of the context's `.dockerignore` (none when there is no such file).
 async fn read_dockerignore(
     gateway: &mut Gateway,
     request: &Request,
 ) -> Result<Vec<String>, rpc::Status> {
-    let op = local_op(
-        &request.context_key,
-        request,
-        &[".dockerignore"],
-        &gateway.llb_caps,
-    );
+    let vertex = "[internal] load .dockerignore";
+    read_dockerignore_of(gateway, request, &request.context_key, vertex).await
+}
+
+/// Patterns of the `.dockerignore` of the client's local directory `local`, loaded by the
+/// vertex `vertex` (none when there is no such file); a file over the budget is an error,
+/// read no further than that.
+async fn read_dockerignore_of(
+    gateway: &mut Gateway,
+    request: &Request,
+    local: &str,
+    vertex: &str,
+) -> Result<Vec<String>, rpc::Status> {
+    let op = local_op(local, request, &[".dockerignore"], &gateway.llb_caps);
     let caps = local_caps(request, &gateway.llb_caps);
-    let definition = single_op_definition(&op, "[internal] load .dockerignore", &caps);
+    let definition = single_op_definition(&op, vertex, &caps);
     let Ok(solved) = gateway.solve(definition, false).await else {
         return Ok(Vec::new());
     };
@@ -118,7 +142,12 @@ async fn read_dockerignore(
         return Ok(Vec::new());
     };
     if bytes.len() > MAX_DOCKERIGNORE_BYTES {
-        let message = kiln_request::dockerignore::too_large("the context's .dockerignore");
+        let which = if local == request.context_key {
+            "the context's .dockerignore".to_string()
+        } else {
+            format!("the .dockerignore of the named context {local}")
+        };
+        let message = kiln_request::dockerignore::too_large(&which);
         return Err(errors::status(errors::INVALID_ARGUMENT, message));
     }
     Ok(String::from_utf8_lossy(&bytes)

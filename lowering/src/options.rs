@@ -46,6 +46,8 @@ pub struct LowerOptions {
     /// Named contexts from the client (`context:NAME` options): `local:DIR` or
     /// `docker-image://REF`.
     pub named_contexts: BTreeMap<String, String>,
+    /// `.dockerignore` patterns of named local contexts, by local name (`local:NAME`).
+    pub context_ignores: BTreeMap<String, Vec<String>>,
     /// `image-resolve-mode` (`default`, `pull`, `local`).
     pub image_resolve_mode: Option<String>,
     /// Ignore the cache for every op.
@@ -74,6 +76,7 @@ impl Default for LowerOptions {
             session_id: None,
             dockerignore: Vec::new(),
             named_contexts: BTreeMap::new(),
+            context_ignores: BTreeMap::new(),
             package_managers: BTreeMap::new(),
             context_tar_url: None,
             image_resolve_mode: None,

@@ -88,8 +88,28 @@ pub fn build_args(build: &Build, output: &str) -> Vec<String> {
     for secret in &build.secrets {
         args.extend(["--secret".into(), secret.clone()]);
     }
+    args.extend(context_args(build));
+    for entitlement in &build.allow {
+        args.extend(["--allow".into(), entitlement.clone()]);
+    }
     args.extend(build.extra.iter().cloned());
     args.extend(["--output".into(), output.into()]);
+    args
+}
+
+/// Named contexts as buildctl passes them: `context:NAME` options, a directory also sent as
+/// the local directory NAME (buildx does the same for `--build-context NAME=DIR`).
+fn context_args(build: &Build) -> Vec<String> {
+    let mut args = Vec::new();
+    for (name, value) in &build.contexts {
+        let source = build.context_source(value);
+        if source.contains("://") {
+            args.extend(["--opt".into(), format!("context:{name}={source}")]);
+        } else {
+            args.extend(["--local".into(), format!("{name}={source}")]);
+            args.extend(["--opt".into(), format!("context:{name}=local:{name}")]);
+        }
+    }
     args
 }
 
@@ -120,6 +140,11 @@ pub struct EmptyBuildkitd {
 
 impl EmptyBuildkitd {
     pub fn start() -> EmptyBuildkitd {
+        Self::start_with(&[])
+    }
+
+    /// One started with more daemon flags (`--allow-insecure-entitlement network.host`).
+    pub fn start_with(flags: &[&str]) -> EmptyBuildkitd {
         use std::sync::atomic::{AtomicU32, Ordering};
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let id = format!(
@@ -133,6 +158,7 @@ impl EmptyBuildkitd {
             .args(["buildkitd", "--config", "/etc/kiln-buildkit/buildkitd.toml"])
             .args(["--root", &format!("/var/lib/{id}")])
             .args(["--addr", &format!("unix:///run/{id}.sock")])
+            .args(flags)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()

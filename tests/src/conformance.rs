@@ -48,6 +48,20 @@ pub struct Case {
     /// as the build arg `SERVER` (`http://127.0.0.1:PORT`: BuildKit downloads from the
     /// daemon's network).
     pub serve: Option<String>,
+    /// Named build contexts (`NAME=DIR` relative to the case, or `NAME=docker-image://REF`).
+    pub contexts: Vec<(String, String)>,
+    /// Entitlements both builds ask for (`network.host`, `security.insecure`); on buildkitd
+    /// the case runs on a daemon started with `--allow-insecure-entitlement` for them.
+    pub allow: Vec<String>,
+    /// More client flags for both builds, the same for every client (`--no-cache`).
+    pub flags: Vec<String>,
+    /// A directory of the case made into a git repository and served over HTTP: each of its
+    /// subdirectories (in name order) is the whole tree of one commit, tagged with the
+    /// subdirectory's name. Both builds get `GIT` (the repository's URL) and `COMMIT_<TAG>`
+    /// (the tag's commit hash; `.` and `-` in the tag become `_`) as build args.
+    pub git: Option<String>,
+    /// The repository's object format (`git_format`): `sha1` (default) or `sha256`.
+    pub git_format: String,
     /// Paths (and `config.Field`s) left out of the comparison, with why.
     pub exclude: BTreeMap<String, String>,
 }
@@ -135,14 +149,12 @@ fn read_keys(
             ("expected", v) => case.expected = v.list(),
             ("secrets", v) => case.secrets = v.list(),
             ("serve", Value::Str(s)) => case.serve = Some(s),
-            ("build_args", v) => {
-                for arg in v.list() {
-                    let (k, v) = arg
-                        .split_once('=')
-                        .ok_or_else(|| bad("entries are NAME=VALUE"))?;
-                    case.build_args.push((k.into(), v.into()));
-                }
-            }
+            ("allow", v) => case.allow = v.list(),
+            ("flags", v) => case.flags = v.list(),
+            ("git", Value::Str(s)) => case.git = Some(s),
+            ("git_format", Value::Str(s)) if s == "sha1" || s == "sha256" => case.git_format = s,
+            ("build_args", v) => case.build_args = pairs(v).map_err(|why| bad(&why))?,
+            ("contexts", v) => case.contexts = pairs(v).map_err(|why| bad(&why))?,
             (k, Value::Str(s)) if k == "status" || k.starts_with("status_") => {
                 let engine = k.strip_prefix("status_").unwrap_or("").to_string();
                 statuses.entry(engine).or_default().0 = s;
@@ -154,12 +166,25 @@ fn read_keys(
             _ => {
                 return Err(bad(
                     "is not a case key (upstream, status[_ENGINE], reason[_ENGINE], expected, \
-                     engines, engines_reason, target[s], secrets, build_args, serve) of this type",
+                     engines, engines_reason, target[s], secrets, build_args, serve, contexts, \
+                     allow, flags, git, git_format = sha1|sha256) of this type",
                 ));
             }
         }
     }
     Ok(statuses)
+}
+
+/// `NAME=VALUE` entries as pairs.
+fn pairs(value: Value) -> Result<Vec<(String, String)>, String> {
+    value
+        .list()
+        .iter()
+        .map(|entry| {
+            let (k, v) = entry.split_once('=').ok_or("entries are NAME=VALUE")?;
+            Ok((k.to_string(), v.to_string()))
+        })
+        .collect()
 }
 
 /// One case directory.
@@ -192,6 +217,11 @@ pub fn load_case(dir: &Path) -> Result<Case, String> {
         secrets: Vec::new(),
         build_args: Vec::new(),
         serve: None,
+        contexts: Vec::new(),
+        allow: Vec::new(),
+        flags: Vec::new(),
+        git: None,
+        git_format: "sha1".into(),
         exclude: BTreeMap::new(),
     };
     let statuses = read_keys(&mut case, table.top, &file)?;

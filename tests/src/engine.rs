@@ -41,6 +41,11 @@ pub struct Build {
     pub frontend: Option<String>,
     /// `--secret` values (`id=NAME,src=PATH` or `id=NAME,env=VAR`).
     pub secrets: Vec<String>,
+    /// Named build contexts: NAME and a directory (relative to the context or absolute) or
+    /// `docker-image://REF`. The Docker Engines get them through buildx `--build-context`.
+    pub contexts: Vec<(String, String)>,
+    /// Entitlements the client asks for (`network.host`, `security.insecure`): `--allow`.
+    pub allow: Vec<String>,
     /// More client flags, given as they are (`--no-cache`, cache imports, ...).
     pub extra: Vec<String>,
 }
@@ -57,6 +62,21 @@ impl Build {
     pub fn file_path(&self) -> PathBuf {
         self.context
             .join(self.file.clone().unwrap_or_else(|| "Dockerfile".into()))
+    }
+
+    /// A named context's value with a directory made absolute (`docker-image://` as is).
+    pub fn context_source(&self, value: &str) -> String {
+        if value.contains("://") {
+            value.to_string()
+        } else {
+            self.context.join(value).display().to_string()
+        }
+    }
+
+    /// Whether a Docker Engine builds this with buildx: the old client has no
+    /// `--build-context` or `--allow`.
+    fn needs_buildx(&self) -> bool {
+        !self.contexts.is_empty() || !self.allow.is_empty()
     }
 }
 
@@ -257,6 +277,13 @@ impl Engine {
         for secret in &build.secrets {
             args.extend(["--secret".into(), secret.clone()]);
         }
+        for (name, value) in &build.contexts {
+            let source = build.context_source(value);
+            args.extend(["--build-context".into(), format!("{name}={source}")]);
+        }
+        for entitlement in &build.allow {
+            args.extend(["--allow".into(), entitlement.clone()]);
+        }
         args.extend(build.extra.iter().cloned());
         args
     }
@@ -269,6 +296,10 @@ impl Engine {
         }
         let mut args = Self::build_args(build);
         args.extend(["-t".into(), tag.into(), build.context.display().to_string()]);
+        if build.needs_buildx() {
+            // The docker driver loads the image into the engine's store, as `docker build`.
+            return crate::buildctl::log_or_error(self.buildx().args(&args).output().unwrap());
+        }
         self.run_build(&args)
     }
 

@@ -13,4 +13,4 @@ pub use buildctl::{EmptyBuildkitd, build as buildctl_build, command as buildctl_
 pub use compare::{Difference, compare};
 pub use engine::{Build, Engine, EngineKind, unique_tag};
 pub use image::{Entry, Image, Kind, sha256_hex};
-pub use serve::{FileServer, manifest_list_architectures};
+pub use serve::{FileServer, GitRepo, manifest_list_architectures};

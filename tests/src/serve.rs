@@ -79,3 +79,63 @@ pub fn manifest_list_architectures(repository: &str, tag: &str) -> Vec<String> {
     architectures.sort();
     architectures
 }
+
+/// A git repository made on this machine, for builds to check out over git's "dumb" HTTP
+/// protocol (`serve`): commits of whole trees, tags, and the hashes they got.
+pub struct GitRepo {
+    dir: tempfile::TempDir,
+}
+
+impl GitRepo {
+    /// An empty repository on branch `main`; `object_format` is `sha1` or `sha256`.
+    pub fn new(object_format: &str) -> GitRepo {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("repo")).unwrap();
+        let repo = GitRepo { dir };
+        repo.git(&[
+            "init",
+            "-q",
+            "-b",
+            "main",
+            &format!("--object-format={object_format}"),
+        ]);
+        repo
+    }
+
+    /// The work tree.
+    pub fn path(&self) -> std::path::PathBuf {
+        self.dir.path().join("repo")
+    }
+
+    /// Run git in the work tree (a fixed author, so runs agree) and return what it printed.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(self.path())
+            .env("GIT_AUTHOR_NAME", "kiln")
+            .env("GIT_AUTHOR_EMAIL", "kiln@example.invalid")
+            .env("GIT_COMMITTER_NAME", "kiln")
+            .env("GIT_COMMITTER_EMAIL", "kiln@example.invalid")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    /// Commit everything in the work tree; returns the commit's hash.
+    pub fn commit(&self, message: &str) -> String {
+        self.git(&["add", "-A", "."]);
+        self.git(&["commit", "-q", "-m", message]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// Serve it on 127.0.0.1; the repository's URL is `http://127.0.0.1:PORT/repo/.git`.
+    pub fn serve(self) -> FileServer {
+        self.git(&["update-server-info"]);
+        FileServer::serve(self.dir)
+    }
+}

@@ -9,7 +9,9 @@
 //! at the end; `KILN_CONFORMANCE_CASES=a,b` runs only those cases.
 
 use kiln_testbed::conformance::{Case, judge, load_corpus};
-use kiln_testbed::{Build, Engine, FileServer, Image, compare, unique_tag};
+use kiln_testbed::{
+    Build, EmptyBuildkitd, Engine, FileServer, GitRepo, Image, compare, unique_tag,
+};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -18,11 +20,9 @@ mod common;
 
 use common::frontend_image as frontend;
 
-fn build(case: &Case, target: Option<&String>, file: &str, kiln: bool, server: &str) -> Build {
+fn build(case: &Case, target: Option<&String>, file: &str, kiln: bool, served: &Served) -> Build {
     let mut build_args = case.build_args.clone();
-    if !server.is_empty() {
-        build_args.push(("SERVER".into(), server.into()));
-    }
+    build_args.extend(served.args.iter().cloned());
     Build {
         file: Some(PathBuf::from(file)),
         frontend: kiln.then(frontend),
@@ -36,7 +36,87 @@ fn build(case: &Case, target: Option<&String>, file: &str, kiln: bool, server: &
                 None => s.clone(),
             })
             .collect(),
+        contexts: case.contexts.clone(),
+        allow: case.allow.clone(),
+        extra: case.flags.clone(),
         ..Build::new(&case.dir)
+    }
+}
+
+/// What a case's builds read from servers started for it, and the build args naming them.
+struct Served {
+    _servers: Vec<FileServer>,
+    args: Vec<(String, String)>,
+}
+
+impl Served {
+    fn start(case: &Case) -> Served {
+        let mut served = Served {
+            _servers: Vec::new(),
+            args: Vec::new(),
+        };
+        if let Some(dir) = &case.serve {
+            let server = serve_files(&case.dir.join(dir));
+            let url = format!("http://127.0.0.1:{}", server.port);
+            served.args.push(("SERVER".into(), url));
+            served._servers.push(server);
+        }
+        if let Some(dir) = &case.git {
+            let (server, args) = serve_git(&case.dir.join(dir), &case.git_format);
+            served.args.extend(args);
+            served._servers.push(server);
+        }
+        served
+    }
+}
+
+/// The files of `dir` (a copy, so the server's writes never touch the corpus) over HTTP.
+fn serve_files(dir: &Path) -> FileServer {
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, copy.path().join(path.file_name().unwrap())).unwrap();
+    }
+    FileServer::serve(copy)
+}
+
+/// A repository whose commits are the subdirectories of `dir`, each tagged with its name,
+/// served over HTTP; with the build args `GIT` (its URL) and `COMMIT_<TAG>` (the hashes).
+fn serve_git(dir: &Path, object_format: &str) -> (FileServer, Vec<(String, String)>) {
+    let repo = GitRepo::new(object_format);
+    let mut tags: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    tags.sort();
+    let mut args = Vec::new();
+    for tree in tags {
+        let tag = tree.file_name().unwrap().to_string_lossy().into_owned();
+        replace_tree(&repo.path(), &tree);
+        let commit = repo.commit(&tag);
+        repo.git(&["tag", &tag]);
+        let name = tag.to_uppercase().replace(['.', '-'], "_");
+        args.push((format!("COMMIT_{name}"), commit));
+    }
+    let server = repo.serve();
+    args.push((
+        "GIT".into(),
+        format!("http://127.0.0.1:{}/repo/.git", server.port),
+    ));
+    (server, args)
+}
+
+/// Make the work tree `work` hold exactly the (flat) files of `tree`, beside `.git`.
+fn replace_tree(work: &Path, tree: &Path) {
+    for entry in std::fs::read_dir(work).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n != ".git") {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(tree).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, work.join(path.file_name().unwrap())).unwrap();
     }
 }
 
@@ -54,23 +134,11 @@ fn run_case(engine: &Engine, case: &Case) -> Option<String> {
         [] => vec![None],
         some => some.iter().map(Some).collect(),
     };
-    // The case's files served over HTTP, for its downloads.
-    let server = case.serve.as_ref().map(|dir| {
-        let copy = tempfile::tempdir().unwrap();
-        for entry in std::fs::read_dir(case.dir.join(dir)).unwrap() {
-            let path = entry.unwrap().path();
-            std::fs::copy(&path, copy.path().join(path.file_name().unwrap())).unwrap();
-        }
-        FileServer::serve(copy)
-    });
-    let url = server
-        .as_ref()
-        .map(|s| format!("http://127.0.0.1:{}", s.port))
-        .unwrap_or_default();
+    let served = Served::start(case);
     let failures: Vec<String> = targets
         .into_iter()
         .filter_map(|target| {
-            let failure = run_target(engine, case, target, &url)?;
+            let failure = run_target(engine, case, target, &served)?;
             Some(match target {
                 Some(t) => format!("target {t}: {failure}"),
                 None => failure,
@@ -84,10 +152,10 @@ fn run_target(
     engine: &Engine,
     case: &Case,
     target: Option<&String>,
-    server: &str,
+    served: &Served,
 ) -> Option<String> {
-    let ours = build_and_save(engine, &build(case, target, "kiln.yaml", true, server));
-    let twin = build_and_save(engine, &build(case, target, "Dockerfile", false, server));
+    let ours = build_and_save(engine, &build(case, target, "kiln.yaml", true, served));
+    let twin = build_and_save(engine, &build(case, target, "Dockerfile", false, served));
     let status = case.status_on(engine.name);
     let twin = match twin {
         Ok(t) => t,
@@ -109,6 +177,17 @@ fn last_lines(log: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
+/// The bench's buildkitd grants no insecure entitlement (as buildkitd by default): cases
+/// that ask for one run on a second buildkitd, started like it but allowing both.
+fn entitled_buildkitd() -> EmptyBuildkitd {
+    EmptyBuildkitd::start_with(&[
+        "--allow-insecure-entitlement",
+        "network.host",
+        "--allow-insecure-entitlement",
+        "security.insecure",
+    ])
+}
+
 #[test]
 fn dockerfile_corpus_on_every_engine() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance/dockerfile");
@@ -122,6 +201,10 @@ fn dockerfile_corpus_on_every_engine() {
         .and_then(|j| j.parse().ok())
         .unwrap_or(4);
     let engines = Engine::all();
+    let entitled = cases
+        .iter()
+        .any(|c| !c.allow.is_empty() && c.runs_on("buildkitd"))
+        .then(entitled_buildkitd);
     let work: Vec<(&Engine, &Case)> = engines
         .iter()
         .flat_map(|e| {
@@ -129,6 +212,10 @@ fn dockerfile_corpus_on_every_engine() {
                 .iter()
                 .filter(|c| c.runs_on(e.name))
                 .map(move |c| (e, c))
+        })
+        .map(|(e, c)| match &entitled {
+            Some(daemon) if e.name == "buildkitd" && !c.allow.is_empty() => (&daemon.engine, c),
+            _ => (e, c),
         })
         .collect();
     let queue = Mutex::new(work.iter());

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use kiln_testbed::{Engine, FileServer, sha256_hex, unique_tag};
+use kiln_testbed::{Engine, FileServer, GitRepo, sha256_hex, unique_tag};
 
 #[test]
 fn downloads_are_checked_against_their_sha256() {
@@ -154,38 +154,14 @@ fn a_zip_download_is_unpacked_with_its_modes() {
 #[test]
 fn copies_from_a_git_repository_pinned_to_a_commit() {
     // A repository made here, served over HTTP (git's "dumb" protocol) on 127.0.0.1.
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir_all(&repo).unwrap();
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&repo)
-            .env("GIT_AUTHOR_NAME", "kiln")
-            .env("GIT_AUTHOR_EMAIL", "kiln@example.invalid")
-            .env("GIT_COMMITTER_NAME", "kiln")
-            .env("GIT_COMMITTER_EMAIL", "kiln@example.invalid")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
-    };
-    git(&["init", "-q", "-b", "main"]);
-    std::fs::write(repo.join("hello.txt"), "from git, first\n").unwrap();
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "first"]);
-    let first = git(&["rev-parse", "HEAD"]);
-    std::fs::write(repo.join("hello.txt"), "from git, second\n").unwrap();
-    std::fs::create_dir_all(repo.join("tools/cli")).unwrap();
-    std::fs::write(repo.join("tools/cli/run.sh"), "echo cli\n").unwrap();
-    git(&["add", "."]);
-    git(&["commit", "-q", "-am", "second"]);
-    git(&["update-server-info"]);
-    let server = FileServer::serve(dir);
+    let repo = GitRepo::new("sha1");
+    std::fs::write(repo.path().join("hello.txt"), "from git, first\n").unwrap();
+    let first = repo.commit("first");
+    std::fs::write(repo.path().join("hello.txt"), "from git, second\n").unwrap();
+    std::fs::create_dir_all(repo.path().join("tools/cli")).unwrap();
+    std::fs::write(repo.path().join("tools/cli/run.sh"), "echo cli\n").unwrap();
+    repo.commit("second");
+    let server = repo.serve();
     let url = format!("http://127.0.0.1:{}/repo/.git", server.port);
     let file = |pin: &str| {
         format!(

@@ -9,7 +9,7 @@ mod pins;
 mod sizes;
 mod values;
 
-pub use values::{is_http_url, is_port};
+pub use values::{is_full_commit, is_http_url, is_port};
 mod variables;
 
 use crate::diagnostic::{Diagnostic, catalogue};

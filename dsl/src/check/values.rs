@@ -435,10 +435,14 @@ fn check_git(cx: &mut Checker<'_>, git: &GitSource) {
             cx.report(catalogue::subdir_outside_repository(subdir, subdir.span));
         }
     }
-    if let Some(commit) = &git.commit {
-        let hex = commit.value.len() == 40 || commit.value.len() == 64;
-        if !hex || !commit.value.bytes().all(|b| b.is_ascii_hexdigit()) {
-            cx.report(catalogue::not_full_commit(commit, commit.span));
-        }
+    // A commit from `${...}` is checked once replaced, by the frontend.
+    let literal = git.commit.as_ref().filter(|c| !c.value.contains("${"));
+    if let Some(commit) = literal.filter(|c| !is_full_commit(&c.value)) {
+        cx.report(catalogue::not_full_commit(commit, commit.span));
     }
+}
+
+/// A full commit hash: 40 (SHA-1) or 64 (SHA-256) hex digits.
+pub fn is_full_commit(commit: &str) -> bool {
+    (commit.len() == 40 || commit.len() == 64) && commit.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -56,6 +56,22 @@ pub fn mkdir_action(
     }
 }
 
+/// A file `path` holding `data`, with `mode`, on input `input` (-1: scratch).
+pub fn mkfile_action(input: i64, path: &str, mode: u32, data: &[u8]) -> pb::FileAction {
+    pb::FileAction {
+        input,
+        secondary_input: -1,
+        output: 0,
+        action: Some(pb::file_action::Action::Mkfile(pb::FileActionMkFile {
+            path: path.to_string(),
+            mode: mode as i32,
+            data: data.to_vec(),
+            owner: None,
+            timestamp: -1,
+        })),
+    }
+}
+
 /// A symlink `path` → `target` on input `input`, the op's only output.
 pub fn symlink_action(input: i64, target: &str, path: &str) -> pb::FileAction {
     pb::FileAction {

@@ -65,7 +65,16 @@ impl Lowerer<'_> {
         let mut inputs = Inputs::default();
         let dest_input = inputs.index(state.fs.as_ref());
         let source_input = inputs.index(Some(&source));
-        let owner = download.chown.as_ref().map(|c| chown(&c.value, dest_input));
+        // `chown: "${owner}:${group}"` as for a copy (Dockerfile `ADD --chown` expands it).
+        let owner = match &download.chown {
+            Some(c) => {
+                let Some(value) = self.expand(c, &state.env) else {
+                    return;
+                };
+                Some(chown(&value, dest_input))
+            }
+            None => None,
+        };
         let action = CopyAction {
             input: dest_input,
             source: source_input,

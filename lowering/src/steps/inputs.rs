@@ -57,7 +57,16 @@ impl Lowerer<'_> {
     ) -> Option<Option<Output>> {
         let url = self.expand(&git.url, env)?;
         let reference = match (&git.commit, &git.reference) {
-            (Some(commit), _) => Some(self.expand(commit, env)?),
+            (Some(commit), _) => {
+                let hash = self.expand(commit, env)?;
+                if !kiln_dsl::check::is_full_commit(&hash) {
+                    // `kiln check` saw `${...}`; the value it became is checked here.
+                    self.diagnostics
+                        .push(catalogue::not_full_commit(&hash, commit.span));
+                    return None;
+                }
+                Some(hash)
+            }
             (None, Some(r)) => Some(self.expand(r, env)?),
             (None, None) => None,
         };
@@ -121,7 +130,10 @@ impl Lowerer<'_> {
             },
             None => name.to_string(),
         };
-        let op = source::local_op(&local, self.opts.session_id.as_deref(), &[]);
+        // A named directory's own `.dockerignore` applies to it, as for the main context.
+        let ignores = self.opts.context_ignores.get(&local).cloned();
+        let ignores = ignores.unwrap_or_default();
+        let op = source::local_op(&local, self.opts.session_id.as_deref(), &ignores);
         Some(Some(self.add_op(
             op,
             format!("[context {name}] load"),

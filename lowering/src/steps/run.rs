@@ -2,6 +2,11 @@
 
 use super::*;
 
+/// Where a `run` script with a shebang is mounted (the Dockerfile frontend's place for
+/// heredoc files: under /dev, a tmpfs, so nothing is left in the image), and its path.
+const SCRIPT_DIR: &str = "/dev/pipes/";
+const SCRIPT_PATH: &str = "/dev/pipes/script";
+
 impl Lowerer<'_> {
     pub(super) fn run(
         &mut self,
@@ -17,8 +22,13 @@ impl Lowerer<'_> {
                 set_env(env.to_mut(), &key.value, &v);
             }
         }
+        let mut script_mount = None;
         let args: Vec<String> = match &run.run.value {
             Command::Shell(script) => match self.expand(script, &env) {
+                Some(s) if s.starts_with("#!") => {
+                    script_mount = Some(self.script_mount(&s, span));
+                    vec![s]
+                }
                 Some(s) => vec!["/bin/sh".into(), "-c".into(), s],
                 None => return,
             },
@@ -43,8 +53,13 @@ impl Lowerer<'_> {
             None => state.user.clone(),
         };
         let summary = match &run.run.value {
-            Command::Shell(_) => args[2].clone(),
+            Command::Shell(_) => args.last().cloned().unwrap_or_default(),
             Command::Argv(_) => args.join(" "),
+        };
+        // A script with a shebang is run by path, so its interpreter reads it.
+        let args = match script_mount {
+            Some(_) => vec![SCRIPT_PATH.to_string()],
+            None => args,
         };
         let mut spec = ExecSpec {
             args,
@@ -53,7 +68,7 @@ impl Lowerer<'_> {
             user,
             network: run.network.as_ref().map_or(Network::Default, |n| n.value),
             security: run.security.as_ref().map_or(Security::Sandbox, |s| s.value),
-            mounts: Vec::new(),
+            mounts: script_mount.into_iter().collect(),
             remove_mount_stubs: false,
         };
         for mount in &run.mounts {
@@ -64,6 +79,21 @@ impl Lowerer<'_> {
         let name = counter.name(&format!("run: {summary}"));
         state.record(format!("RUN {summary}"), false);
         self.exec(state, spec, name, span);
+    }
+
+    /// A `run` script that starts with `#!`, as a Dockerfile runs such a heredoc: written
+    /// to an executable file (in a state of its own) that is mounted read-only where
+    /// [`SCRIPT_PATH`] finds it, and run by path, so the kernel starts its interpreter.
+    fn script_mount(&mut self, script: &str, span: Span) -> MountSpec {
+        let action = file::mkfile_action(-1, "/script", 0o755, script.as_bytes());
+        let op = file_op(Inputs::default(), vec![action], vec!["file.base"]);
+        let state = self.add_op(op, "[internal] write the run script".into(), span);
+        MountSpec::Bind {
+            target: SCRIPT_DIR.into(),
+            state: Some(state),
+            selector: String::new(),
+            readonly: true,
+        }
     }
 
     pub(super) fn mount(
