@@ -41,6 +41,9 @@ step "cargo test: unit, corpus and CLI tests, then the daemon tier (end to end o
 eval "$(scripts/testbed.sh env)"
 cargo test --workspace --features kiln-testbed/daemon-tests,kiln-cli/daemon-tests
 
+step "concurrency: e2e tests twice at once on the same daemons (scripts/concurrency.sh)"
+scripts/concurrency.sh
+
 step "fuzz smoke: each fuzz target for 15 s (scripts/fuzz.sh; longer runs: FUZZ_SECONDS=300)"
 FUZZ_SECONDS=15 scripts/fuzz.sh
 

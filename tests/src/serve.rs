@@ -24,24 +24,29 @@ impl FileServer {
 
     /// Serve a directory on `address` (`0.0.0.0` for build containers to reach it).
     pub fn serve_on(dir: tempfile::TempDir, address: &str) -> FileServer {
-        let port = std::net::TcpListener::bind((address, 0))
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new("python3")
-            .args(["-m", "http.server", &port.to_string(), "--bind", address])
+        use std::io::BufRead;
+        // Port 0: the server binds a free port itself and says which. (Finding a free port
+        // first and handing it over is a race: two tests at once can be given the same one,
+        // and one then talks to the other's server.)
+        let mut child = std::process::Command::new("python3")
+            .args(["-u", "-m", "http.server", "0", "--bind", address])
             .current_dir(dir.path())
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("python3 serves files");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        // "Serving HTTP on 0.0.0.0 port 41234 (http://0.0.0.0:41234/) ..."
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("piped");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the server says where it serves");
+        let port = line
+            .split_whitespace()
+            .skip_while(|word| *word != "port")
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in the file server's first line: {line:?}"));
         FileServer {
             child,
             port,
