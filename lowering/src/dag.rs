@@ -5,7 +5,7 @@ use crate::ops::{BuiltOp, Output};
 use indexmap::IndexMap;
 use kiln_proto::pb;
 use prost::Message;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Hashes a digest key by a few of its hex digits: the keys are sha256 digests, already
@@ -40,6 +40,30 @@ struct Entry {
     caps: Vec<&'static str>,
     ignore_cache: bool,
     locations: Vec<pb::Range>,
+    /// The same locations as a set, once there are many: an op shared by many steps (the
+    /// base image of every stage) would otherwise make each new location a scan of them all.
+    located: HashSet<pb::Range>,
+}
+
+/// Up to this many locations, a scan finds a repeat as fast as a set would.
+const SCANNED_LOCATIONS: usize = 8;
+
+impl Entry {
+    /// Record where the op comes from, once per place, in the order first seen.
+    fn locate(&mut self, range: pb::Range) {
+        if self.locations.len() < SCANNED_LOCATIONS {
+            if !self.locations.contains(&range) {
+                self.locations.push(range);
+            }
+            return;
+        }
+        if self.located.is_empty() {
+            self.located.extend(self.locations.iter().copied());
+        }
+        if self.located.insert(range) {
+            self.locations.push(range);
+        }
+    }
 }
 
 /// The ops added so far, in the order they were added (inputs always before their users).
@@ -74,16 +98,15 @@ impl Dag {
                 caps: op.caps,
                 ignore_cache: false,
                 locations: Vec::new(),
+                located: HashSet::new(),
             }),
         };
         if entry.inputs.is_empty() {
             entry.inputs = inputs;
         }
         entry.ignore_cache |= info.ignore_cache;
-        if let Some(range) = info.location
-            && !entry.locations.contains(&range)
-        {
-            entry.locations.push(range);
+        if let Some(range) = info.location {
+            entry.locate(range);
         }
         output
     }
