@@ -114,10 +114,13 @@ impl Dag {
     /// The Definition whose result is `head` (`None`: an empty filesystem), leaving out the
     /// ops `head` does not need. `source` (the build file) and each op's location in it are
     /// attached when the whole stays under `max_bytes`.
+    ///
+    /// `source` is only called when the source may fit: past the limit with the ops alone,
+    /// neither the file is copied nor the locations gathered.
     pub fn into_definition(
         self,
         head: Option<&Output>,
-        source: Option<pb::SourceInfo>,
+        source: Option<impl FnOnce() -> pb::SourceInfo>,
         max_bytes: usize,
     ) -> pb::Definition {
         let Some(head) = head else {
@@ -125,6 +128,12 @@ impl Dag {
         };
         let needed = self.reachable(&head.digest);
         let count = needed.iter().filter(|n| **n).count();
+        let ops_bytes: usize = (needed.iter().zip(self.entries.values()))
+            .filter(|(needed, _)| **needed)
+            .map(|(_, entry)| entry.bytes.len())
+            .sum();
+        // The Definition holds at least its ops: with them at the limit, no source fits.
+        let source = source.filter(|_| ops_bytes < max_bytes);
         let mut definition = pb::Definition {
             def: Vec::with_capacity(count + 1),
             ..Default::default()
@@ -136,7 +145,7 @@ impl Dag {
                 continue;
             }
             definition.def.push(entry.bytes);
-            if !entry.locations.is_empty() {
+            if source.is_some() && !entry.locations.is_empty() {
                 located.push((digest.clone(), entry.locations));
             }
             let op_metadata = pb::OpMetadata {
@@ -169,7 +178,7 @@ impl Dag {
         definition.metadata = sorted_map(metadata);
         definition.def.push(bytes);
         if let Some(info) = source {
-            definition.source = attach(&definition, info, located, max_bytes);
+            definition.source = attach(&definition, info(), located, max_bytes);
         }
         definition
     }
@@ -238,14 +247,25 @@ fn attach(
 /// A map of `entries` (unique keys) built at once: sorted by key through their positions,
 /// so the large values move once, rather than inserted node by node.
 fn sorted_map<V>(mut entries: Vec<Option<(String, V)>>) -> BTreeMap<String, V> {
-    let mut order: Vec<usize> = (0..entries.len()).collect();
+    // Each position goes with the first bytes of its key, so most comparisons stay in this
+    // vector instead of following two pointers to the keys (digests, which differ early).
+    let mut order: Vec<(u128, usize)> = (entries.iter().enumerate())
+        .map(|(i, e)| (key_prefix(e.as_ref().map_or("", |(k, _)| k)), i))
+        .collect();
+    let key = |i: usize| entries[i].as_ref().map(|(k, _)| k);
     // Stable: of equal keys the last wins, as when inserting one by one.
-    order.sort_by(|a, b| {
-        let key = |i: &usize| entries[*i].as_ref().map(|(k, _)| k);
-        key(a).cmp(&key(b))
-    });
+    order.sort_by(|(pa, a), (pb, b)| pa.cmp(pb).then_with(|| key(*a).cmp(&key(*b))));
     order
         .into_iter()
-        .filter_map(|i| entries[i].take())
+        .filter_map(|(_, i)| entries[i].take())
         .collect()
+}
+
+/// The first 16 bytes of `key` (zeros past its end) as a number that orders as they do: keys
+/// whose numbers differ are in that order; equal numbers leave it to the whole keys.
+fn key_prefix(key: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = key.len().min(16);
+    bytes[..n].copy_from_slice(&key.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
 }
