@@ -115,8 +115,7 @@ impl Dag {
     /// ops `head` does not need. `source` (the build file) and each op's location in it are
     /// attached when the whole stays under `max_bytes`.
     ///
-    /// `source` is only called when the source may fit: past the limit with the ops alone,
-    /// neither the file is copied nor the locations gathered.
+    /// `source` makes the build file's info, only when it may fit.
     pub fn into_definition(
         self,
         head: Option<&Output>,
@@ -128,12 +127,19 @@ impl Dag {
         };
         let needed = self.reachable(&head.digest);
         let count = needed.iter().filter(|n| **n).count();
-        let ops_bytes: usize = (needed.iter().zip(self.entries.values()))
-            .filter(|(needed, _)| **needed)
-            .map(|(_, entry)| entry.bytes.len())
-            .sum();
-        // The Definition holds at least its ops: with them at the limit, no source fits.
-        let source = source.filter(|_| ops_bytes < max_bytes);
+        // The Definition holds at least each op's bytes, digest and name, and the source at
+        // least the file: when that much reaches the limit, no source fits, and neither the
+        // file is copied nor the locations gathered (nor the exact size measured).
+        let needed_entries = || (needed.iter().zip(&self.entries)).filter(|(needed, _)| **needed);
+        let ops: usize = needed_entries().map(|(_, (_, e))| e.bytes.len()).sum();
+        let least: usize = ops
+            + needed_entries()
+                .map(|(_, (digest, e))| digest.len() + e.name.len())
+                .sum::<usize>();
+        // (When the rough estimate says it fits, `attach` attaches it without measuring.)
+        let out = |data: usize| least + data >= max_bytes && !roughly_fits(ops, data, max_bytes);
+        let source =
+            (source.filter(|_| !out(0)).map(|make| make())).filter(|info| !out(info.data.len()));
         let mut definition = pb::Definition {
             def: Vec::with_capacity(count + 1),
             ..Default::default()
@@ -178,7 +184,7 @@ impl Dag {
         definition.metadata = sorted_map(metadata);
         definition.def.push(bytes);
         if let Some(info) = source {
-            definition.source = attach(&definition, info(), located, max_bytes);
+            definition.source = attach(&definition, info, located, max_bytes);
         }
         definition
     }
@@ -208,8 +214,7 @@ fn attach(
 ) -> Option<pb::Source> {
     // Ops and their metadata are about the same size: only measure exactly near the limit.
     let ops: usize = definition.def.iter().map(Vec::len).sum();
-    let roughly = 3 * ops + 2 * info.data.len();
-    let roughly_fits = roughly < max_bytes / 2;
+    let roughly_fits = roughly_fits(ops, info.data.len(), max_bytes);
     let without_locations = pb::Source {
         locations: BTreeMap::new(),
         infos: vec![info],
@@ -242,6 +247,13 @@ fn attach(
         ..without_locations
     };
     (roughly_fits || definition_len + source.encoded_len() < max_bytes).then_some(source)
+}
+
+/// Whether a Definition of `ops` bytes of ops with a file of `data` bytes is surely under
+/// `max_bytes`: ops and their metadata are about the same size, so only near the limit is
+/// it worth measuring exactly.
+fn roughly_fits(ops: usize, data: usize, max_bytes: usize) -> bool {
+    3 * ops + 2 * data < max_bytes / 2
 }
 
 /// A map of `entries` (unique keys) built at once: sorted by key through their positions,
