@@ -42,7 +42,8 @@ struct Entry {
     locations: Vec<pb::Range>,
     /// The same locations as a set, once there are many: an op shared by many steps (the
     /// base image of every stage) would otherwise make each new location a scan of them all.
-    located: HashSet<pb::Range>,
+    /// (Boxed: most ops have one location, and every entry moves as the graph grows.)
+    located: Option<Box<HashSet<pb::Range>>>,
 }
 
 /// Up to this many locations, a scan finds a repeat as fast as a set would.
@@ -57,10 +58,9 @@ impl Entry {
             }
             return;
         }
-        if self.located.is_empty() {
-            self.located.extend(self.locations.iter().copied());
-        }
-        if self.located.insert(range) {
+        let located = (self.located)
+            .get_or_insert_with(|| Box::new(self.locations.iter().copied().collect()));
+        if located.insert(range) {
             self.locations.push(range);
         }
     }
@@ -98,7 +98,7 @@ impl Dag {
                 caps: op.caps,
                 ignore_cache: false,
                 locations: Vec::new(),
-                located: HashSet::new(),
+                located: None,
             }),
         };
         if entry.inputs.is_empty() {
@@ -267,10 +267,11 @@ fn sorted_map<V>(mut entries: Vec<Option<(String, V)>>) -> BTreeMap<String, V> {
     let key = |i: usize| entries[i].as_ref().map(|(k, _)| k);
     // Stable: of equal keys the last wins, as when inserting one by one.
     order.sort_by(|(pa, a), (pb, b)| pa.cmp(pb).then_with(|| key(*a).cmp(&key(*b))));
-    order
-        .into_iter()
-        .filter_map(|(_, i)| entries[i].take())
-        .collect()
+    // Gathered at their final size first: collected straight into the map, the entries
+    // (large) would be moved again each time the vector under it grew.
+    let mut sorted = Vec::with_capacity(order.len());
+    sorted.extend(order.into_iter().filter_map(|(_, i)| entries[i].take()));
+    sorted.into_iter().collect()
 }
 
 /// The first 16 bytes of `key` (zeros past its end) as a number that orders as they do: keys
