@@ -42,8 +42,7 @@ struct Entry {
     locations: Vec<pb::Range>,
     /// The same locations as a set, once there are many: an op shared by many steps (the
     /// base image of every stage) would otherwise make each new location a scan of them all.
-    /// (Boxed: most ops have one location, and every entry moves as the graph grows.)
-    located: Option<Box<HashSet<pb::Range>>>,
+    located: HashSet<pb::Range>,
 }
 
 /// Up to this many locations, a scan finds a repeat as fast as a set would.
@@ -58,9 +57,10 @@ impl Entry {
             }
             return;
         }
-        let located = (self.located)
-            .get_or_insert_with(|| Box::new(self.locations.iter().copied().collect()));
-        if located.insert(range) {
+        if self.located.is_empty() {
+            self.located.extend(self.locations.iter().copied());
+        }
+        if self.located.insert(range) {
             self.locations.push(range);
         }
     }
@@ -98,7 +98,7 @@ impl Dag {
                 caps: op.caps,
                 ignore_cache: false,
                 locations: Vec::new(),
-                located: None,
+                located: HashSet::new(),
             }),
         };
         if entry.inputs.is_empty() {
