@@ -5,7 +5,7 @@ use crate::ops::{BuiltOp, Output};
 use indexmap::IndexMap;
 use kiln_proto::pb;
 use prost::Message;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Hashes a digest key by a few of its hex digits: the keys are sha256 digests, already
@@ -40,6 +40,30 @@ struct Entry {
     caps: Vec<&'static str>,
     ignore_cache: bool,
     locations: Vec<pb::Range>,
+    /// The same locations as a set, once there are many: an op shared by many steps (the
+    /// base image of every stage) would otherwise make each new location a scan of them all.
+    located: HashSet<pb::Range>,
+}
+
+/// Up to this many locations, a scan finds a repeat as fast as a set would.
+const SCANNED_LOCATIONS: usize = 8;
+
+impl Entry {
+    /// Record where the op comes from, once per place, in the order first seen.
+    fn locate(&mut self, range: pb::Range) {
+        if self.locations.len() < SCANNED_LOCATIONS {
+            if !self.locations.contains(&range) {
+                self.locations.push(range);
+            }
+            return;
+        }
+        if self.located.is_empty() {
+            self.located.extend(self.locations.iter().copied());
+        }
+        if self.located.insert(range) {
+            self.locations.push(range);
+        }
+    }
 }
 
 /// The ops added so far, in the order they were added (inputs always before their users).
@@ -74,16 +98,15 @@ impl Dag {
                 caps: op.caps,
                 ignore_cache: false,
                 locations: Vec::new(),
+                located: HashSet::new(),
             }),
         };
         if entry.inputs.is_empty() {
             entry.inputs = inputs;
         }
         entry.ignore_cache |= info.ignore_cache;
-        if let Some(range) = info.location
-            && !entry.locations.contains(&range)
-        {
-            entry.locations.push(range);
+        if let Some(range) = info.location {
+            entry.locate(range);
         }
         output
     }
@@ -91,10 +114,12 @@ impl Dag {
     /// The Definition whose result is `head` (`None`: an empty filesystem), leaving out the
     /// ops `head` does not need. `source` (the build file) and each op's location in it are
     /// attached when the whole stays under `max_bytes`.
+    ///
+    /// `source` makes the build file's info, only when it may fit.
     pub fn into_definition(
         self,
         head: Option<&Output>,
-        source: Option<pb::SourceInfo>,
+        source: Option<impl FnOnce() -> pb::SourceInfo>,
         max_bytes: usize,
     ) -> pb::Definition {
         let Some(head) = head else {
@@ -102,6 +127,19 @@ impl Dag {
         };
         let needed = self.reachable(&head.digest);
         let count = needed.iter().filter(|n| **n).count();
+        // The Definition holds at least each op's bytes, digest and name, and the source at
+        // least the file: when that much reaches the limit, no source fits, and neither the
+        // file is copied nor the locations gathered (nor the exact size measured).
+        let needed_entries = || (needed.iter().zip(&self.entries)).filter(|(needed, _)| **needed);
+        let ops: usize = needed_entries().map(|(_, (_, e))| e.bytes.len()).sum();
+        let least: usize = ops
+            + needed_entries()
+                .map(|(_, (digest, e))| digest.len() + e.name.len())
+                .sum::<usize>();
+        // (When the rough estimate says it fits, `attach` attaches it without measuring.)
+        let out = |data: usize| least + data >= max_bytes && !roughly_fits(ops, data, max_bytes);
+        let source =
+            (source.filter(|_| !out(0)).map(|make| make())).filter(|info| !out(info.data.len()));
         let mut definition = pb::Definition {
             def: Vec::with_capacity(count + 1),
             ..Default::default()
@@ -113,7 +151,7 @@ impl Dag {
                 continue;
             }
             definition.def.push(entry.bytes);
-            if !entry.locations.is_empty() {
+            if source.is_some() && !entry.locations.is_empty() {
                 located.push((digest.clone(), entry.locations));
             }
             let op_metadata = pb::OpMetadata {
@@ -176,8 +214,7 @@ fn attach(
 ) -> Option<pb::Source> {
     // Ops and their metadata are about the same size: only measure exactly near the limit.
     let ops: usize = definition.def.iter().map(Vec::len).sum();
-    let roughly = 3 * ops + 2 * info.data.len();
-    let roughly_fits = roughly < max_bytes / 2;
+    let roughly_fits = roughly_fits(ops, info.data.len(), max_bytes);
     let without_locations = pb::Source {
         locations: BTreeMap::new(),
         infos: vec![info],
@@ -212,17 +249,36 @@ fn attach(
     (roughly_fits || definition_len + source.encoded_len() < max_bytes).then_some(source)
 }
 
+/// Whether a Definition of `ops` bytes of ops with a file of `data` bytes is surely under
+/// `max_bytes`: ops and their metadata are about the same size, so only near the limit is
+/// it worth measuring exactly.
+fn roughly_fits(ops: usize, data: usize, max_bytes: usize) -> bool {
+    3 * ops + 2 * data < max_bytes / 2
+}
+
 /// A map of `entries` (unique keys) built at once: sorted by key through their positions,
 /// so the large values move once, rather than inserted node by node.
 fn sorted_map<V>(mut entries: Vec<Option<(String, V)>>) -> BTreeMap<String, V> {
-    let mut order: Vec<usize> = (0..entries.len()).collect();
+    // Each position goes with the first bytes of its key, so most comparisons stay in this
+    // vector instead of following two pointers to the keys (digests, which differ early).
+    let mut order: Vec<(u128, usize)> = (entries.iter().enumerate())
+        .map(|(i, e)| (key_prefix(e.as_ref().map_or("", |(k, _)| k)), i))
+        .collect();
+    let key = |i: usize| entries[i].as_ref().map(|(k, _)| k);
     // Stable: of equal keys the last wins, as when inserting one by one.
-    order.sort_by(|a, b| {
-        let key = |i: &usize| entries[*i].as_ref().map(|(k, _)| k);
-        key(a).cmp(&key(b))
-    });
-    order
-        .into_iter()
-        .filter_map(|i| entries[i].take())
-        .collect()
+    order.sort_by(|(pa, a), (pb, b)| pa.cmp(pb).then_with(|| key(*a).cmp(&key(*b))));
+    // Gathered at their final size first: collected straight into the map, the entries
+    // (large) would be moved again each time the vector under it grew.
+    let mut sorted = Vec::with_capacity(order.len());
+    sorted.extend(order.into_iter().filter_map(|(_, i)| entries[i].take()));
+    sorted.into_iter().collect()
+}
+
+/// The first 16 bytes of `key` (zeros past its end) as a number that orders as they do: keys
+/// whose numbers differ are in that order; equal numbers leave it to the whole keys.
+fn key_prefix(key: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = key.len().min(16);
+    bytes[..n].copy_from_slice(&key.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
 }

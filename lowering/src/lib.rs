@@ -52,7 +52,7 @@ pub fn chain_definition(ops: Vec<(pb::Op, String, Vec<&'static str>)>) -> pb::De
         };
         head = Some(dag.add(ops::BuiltOp::new(op, caps), info));
     }
-    dag.into_definition(head.as_ref(), None, usize::MAX)
+    dag.into_definition(head.as_ref(), None::<fn() -> pb::SourceInfo>, usize::MAX)
 }
 
 /// The ops that fetch a context tar the client sent (`context=http://build-context-...`)

@@ -66,7 +66,7 @@ pub fn lower(
     let head = stage.as_ref().and_then(|s| s.fs.clone());
     // The file goes along so BuildKit can show it in errors, unless that would bring the
     // SolveRequest near BuildKit v0.8's 4 MiB limit.
-    let source = opts.attach_source.then(|| pb::SourceInfo {
+    let source = opts.attach_source.then_some(|| pb::SourceInfo {
         filename: file.name.clone(),
         data: file.text.as_bytes().to_vec(),
         language: "YAML".into(),

@@ -44,7 +44,7 @@ impl Lowerer<'_> {
         if let Some(done) = self.stages.get(name) {
             return Some(done.clone());
         }
-        self.lower_stage_once(name)
+        self.lower_stage_once(name).cloned()
     }
 
     /// Only the filesystem of a stage (what a copy or bind mount reads), without copying its
@@ -53,10 +53,12 @@ impl Lowerer<'_> {
         if let Some(done) = self.stages.get(name) {
             return Some(done.fs.clone());
         }
-        self.lower_stage_once(name).map(|s| s.fs)
+        self.lower_stage_once(name).map(|s| s.fs.clone())
     }
 
-    fn lower_stage_once(&mut self, name: &str) -> Option<StageState> {
+    /// Lower a stage and keep its state; the caller copies what it needs of it (a chain of
+    /// copies needs only each stage's filesystem, not a second copy of its whole state).
+    fn lower_stage_once(&mut self, name: &str) -> Option<&StageState> {
         let (key, stage) = self.model.stages.get_key_value(name)?;
         if self.in_progress.iter().any(|n| n == name) {
             self.diagnostics
@@ -66,10 +68,8 @@ impl Lowerer<'_> {
         self.in_progress.push(name.to_string());
         let state = self.lower_stage(name, stage);
         self.in_progress.pop();
-        if let Some(state) = &state {
-            self.stages.insert(name.to_string(), state.clone());
-        }
-        state
+        self.stages.insert(name.to_string(), state?);
+        self.stages.get(name)
     }
 
     fn lower_stage(&mut self, name: &str, stage: &Stage) -> Option<StageState> {
