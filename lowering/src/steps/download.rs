@@ -10,28 +10,10 @@ impl Lowerer<'_> {
         span: Span,
         counter: &mut StepCounter,
     ) {
-        let env = &state.env;
-        let Some(url) = self.for_platform(&download.url, &state.platform, span, "URL") else {
+        let Some((url, sha)) = self.url_and_sha256(state, download, span) else {
             return;
         };
-        let sha = match &download.sha256 {
-            Some(s) => match self.for_platform(s, &state.platform, span, "sha256") {
-                Some(v) => Some(v),
-                None => return,
-            },
-            None => None,
-        };
-        let url_span = url.span;
-        let Some(url) = self.expand(&url, env) else {
-            return;
-        };
-        // `kiln check` leaves a URL with a build-time value to here.
-        if !kiln_dsl::check::is_http_url(&url) {
-            self.diagnostics
-                .push(catalogue::not_http_url(&url, url_span));
-            return;
-        }
-        let Some(dst) = self.expand(&download.dst, env) else {
+        let Some(dst) = self.expand(&download.dst, &state.env) else {
             return;
         };
         let extract = download.extract.as_ref().is_some_and(|e| e.value);
@@ -47,8 +29,7 @@ impl Lowerer<'_> {
         let Ok(mode) = self.mode(download.mode.as_ref(), &state.env) else {
             return;
         };
-        let sha = sha.as_ref().map(|s| s.value.as_str());
-        let op = source::http_op(&url, sha, &filename, mode);
+        let op = source::http_op(&url, sha.as_deref(), &filename, mode);
         let mut source = self.add_op(op, format!("[internal] download {url}"), span);
         // BuildKit unpacks tar archives (plain, gzip, bzip2, xz) as Docker's ADD does; a zip
         // is unpacked by kiln's own tool, and its files are copied.
@@ -142,5 +123,28 @@ impl Lowerer<'_> {
                 found.cloned()
             }
         }
+    }
+
+    /// The download's URL and sha256 for the stage's platform, the URL expanded and checked
+    /// to be HTTP(S) (`kiln check` leaves a URL with a build-time value to here).
+    fn url_and_sha256(
+        &mut self,
+        state: &StageState,
+        download: &Download,
+        span: Span,
+    ) -> Option<(String, Option<String>)> {
+        let url = self.for_platform(&download.url, &state.platform, span, "URL")?;
+        let sha = match &download.sha256 {
+            Some(s) => Some(self.for_platform(s, &state.platform, span, "sha256")?),
+            None => None,
+        };
+        let url_span = url.span;
+        let url = self.expand(&url, &state.env)?;
+        if !kiln_dsl::check::is_http_url(&url) {
+            self.diagnostics
+                .push(catalogue::not_http_url(&url, url_span));
+            return None;
+        }
+        Some((url, sha.map(|s| s.value.clone())))
     }
 }
