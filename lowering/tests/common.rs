@@ -4,6 +4,8 @@
 
 use kiln_dsl::{BuildFile, Limits, SourceFile};
 use kiln_lowering::{LowerOptions, Lowered};
+use kiln_proto::pb;
+use prost::Message;
 use std::path::{Path, PathBuf};
 
 pub fn repo() -> PathBuf {
@@ -59,4 +61,39 @@ pub fn example_targets() -> Vec<(PathBuf, Option<String>)> {
         }
     }
     out
+}
+
+/// The ops of a Definition, decoded.
+pub fn ops(def: &pb::Definition) -> Vec<pb::Op> {
+    def.def
+        .iter()
+        .map(|b| pb::Op::decode(b.as_slice()).unwrap())
+        .collect()
+}
+
+/// The exec ops of a Definition.
+pub fn execs(def: &pb::Definition) -> Vec<pb::ExecOp> {
+    ops(def)
+        .into_iter()
+        .filter_map(|op| match op.op {
+            Some(pb::op::Op::Exec(e)) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The copy actions of a Definition's file ops.
+pub fn copy_actions(def: &pb::Definition) -> Vec<pb::FileActionCopy> {
+    ops(def)
+        .into_iter()
+        .filter_map(|op| match op.op {
+            Some(pb::op::Op::File(f)) => Some(f.actions),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|a| match a.action {
+            Some(pb::file_action::Action::Copy(c)) => Some(c),
+            _ => None,
+        })
+        .collect()
 }

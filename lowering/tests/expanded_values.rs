@@ -3,10 +3,11 @@
 
 mod common;
 
+use common::copy_actions;
+
 use kiln_dsl::Code;
 use kiln_lowering::{LowerOptions, lower};
 use kiln_proto::pb;
-use prost::Message;
 use std::collections::BTreeMap;
 
 fn lower_with(
@@ -23,22 +24,6 @@ fn lower_with(
         ..Default::default()
     };
     lower(&model, &file, &options)
-}
-
-fn copy_actions(def: &pb::Definition) -> Vec<pb::FileActionCopy> {
-    def.def
-        .iter()
-        .map(|b| pb::Op::decode(b.as_slice()).unwrap())
-        .filter_map(|op| match op.op {
-            Some(pb::op::Op::File(f)) => Some(f.actions),
-            _ => None,
-        })
-        .flatten()
-        .filter_map(|a| match a.action {
-            Some(pb::file_action::Action::Copy(c)) => Some(c),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Regression: a download's `chown` was used as written, so `${owner}:${group}` gave the

@@ -8,15 +8,17 @@ mod common;
 use kiln_dsl::Code;
 use kiln_lowering::{CapSet, LowerOptions, Lowered, lower};
 use kiln_proto::pb;
-use prost::Message;
 
 fn ops(lowered: &Lowered) -> Vec<pb::Op> {
-    lowered
-        .definition
-        .def
-        .iter()
-        .map(|b| pb::Op::decode(b.as_slice()).unwrap())
-        .collect()
+    common::ops(&lowered.definition)
+}
+
+fn copies(lowered: &Lowered) -> Vec<pb::FileActionCopy> {
+    common::copy_actions(&lowered.definition)
+}
+
+fn execs(lowered: &Lowered) -> Vec<pb::ExecOp> {
+    common::execs(&lowered.definition)
 }
 
 fn lower_text(text: &str, options: LowerOptions) -> Result<Lowered, Vec<kiln_dsl::Diagnostic>> {
@@ -26,31 +28,6 @@ fn lower_text(text: &str, options: LowerOptions) -> Result<Lowered, Vec<kiln_dsl
 
 fn lowered(text: &str) -> Lowered {
     lower_text(text, LowerOptions::default()).unwrap_or_else(|d| panic!("{d:#?}"))
-}
-
-fn copies(lowered: &Lowered) -> Vec<pb::FileActionCopy> {
-    ops(lowered)
-        .into_iter()
-        .filter_map(|op| match op.op {
-            Some(pb::op::Op::File(f)) => Some(f.actions),
-            _ => None,
-        })
-        .flatten()
-        .filter_map(|a| match a.action {
-            Some(pb::file_action::Action::Copy(c)) => Some(c),
-            _ => None,
-        })
-        .collect()
-}
-
-fn execs(lowered: &Lowered) -> Vec<pb::ExecOp> {
-    ops(lowered)
-        .into_iter()
-        .filter_map(|op| match op.op {
-            Some(pb::op::Op::Exec(e)) => Some(e),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

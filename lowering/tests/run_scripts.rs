@@ -3,16 +3,10 @@
 
 mod common;
 
+use common::ops;
+
 use kiln_lowering::LowerOptions;
 use kiln_proto::pb;
-use prost::Message;
-
-fn ops(def: &pb::Definition) -> Vec<pb::Op> {
-    def.def
-        .iter()
-        .map(|b| pb::Op::decode(b.as_slice()).unwrap())
-        .collect()
-}
 
 /// Regression: a script with a shebang was given to `/bin/sh -c`, which read the awk
 /// program as shell (conformance case run-shebang).

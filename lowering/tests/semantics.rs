@@ -3,27 +3,12 @@
 
 mod common;
 
+use common::{execs, ops};
+
 use kiln_dsl::Code;
 use kiln_lowering::{CapSet, LowerOptions, lower};
 use kiln_proto::pb;
 use prost::Message;
-
-fn ops(def: &pb::Definition) -> Vec<pb::Op> {
-    def.def
-        .iter()
-        .map(|b| pb::Op::decode(b.as_slice()).unwrap())
-        .collect()
-}
-
-fn execs(def: &pb::Definition) -> Vec<pb::ExecOp> {
-    ops(def)
-        .into_iter()
-        .filter_map(|op| match op.op {
-            Some(pb::op::Op::Exec(e)) => Some(e),
-            _ => None,
-        })
-        .collect()
-}
 
 fn lower_text(
     text: &str,
