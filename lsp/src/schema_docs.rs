@@ -106,15 +106,7 @@ impl SchemaDocs {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn path(segs: &[&str]) -> Vec<Seg> {
-        segs.iter()
-            .map(|s| match *s {
-                "#" => Seg::Index,
-                key => Seg::Key(key.to_string()),
-            })
-            .collect()
-    }
+    use crate::tree::path;
 
     #[test]
     fn descriptions_are_the_model_doc_comments() {

@@ -13,6 +13,17 @@ pub enum Seg {
     Index,
 }
 
+/// A path written as its keys, `#` for a list item (tests spell paths this way).
+#[cfg(test)]
+pub fn path(segs: &[&str]) -> Vec<Seg> {
+    segs.iter()
+        .map(|s| match *s {
+            "#" => Seg::Index,
+            key => Seg::Key(key.to_string()),
+        })
+        .collect()
+}
+
 /// What a name names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

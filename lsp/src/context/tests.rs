@@ -1,21 +1,12 @@
 //! The completion context read from the text around the cursor, complete or not.
 
 use super::{Context, context_at, yaml_written_keys};
-use crate::tree::Seg;
+use crate::tree::path;
 
 /// The context at the `|` of a text (the `|` removed).
 fn context(text: &str, hcl: bool) -> Context {
     let offset = text.find('|').expect("a | marks the cursor");
     context_at(&text.replace('|', ""), offset, hcl)
-}
-
-fn path(segs: &[&str]) -> Vec<Seg> {
-    segs.iter()
-        .map(|s| match *s {
-            "#" => Seg::Index,
-            key => Seg::Key(key.to_string()),
-        })
-        .collect()
 }
 
 #[test]
