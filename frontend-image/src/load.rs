@@ -141,21 +141,13 @@ async fn read_dockerignore_of(
     else {
         return Ok(Vec::new());
     };
-    if bytes.len() > MAX_DOCKERIGNORE_BYTES {
-        let which = if local == request.context_key {
-            "the context's .dockerignore".to_string()
-        } else {
-            format!("the .dockerignore of the named context {local}")
-        };
-        let message = kiln_request::dockerignore::too_large(&which);
-        return Err(errors::status(errors::INVALID_ARGUMENT, message));
-    }
-    Ok(String::from_utf8_lossy(&bytes)
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
-        .collect())
+    let which = if local == request.context_key {
+        "the context's .dockerignore".to_string()
+    } else {
+        format!("the .dockerignore of the named context {local}")
+    };
+    kiln_request::dockerignore::pattern_lines(&bytes, &which)
+        .map_err(|message| errors::status(errors::INVALID_ARGUMENT, message))
 }
 
 /// A small local source read in full: with the `none` differ, every file is sent again.

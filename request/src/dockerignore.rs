@@ -6,8 +6,26 @@ use globset::{GlobBuilder, GlobMatcher};
 use kiln_dsl::budget::MAX_DOCKERIGNORE_BYTES;
 use std::path::Path;
 
-/// The error for a `.dockerignore` over the budget (the CLI's and the frontend's).
-pub fn too_large(path: &str) -> String {
+/// The pattern lines of a `.dockerignore` read as `bytes` (comments and blank lines left
+/// out), the same in the CLI and the frontend; a file over the budget is an error naming
+/// `what`.
+pub fn pattern_lines(bytes: &[u8], what: &str) -> Result<Vec<String>, String> {
+    if bytes.len() > MAX_DOCKERIGNORE_BYTES {
+        return Err(too_large(what));
+    }
+    Ok(lines(&String::from_utf8_lossy(bytes))
+        .map(str::to_string)
+        .collect())
+}
+
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// The error for a `.dockerignore` over the budget.
+fn too_large(path: &str) -> String {
     format!(
         "{path} is larger than {} KiB, the most kiln reads of a .dockerignore (it holds \
          patterns, not data: docs/format.md, \"Limits\")",
@@ -37,18 +55,18 @@ impl Ignore {
         file.take(MAX_DOCKERIGNORE_BYTES as u64 + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        if bytes.len() > MAX_DOCKERIGNORE_BYTES {
-            return Err(too_large(&path.display().to_string()));
-        }
-        Ignore::parse(&String::from_utf8_lossy(&bytes))
+        let lines = pattern_lines(&bytes, &path.display().to_string())?;
+        Ignore::from_lines(lines.iter().map(String::as_str))
     }
 
     pub fn parse(text: &str) -> Result<Ignore, String> {
+        Ignore::from_lines(lines(text))
+    }
+
+    /// The rules of pattern lines (as [`pattern_lines`] gives them).
+    fn from_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Ignore, String> {
         let mut rules = Vec::new();
-        for line in text.lines().map(str::trim) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
+        for line in lines {
             let (include, pattern) = match line.strip_prefix('!') {
                 Some(rest) => (true, rest.trim()),
                 None => (false, line),
