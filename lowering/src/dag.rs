@@ -137,9 +137,11 @@ impl Dag {
                 .map(|(_, (digest, e))| digest.len() + e.name.len())
                 .sum::<usize>();
         // (When the rough estimate says it fits, `attach` attaches it without measuring.)
-        let out = |data: usize| least + data >= max_bytes && !roughly_fits(ops, data, max_bytes);
-        let source =
-            (source.filter(|_| !out(0)).map(|make| make())).filter(|info| !out(info.data.len()));
+        let may_fit = |data: usize| least + data < max_bytes || roughly_fits(ops, data, max_bytes);
+        let source = match source {
+            Some(make) if may_fit(0) => Some(make()).filter(|info| may_fit(info.data.len())),
+            _ => None,
+        };
         let mut definition = pb::Definition {
             def: Vec::with_capacity(count + 1),
             ..Default::default()

@@ -8,6 +8,7 @@ mod common;
 
 use common::*;
 use kiln_testbed::{Engine, unique_tag};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,18 @@ fn nonce_file(nonce: &str) -> String {
     format!(
         "version: 1\nstages:\n  app:\n    from: localhost:5000/busybox:1\n    steps:\n      - run: echo {nonce} > /nonce\n"
     )
+}
+
+/// The build succeeded and wrote its own nonce (no other build's) into `out`.
+fn assert_built_nonce(engine: &Engine, done: &std::process::Output, out: &Path, nonce: &str) {
+    assert!(
+        done.status.success(),
+        "[{}] {}",
+        engine.name,
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let written = std::fs::read_to_string(out.join("nonce")).unwrap_or_default();
+    assert_eq!(written, format!("{nonce}\n"), "[{}]", engine.name);
 }
 
 #[test]
@@ -39,14 +52,7 @@ fn twenty_builds_at_once_each_get_their_own_result() {
             .collect();
         for (nonce, _ctx, out, child) in builds {
             let done = child.wait_with_output().unwrap();
-            assert!(
-                done.status.success(),
-                "[{}] {}",
-                engine.name,
-                String::from_utf8_lossy(&done.stderr)
-            );
-            let written = std::fs::read_to_string(out.path().join("nonce")).unwrap_or_default();
-            assert_eq!(written, format!("{nonce}\n"), "[{}]", engine.name);
+            assert_built_nonce(&engine, &done, out.path(), &nonce);
         }
     }
 }
@@ -81,14 +87,7 @@ fn a_client_killed_during_a_build_leaves_the_daemon_building() {
             .local_build_command(&kiln_build(ctx.path()), next.path())
             .output()
             .unwrap();
-        assert!(
-            done.status.success(),
-            "[{}] a build after the killed one: {}",
-            engine.name,
-            String::from_utf8_lossy(&done.stderr)
-        );
-        let written = std::fs::read_to_string(next.path().join("nonce")).unwrap_or_default();
-        assert_eq!(written, format!("{nonce}\n"), "[{}]", engine.name);
+        assert_built_nonce(&engine, &done, next.path(), &nonce);
         // Not a timing assertion: a daemon stuck on the killed build's 30 s step would
         // make this one wait for it.
         eprintln!(
