@@ -113,13 +113,26 @@ fn matching_op(definition: &pb::Definition, reported: &serde_json::Value) -> Opt
                     .iter()
                     .all(|(a, b)| text(&ours, a) == text(action, b))
             }
-            pb::op::Op::Source(source) => {
-                reported["source"]["identifier"].as_str() == Some(source.identifier.as_str())
-            }
+            pb::op::Op::Source(source) => same_source(&source, &reported["source"]),
             _ => false,
         };
         same.then(|| kiln_proto::digest(bytes))
     })
+}
+
+/// Whether the reported source op is ours: the same identifier, or a download with the same
+/// checksum and file name. BuildKit keys a checksummed download by its checksum alone, so
+/// two builds at once fetching the same file from different URLs share one vertex, and the
+/// failure may come back reported as the other build's op.
+fn same_source(ours: &pb::SourceOp, reported: &serde_json::Value) -> bool {
+    if reported["identifier"].as_str() == Some(ours.identifier.as_str()) {
+        return true;
+    }
+    let attr = |key: &str| reported["attrs"][key].as_str();
+    let checksum = ours.attrs.get("http.checksum").map(String::as_str);
+    checksum.is_some()
+        && attr("http.checksum") == checksum
+        && attr("http.filename") == ours.attrs.get("http.filename").map(String::as_str)
 }
 
 /// `kiln.yaml:12: [build 2/3] run: make`
@@ -177,4 +190,51 @@ pub fn source_any(info: &pb::SourceInfo, ranges: &[pb::Range]) -> Option<prost_t
         type_url: "github.com/moby/buildkit/errdefs.Source+json".into(),
         value: serde_json::to_vec(&value).ok()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn download(url: &str, checksum: &str) -> pb::SourceOp {
+        pb::SourceOp {
+            identifier: url.to_string(),
+            attrs: [
+                ("http.checksum".to_string(), checksum.to_string()),
+                ("http.filename".to_string(), "tool.sh".to_string()),
+            ]
+            .into(),
+        }
+    }
+
+    #[test]
+    fn a_download_is_ours_by_url_or_by_checksum_and_name() {
+        let ours = download("http://127.0.0.1:1000/tool.sh", "sha256:aa");
+        let reported = |url: &str, checksum: &str| {
+            serde_json::json!({ "identifier": url, "attrs": {
+                "http.checksum": checksum, "http.filename": "tool.sh" } })
+        };
+        assert!(same_source(
+            &ours,
+            &reported("http://127.0.0.1:1000/tool.sh", "sha256:bb")
+        ));
+        // Another build's download of the same file, deduplicated by BuildKit.
+        assert!(same_source(
+            &ours,
+            &reported("http://127.0.0.1:2000/tool.sh", "sha256:aa")
+        ));
+        assert!(!same_source(
+            &ours,
+            &reported("http://127.0.0.1:2000/tool.sh", "sha256:bb")
+        ));
+        let unchecked = pb::SourceOp {
+            identifier: "http://127.0.0.1:1000/tool.sh".into(),
+            attrs: Default::default(),
+        };
+        let other = serde_json::json!({ "identifier": "http://127.0.0.1:2000/tool.sh" });
+        assert!(
+            !same_source(&unchecked, &other),
+            "no checksum: the URL decides"
+        );
+    }
 }
