@@ -6,7 +6,7 @@
 #   scripts/concurrency.sh                      KILN_CONCURRENT_TESTS="packages_e2e" scripts/concurrency.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-read -r -a tests <<<"${KILN_CONCURRENT_TESTS:-packages_e2e load_e2e}"
+read -r -a tests <<<"${KILN_CONCURRENT_TESTS:-packages_e2e sources_e2e load_e2e}"
 eval "$(scripts/testbed.sh env)"
 
 test_args=()
