@@ -7,15 +7,18 @@
 # a regression file of the corpus it belongs to (see docs/testbed.md, "Fuzzing").
 #   scripts/fuzz.sh [TARGET...]          FUZZ_SECONDS=60 scripts/fuzz.sh yaml
 # Long campaigns trade checks for volume: FUZZ_SANITIZER=none drops AddressSanitizer (kiln is
-# safe Rust: panics, timeouts and memory stay caught), FUZZ_MAX_LEN caps inputs (default 65536).
+# safe Rust: panics, timeouts and memory stay caught), FUZZ_MAX_LEN caps inputs (default 65536),
+# and FUZZ_RUNS=N ends a target after N executions (whichever of time and runs comes first):
+#   FUZZ_SANITIZER=none FUZZ_MAX_LEN=4096 FUZZ_RUNS=10000000 FUZZ_SECONDS=36000 scripts/fuzz.sh plan
 # Prints per target: executions, executions per second, corpus size, coverage, RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-300}
 SANITIZER=${FUZZ_SANITIZER:-address}
 MAX_LEN=${FUZZ_MAX_LEN:-65536}
+RUNS=${FUZZ_RUNS:--1}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(yaml hcl plan frontend_request dockerignore)
+[ ${#targets[@]} -gt 0 ] || targets=(yaml yaml_fast hcl plan frontend_request dockerignore)
 
 # cargo-fuzz and the instrumented build live in the bench's state directory when there is
 # one (CI keeps it between runs), else under fuzz/.
@@ -56,7 +59,7 @@ seed() { # seed TARGET: the initial corpus of a target
   local dir=$work/corpus/$1
   mkdir -p "$dir"
   case $1 in
-    yaml) cp examples/*.yaml examples/demo/*.yaml tests/corpus/bad/*.kiln.yaml "$dir"/ ;;
+    yaml | yaml_fast) cp examples/*.yaml examples/demo/*.yaml tests/corpus/bad/*.kiln.yaml "$dir"/ ;;
     hcl) cp examples/*.hcl examples/demo/*.hcl "$dir"/ ;;
     plan | frontend_request)
       for f in examples/*.yaml examples/*.hcl; do
@@ -85,7 +88,7 @@ for target in "${targets[@]}"; do
   mkdir -p "fuzz/artifacts/$target"
   if (cd fuzz && cargo +nightly fuzz run --sanitizer "$SANITIZER" --target-dir "$fuzz_target_dir" --jobs 1 "$target" "work/corpus/$target" -- \
       -dict=work/kiln.dict -max_total_time="$SECONDS_PER_TARGET" -timeout=1 -rss_limit_mb=256 \
-      -max_len="$MAX_LEN" -print_final_stats=1 >"../$log" 2>&1); then
+      -max_len="$MAX_LEN" -runs="$RUNS" -print_final_stats=1 >"../$log" 2>&1); then
     result=ok
   else
     result="FOUND (see $log, fuzz/artifacts/$target/)"

@@ -12,6 +12,8 @@ use crate::span::Span;
 use granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
 use std::collections::HashMap;
 
+mod fast;
+
 /// Limits that keep parsing bounded in time and memory whatever the input.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -47,6 +49,31 @@ pub fn parse(file: &SourceFile, limits: &Limits) -> Result<Node, Diagnostic> {
     // Scaling the node budget with the file's size refuses an alias bomb after a few thousand
     // copied nodes, while any honest file stays far below it.
     let max_nodes = (20_000 + file.text.len() / 2).min(limits.max_nodes);
+    if let Some(root) = fast::parse(file, limits, max_nodes) {
+        return Ok(root);
+    }
+    full_parse(file, limits, max_nodes)
+}
+
+/// What the fast path and the full parser make of `text`, when the fast path reads it at
+/// all: `Err` with both trees when they differ. For the tests and the `yaml_fast` fuzz target.
+#[doc(hidden)]
+pub fn fast_path_agrees(text: &str) -> Result<bool, String> {
+    let file = SourceFile::new("fast.kiln.yaml", text);
+    let limits = Limits::default();
+    let max_nodes = (20_000 + file.text.len() / 2).min(limits.max_nodes);
+    let Some(fast) = fast::parse(&file, &limits, max_nodes) else {
+        return Ok(false);
+    };
+    match full_parse(&file, &limits, max_nodes) {
+        // Debug text, not `==`: a `.nan` is equal to itself there.
+        Ok(full) if format!("{full:?}") == format!("{fast:?}") => Ok(true),
+        full => Err(format!("fast path: {fast:?}\nfull parser: {full:?}")),
+    }
+}
+
+/// The full YAML 1.2 parser (granit-parser's events) into the node tree.
+fn full_parse(file: &SourceFile, limits: &Limits, max_nodes: usize) -> Result<Node, Diagnostic> {
     let mut builder = Builder {
         file,
         limits,
