@@ -52,8 +52,9 @@ pub struct HclOptions {
     pub override_env: BTreeMap<String, String>,
 }
 
-/// Brackets nest at most this deep (the parser recurses on them).
-pub const MAX_NESTING: usize = 64;
+/// Brackets and templates nest at most this deep (see nesting.rs: the parser recurses on
+/// them, and retries every level of an expression that does not parse).
+pub const MAX_NESTING: usize = 16;
 
 const TOP_LEVEL: &[&str] = &[
     "version", "variable", "function", "stage", "target", "group",
