@@ -54,7 +54,7 @@ pub struct HclOptions {
 
 /// Brackets and templates nest at most this deep (see nesting.rs: the parser recurses on
 /// them, and retries every level of an expression that does not parse).
-pub const MAX_NESTING: usize = 16;
+pub const MAX_NESTING: usize = 12;
 
 const TOP_LEVEL: &[&str] = &[
     "version", "variable", "function", "stage", "target", "group",
