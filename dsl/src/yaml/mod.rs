@@ -45,10 +45,7 @@ impl Default for Limits {
 
 /// Parse YAML text into a node tree, or explain why it is not a usable document.
 pub fn parse(file: &SourceFile, limits: &Limits) -> Result<Node, Diagnostic> {
-    // Plain YAML has at most about one node per two bytes of text; only aliases make more.
-    // Scaling the node budget with the file's size refuses an alias bomb after a few thousand
-    // copied nodes, while any honest file stays far below it.
-    let max_nodes = (20_000 + file.text.len() / 2).min(limits.max_nodes);
+    let max_nodes = node_budget(file, limits);
     if let Some(root) = fast::parse(file, limits, max_nodes) {
         return Ok(root);
     }
@@ -61,7 +58,7 @@ pub fn parse(file: &SourceFile, limits: &Limits) -> Result<Node, Diagnostic> {
 pub fn fast_path_agrees(text: &str) -> Result<bool, String> {
     let file = SourceFile::new("fast.kiln.yaml", text);
     let limits = Limits::default();
-    let max_nodes = (20_000 + file.text.len() / 2).min(limits.max_nodes);
+    let max_nodes = node_budget(&file, &limits);
     let Some(fast) = fast::parse(&file, &limits, max_nodes) else {
         return Ok(false);
     };
@@ -70,6 +67,13 @@ pub fn fast_path_agrees(text: &str) -> Result<bool, String> {
         Ok(full) if format!("{full:?}") == format!("{fast:?}") => Ok(true),
         full => Err(format!("fast path: {fast:?}\nfull parser: {full:?}")),
     }
+}
+
+/// Plain YAML has at most about one node per two bytes of text; only aliases make more.
+/// Scaling the node budget with the file's size refuses an alias bomb after a few thousand
+/// copied nodes, while any honest file stays far below it.
+fn node_budget(file: &SourceFile, limits: &Limits) -> usize {
+    (20_000 + file.text.len() / 2).min(limits.max_nodes)
 }
 
 /// The full YAML 1.2 parser (granit-parser's events) into the node tree.
