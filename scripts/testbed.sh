@@ -64,7 +64,7 @@ packages() {
                 iptables curl python3 git dpkg-dev gnupg)
   local missing=()
   for p in "${wanted[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >"$LOGS/apt.log" 2>&1 \
@@ -160,7 +160,14 @@ sid_mounts() {
 bridge28() {
   ip link show "$BRIDGE28" >/dev/null 2>&1 || ip link add "$BRIDGE28" type bridge \
     || fail "docker28" "cannot create bridge $BRIDGE28"
-  ip addr show "$BRIDGE28" | grep -q 172.31.0.1/16 || ip addr add 172.31.0.1/16 dev "$BRIDGE28"
+  # Read the addresses first: with pipefail, `ip ... | grep -q` fails when grep exits before ip
+  # has written everything (SIGPIPE), and adding an existing address is an error.
+  local addrs
+  addrs=$(ip -o addr show dev "$BRIDGE28")
+  case "$addrs" in
+    *" 172.31.0.1/16 "*) ;;
+    *) ip addr add 172.31.0.1/16 dev "$BRIDGE28" || fail "docker28" "cannot address bridge $BRIDGE28" ;;
+  esac
   ip link set "$BRIDGE28" up
 }
 
