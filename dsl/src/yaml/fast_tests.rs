@@ -113,4 +113,10 @@ fn spans_and_values_match_on_the_tricky_shapes() {
     let read: Vec<bool> = cases.iter().map(|case| agrees(case)).collect();
     // The first nine are the shapes build files are made of: the fast path reads them.
     assert_eq!(read[..9], [true; 9], "read: {read:?}");
+    assert_eq!(read[9..12], [false, true, true], "read: {read:?}");
+    // The rest are broken documents (whose errors only the full parser writes) and shapes
+    // left to it on purpose: multi-line scalars, explicit keys, anchors, indentation
+    // indicators, block scalars with leading or trailing blank lines. If the fast path
+    // learns one of them, move it up, deliberately.
+    assert!(read[12..].iter().all(|&r| !r), "read: {read:?}");
 }
