@@ -4,12 +4,13 @@
 use super::{Job, Shared, status, string_map, strings};
 use bollard::Docker;
 use bollard::grpc::build::{ImageBuildFrontendOptions, ImageBuildLoadInput};
-use bollard::models::BuildInfoAux;
+use bollard::moby::buildkit::v1::StatusResponse;
+use bollard::models::{BuildInfo, BuildInfoAux};
 use bollard::query_parameters::{
     BuildImageOptionsBuilder, BuilderVersion, ImageBuildOutput, PushImageOptionsBuilder,
     TagImageOptionsBuilder,
 };
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -115,7 +116,9 @@ pub async fn build_one(shared: &Shared, job: &Job) -> Result<String, String> {
         }
         "tar" => Ok(format!("tar in {}", dest.unwrap_or_default())),
         _ => {
-            let id = image_id.unwrap_or_default();
+            let id = image_id.ok_or(
+                "the engine's build stream ended without the image id; the build may not have finished (see the engine's log)",
+            )?;
             tag_and_push(shared, job, &id, &tags, kind == "registry").await?;
             Ok(if tags.is_empty() {
                 id
@@ -164,22 +167,51 @@ async fn run_build(
     options: BuildImageOptionsBuilder,
 ) -> Result<Option<String>, String> {
     let body = bollard::body_full(shared.tar.clone());
-    let mut stream = shared.docker.build_image(options.build(), None, Some(body));
+    let stream = shared.docker.build_image(options.build(), None, Some(body));
+    read_build_stream(stream, |status| {
+        let mut progress = shared.progress.lock().expect("progress lock");
+        progress.status(job.index, status);
+    })
+    .await
+}
+
+/// Read a `/build` response: each BuildKit status goes to `on_status`; the image id the
+/// engine reports at the end, if it does (tar and local outputs have none).
+async fn read_build_stream<S>(
+    mut stream: S,
+    mut on_status: impl FnMut(&StatusResponse),
+) -> Result<Option<String>, String>
+where
+    S: Stream<Item = Result<BuildInfo, bollard::errors::Error>> + Unpin,
+{
     let mut image_id = None;
     while let Some(item) = stream.next().await {
         match item {
-            Ok(info) => match info.aux {
-                Some(BuildInfoAux::BuildKit(status)) => {
-                    let mut progress = shared.progress.lock().expect("progress lock");
-                    progress.status(job.index, &status);
-                }
-                Some(BuildInfoAux::Default(id)) => image_id = id.id,
-                None => {}
-            },
+            Ok(BuildInfo {
+                aux: Some(BuildInfoAux::BuildKit(status)),
+                ..
+            }) => on_status(&status),
+            Ok(BuildInfo {
+                aux: Some(BuildInfoAux::Default(id)),
+                ..
+            }) => image_id = id.id,
+            Ok(_) => {}
+            Err(e) if is_spurious_stream_end(&e) => break,
             Err(e) => return Err(build_error(&e)),
         }
     }
     Ok(image_id)
+}
+
+/// bollard 0.21's JSON line decoder (bollard#560, fixed upstream after 0.21.1, the newest
+/// release we can use) fails a complete response with "bytes remaining on stream" when the
+/// engine's CRLF after the last message arrives in a later read than the message: it keeps a
+/// lone `\r` and calls that a partial message at the end. A body really cut short is not
+/// this error: the responses are chunked, and hyper reports an incomplete chunked body as an
+/// error of its own. Anything a truncated build would lose is checked after: an image build
+/// needs its id, a tar or local output is unpacked and read.
+fn is_spurious_stream_end(error: &bollard::errors::Error) -> bool {
+    matches!(error, bollard::errors::Error::IOError { err } if err.to_string() == "bytes remaining on stream")
 }
 
 /// Secrets reach a build only through the engine's gRPC API (bollard's Moby driver): the
@@ -326,7 +358,11 @@ async fn push(docker: &Docker, reference: &str) -> Result<(), String> {
     let options = PushImageOptionsBuilder::default().tag(tag).build();
     let mut stream = docker.push_image(repo, Some(options), None);
     while let Some(item) = stream.next().await {
-        let info = item.map_err(|e| format!("push {reference}: {}", build_error(&e)))?;
+        let info = match item {
+            Ok(info) => info,
+            Err(e) if is_spurious_stream_end(&e) => break,
+            Err(e) => return Err(format!("push {reference}: {}", build_error(&e))),
+        };
         if let Some(error) = info.error_detail.and_then(|d| d.message) {
             return Err(format!("push {reference}: {error}"));
         }
@@ -349,6 +385,95 @@ fn unpack(tar_path: &Path, dest: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::os::unix::net::UnixListener;
+
+    /// A one-request engine on a unix socket: it reads the request, then answers 200 with a
+    /// chunked body written as `chunks`, pausing between them so that each arrives in its own
+    /// read; `complete` ends the body properly, else the connection just closes.
+    fn fake_engine(chunks: &[&str], complete: bool) -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("docker.sock");
+        let listener = UnixListener::bind(&socket).unwrap();
+        let chunks: Vec<String> = chunks.iter().map(|c| c.to_string()).collect();
+        std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap() > 2 {
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap();
+                }
+                line.clear();
+            }
+            reader.read_exact(&mut vec![0; length]).unwrap();
+            let mut out = stream;
+            out.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n").unwrap();
+            // The client may hang up after an error message: later writes may fail.
+            for chunk in chunks {
+                let _ = write!(out, "{:x}\r\n{chunk}\r\n", chunk.len());
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            if complete {
+                let _ = out.write_all(b"0\r\n\r\n");
+            }
+        });
+        let path = socket.display().to_string();
+        (dir, path)
+    }
+
+    /// What `read_build_stream` makes of the fake engine's answer to a `/build`.
+    fn read_from(chunks: &[&str], complete: bool) -> Result<Option<String>, String> {
+        let (_dir, socket) = fake_engine(chunks, complete);
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let docker =
+                Docker::connect_with_unix(&socket, 10, bollard::API_DEFAULT_VERSION).unwrap();
+            let body = bollard::body_full(Vec::from(&b"tar"[..]).into());
+            let stream = docker.build_image(
+                BuildImageOptionsBuilder::default().build(),
+                None,
+                Some(body),
+            );
+            read_build_stream(stream, |_| {}).await
+        })
+    }
+
+    #[test]
+    fn a_crlf_split_from_the_last_message_is_still_a_complete_build() {
+        // The engine's framing (a JSON message, then CRLF) split across two reads: bollard
+        // 0.21.1 fails this complete answer with "bytes remaining on stream" (bollard#560).
+        let id = r#"{"aux":{"ID":"sha256:0123"}}"#;
+        assert_eq!(
+            read_from(&[r#"{"stream":"step"}"#, "\r\n", id, "\r\n"], true),
+            Ok(Some("sha256:0123".into()))
+        );
+        assert_eq!(
+            read_from(&[id, "\r", "\n"], true),
+            Ok(Some("sha256:0123".into()))
+        );
+    }
+
+    #[test]
+    fn a_body_cut_short_is_still_an_error() {
+        let got = read_from(&[r#"{"aux":{"ID":"sha"#], false);
+        assert!(got.is_err(), "{got:?}");
+        let got = read_from(&[r#"{"aux":{"ID":"sha256:0123"}}"#, "\r"], false);
+        assert!(got.is_err(), "a body without its last chunk: {got:?}");
+    }
+
+    #[test]
+    fn an_error_message_of_the_engine_is_the_build_error() {
+        let got = read_from(
+            &[
+                r#"{"errorDetail":{"message":"rpc error: code = Unknown desc = kiln.yaml:3: boom"},"error":"boom"}"#,
+                "\r\n",
+            ],
+            true,
+        );
+        assert_eq!(got, Err("kiln.yaml:3: boom".into()));
+    }
 
     #[test]
     fn tags_split_into_repository_and_tag() {
