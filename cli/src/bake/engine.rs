@@ -455,6 +455,29 @@ mod tests {
         );
     }
 
+    /// What `push` makes of the fake engine's answer to a push.
+    fn push_from(chunks: &[&str], complete: bool) -> Result<(), String> {
+        let (_dir, socket) = fake_engine(chunks, complete);
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let docker =
+                Docker::connect_with_unix(&socket, 10, bollard::API_DEFAULT_VERSION).unwrap();
+            push(&docker, "localhost:5000/app:1").await
+        })
+    }
+
+    #[test]
+    fn a_push_answer_split_after_its_last_message_is_a_push() {
+        let last = r#"{"status":"1: digest: sha256:0123 size: 528"}"#;
+        assert_eq!(push_from(&[last, "\r", "\n"], true), Ok(()));
+        let got = push_from(&[r#"{"status":"1: dig"#], false);
+        assert!(
+            got.as_ref()
+                .is_err_and(|e| e.starts_with("push localhost:5000/app:1: ")),
+            "{got:?}"
+        );
+    }
+
     #[test]
     fn a_body_cut_short_is_still_an_error() {
         let got = read_from(&[r#"{"aux":{"ID":"sha"#], false);
