@@ -56,6 +56,8 @@ pub(crate) struct Lowerer<'a> {
     pub base_images: Vec<BaseImage>,
     /// Args whose value is over the value budget (reported once, where it happened).
     oversized: HashSet<String>,
+    /// The main build context's state, once a step has used it.
+    pub main_context: Option<Output>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -81,6 +83,7 @@ impl<'a> Lowerer<'a> {
             cap_uses: Vec::new(),
             oversized: HashSet::new(),
             base_images: Vec::new(),
+            main_context: None,
         };
         lowerer.resolve_args(target);
         lowerer
@@ -192,6 +195,12 @@ impl Lowerer<'_> {
         self.dag.add(op, info)
     }
 
+    /// Record one more place an op already in the graph comes from.
+    pub fn locate(&mut self, op: &Output, span: Span) {
+        let range = self.range(span);
+        self.dag.locate(&op.digest, range);
+    }
+
     /// The normalized form of an image reference, or (reported) the diagnostic `invalid`
     /// makes from why it is not one.
     pub fn normalize_image(
@@ -299,13 +308,34 @@ impl StepCounter {
         } else {
             what
         };
-        format!(
-            "[{} {}/{}] {what}",
-            self.stage,
-            self.done,
-            self.total.max(self.done)
-        )
+        // Pushed piece by piece: this names every op, and `format!` costs more here.
+        let mut name = String::with_capacity(self.stage.len() + what.len() + 16);
+        name.push('[');
+        name.push_str(&self.stage);
+        name.push(' ');
+        push_number(&mut name, self.done);
+        name.push('/');
+        push_number(&mut name, self.total.max(self.done));
+        name.push_str("] ");
+        name.push_str(&what);
+        name
     }
+}
+
+/// `n` in decimal, appended.
+fn push_number(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Append-only history shared along chains of stages.
@@ -376,5 +406,26 @@ pub(crate) fn set_env(env: &mut Vec<(String, String)>, name: &str, value: &str) 
     match env.iter_mut().find(|(k, _)| k == name) {
         Some(existing) => existing.1 = value.to_string(),
         None => env.push((name.to_string(), value.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StepCounter;
+
+    #[test]
+    fn steps_are_named_by_stage_and_position() {
+        let mut counter = StepCounter::new("app", 12);
+        assert_eq!(counter.name("run: make"), "[app 1/12] run: make");
+        for _ in 0..9 {
+            counter.name("env");
+        }
+        assert_eq!(counter.name("a\nb"), "[app 11/12] a b");
+        counter.name("x");
+        // More steps than counted (a step that makes two ops) never says 13/12.
+        assert_eq!(counter.name("y"), "[app 13/13] y");
+        let long = "é".repeat(100);
+        let named = StepCounter::new("s", 0).name(&long);
+        assert_eq!(named, format!("[s 1/1] {}...", "é".repeat(77)));
     }
 }

@@ -82,33 +82,42 @@ impl Dag {
     /// Add an op (or find the identical one already there) and return its first output.
     pub fn add(&mut self, op: BuiltOp, info: OpInfo) -> Output {
         let output = op.output(0);
-        let inputs: Vec<usize> = (op.op.inputs.iter())
-            .filter_map(|i| self.entries.get_index_of(i.digest.as_str()))
-            .collect();
-        let entry = match self.entries.entry(op.digest) {
-            indexmap::map::Entry::Occupied(e) => {
-                let entry = e.into_mut();
+        let entry = match self.entries.get_index_of(op.digest.as_str()) {
+            Some(i) => {
+                let entry = &mut self.entries[i];
                 entry.caps.extend(op.caps);
                 entry
             }
-            indexmap::map::Entry::Vacant(e) => e.insert(Entry {
-                bytes: op.bytes,
-                inputs: Vec::new(),
-                name: info.name,
-                caps: op.caps,
-                ignore_cache: false,
-                locations: Vec::new(),
-                located: HashSet::new(),
-            }),
+            None => {
+                // The inputs were added before: their positions are looked up once, here.
+                let inputs: Vec<usize> = (op.op.inputs.iter())
+                    .filter_map(|i| self.entries.get_index_of(i.digest.as_str()))
+                    .collect();
+                let entry = Entry {
+                    bytes: op.bytes,
+                    inputs,
+                    name: info.name,
+                    caps: op.caps,
+                    ignore_cache: false,
+                    locations: Vec::new(),
+                    located: HashSet::new(),
+                };
+                let (i, _) = self.entries.insert_full(op.digest, entry);
+                &mut self.entries[i]
+            }
         };
-        if entry.inputs.is_empty() {
-            entry.inputs = inputs;
-        }
         entry.ignore_cache |= info.ignore_cache;
         if let Some(range) = info.location {
             entry.locate(range);
         }
         output
+    }
+
+    /// Record one more location of the op named `digest` (nothing when it is not here).
+    pub fn locate(&mut self, digest: &str, range: pb::Range) {
+        if let Some(entry) = self.entries.get_mut(digest) {
+            entry.locate(range);
+        }
     }
 
     /// The Definition whose result is `head` (`None`: an empty filesystem), leaving out the
@@ -158,7 +167,7 @@ impl Dag {
             }
             let op_metadata = pb::OpMetadata {
                 description: BTreeMap::from([("llb.customname".to_string(), entry.name)]),
-                caps: entry.caps.iter().map(|c| (c.to_string(), true)).collect(),
+                caps: cap_set(entry.caps),
                 ignore_cache: entry.ignore_cache,
                 ..Default::default()
             };
@@ -256,6 +265,14 @@ fn attach(
 /// it worth measuring exactly.
 fn roughly_fits(ops: usize, data: usize, max_bytes: usize) -> bool {
     3 * ops + 2 * data < max_bytes / 2
+}
+
+/// The caps an op was added with (repeats included), as the set its metadata holds: sorted
+/// and deduplicated while they are still `&'static str`, so each becomes a `String` once.
+fn cap_set(mut caps: Vec<&'static str>) -> BTreeMap<String, bool> {
+    caps.sort_unstable();
+    caps.dedup();
+    caps.into_iter().map(|c| (c.to_string(), true)).collect()
 }
 
 /// A map of `entries` (unique keys) built at once: sorted by key through their positions,

@@ -82,6 +82,17 @@ impl Lowerer<'_> {
     /// The main build context: the client's `context` directory, or a tar the client sent
     /// in the request body (served by the daemon over HTTP), unpacked.
     pub(super) fn main_context(&mut self, span: Span) -> Output {
+        // Built once: later uses only add their location (most copies read the context).
+        if let Some(context) = self.main_context.clone() {
+            self.locate(&context, span);
+            return context;
+        }
+        let context = self.build_main_context(span);
+        self.main_context = Some(context.clone());
+        context
+    }
+
+    fn build_main_context(&mut self, span: Span) -> Output {
         if let Some(url) = self.opts.context_tar_url.clone() {
             let op = source::http_op(&url, None, "context", None);
             let tar = self.add_context_op(op, "[internal] load build context".into(), span);
