@@ -5,11 +5,13 @@
 use crate::errors::{self, INVALID_ARGUMENT};
 use crate::gateway::Gateway;
 use crate::images::GatewayResolver;
-use crate::load::build_file_and_ignores;
 use crate::result::{cannot_lower, describe_result};
 use crate::{lint, report, subrequests};
 use kiln_dsl::{BuildFile, Checked};
-use kiln_lowering::{Build, CapSet, CompileError, Lowered, Selection, compile, select};
+use kiln_lowering::{
+    Build, CapSet, CompileError, LowerOptions, Lowered, Selection, lower_resolved,
+    resolve_base_images, select,
+};
 use kiln_proto::{gateway as gw, rpc};
 use kiln_request::options::Options;
 use kiln_request::request::Request;
@@ -34,39 +36,22 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
             attrs: c.attrs.clone().into_iter().collect(),
         })
         .collect();
-    let ((source, load_digest), dockerignore) = build_file_and_ignores(gateway, &request).await?;
-    crate::timings::mark("load");
-    if request.subrequest.as_deref() == Some(lint::LINT) {
-        return Ok(lint::answer(&request.check(&source), &request.filename));
-    }
-    let checked = check(&request, &source)?;
-    crate::timings::mark("check");
-    let model = checked.model.as_ref().expect("checked returns a model");
-    if let Some(asked) = &request.subrequest {
-        return answer(asked, &request, &checked, model);
-    }
-    report::send_warnings(gateway, &checked.file, &checked.diagnostics, &load_digest).await;
-    let mut base = request.lower_options(
-        gateway.worker_platform.clone(),
-        CapSet::Only(gateway.llb_caps.clone()),
-        dockerignore,
+    // Nothing before lowering depends on `.dockerignore`: it is read while the build file is
+    // read, checked and its base images resolved (round trips to the client and registry).
+    let mut other = gateway.clone();
+    let (prepared, dockerignore) = tokio::join!(
+        prepare(gateway, &request),
+        crate::load::dockerignore(&mut other, &request)
     );
-    base.context_ignores = crate::load::named_context_ignores(gateway, &request).await?;
-    let mut resolver = GatewayResolver::new(gateway, model);
-    let compiled = compile(
-        model,
-        &checked.file,
-        &base,
-        &request.platforms,
-        &mut resolver,
-    )
-    .await
-    .map_err(|e| match e {
-        CompileError::Selection(message) => errors::status(INVALID_ARGUMENT, message),
-        CompileError::Lowering(d) => cannot_lower(&checked.file, &d, &request.filename),
-        CompileError::Resolver(status) => status,
-    })?;
-    crate::timings::mark("resolve+lower");
+    let (checked, mut resolved) = match prepared? {
+        Prepared::Answer(answer) => return Ok(answer),
+        Prepared::Build { checked, resolved } => (checked, *resolved),
+    };
+    resolved.dockerignore = dockerignore?;
+    let model = checked.model.as_ref().expect("checked returns a model");
+    let compiled = lower_resolved(model, &checked.file, &resolved, &request.platforms)
+        .map_err(|e| compile_failure(CompileError::from_pure(e), &checked, &request))?;
+    crate::timings::mark("lower");
     if let Selection::Group { name, targets } = &compiled.selection
         && targets.len() > 1
     {
@@ -76,6 +61,62 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
     let results = solve_all(gateway, compiled.builds, &request.filename).await?;
     crate::timings::mark("solve");
     Ok(describe_result(gateway, results, multi))
+}
+
+/// What the build file asks for, once read and checked: an answer (a subrequest), or a
+/// build with its base images resolved.
+enum Prepared {
+    Answer(gw::Result),
+    // Boxed: both are large, and an answer is not.
+    Build {
+        checked: Box<Checked>,
+        resolved: Box<LowerOptions>,
+    },
+}
+
+/// Read and check the build file, then answer a subrequest or resolve the base images of
+/// what it builds (the first half of the compile step; the caller lowers).
+async fn prepare(gateway: &mut Gateway, request: &Request) -> Result<Prepared, rpc::Status> {
+    let (source, load_digest) = crate::load::build_file(gateway, request).await?;
+    crate::timings::mark("load");
+    if request.subrequest.as_deref() == Some(lint::LINT) {
+        let answer = lint::answer(&request.check(&source), &request.filename);
+        return Ok(Prepared::Answer(answer));
+    }
+    let checked = check(request, &source)?;
+    crate::timings::mark("check");
+    let model = checked.model.as_ref().expect("checked returns a model");
+    if let Some(asked) = &request.subrequest {
+        return answer(asked, request, &checked, model).map(Prepared::Answer);
+    }
+    report::send_warnings(gateway, &checked.file, &checked.diagnostics, &load_digest).await;
+    // `.dockerignore` comes later (the caller reads it meanwhile).
+    let caps = CapSet::Only(gateway.llb_caps.clone());
+    let mut base = request.lower_options(gateway.worker_platform.clone(), caps, Vec::new());
+    base.context_ignores = crate::load::named_context_ignores(gateway, request).await?;
+    let mut resolver = GatewayResolver::new(gateway, model);
+    let platforms = &request.platforms;
+    let resolved = resolve_base_images(model, &checked.file, &base, platforms, &mut resolver)
+        .await
+        .map_err(|e| compile_failure(e, &checked, request))?;
+    crate::timings::mark("resolve");
+    Ok(Prepared::Build {
+        checked: Box::new(checked),
+        resolved: Box::new(resolved),
+    })
+}
+
+/// The status of a compile step that failed.
+fn compile_failure(
+    error: CompileError<rpc::Status>,
+    checked: &Checked,
+    request: &Request,
+) -> rpc::Status {
+    match error {
+        CompileError::Selection(message) => errors::status(INVALID_ARGUMENT, message),
+        CompileError::Lowering(d) => cannot_lower(&checked.file, &d, &request.filename),
+        CompileError::Resolver(status) => status,
+    }
 }
 
 /// Solve every build at once (a stage they share runs once); the first failure, named by

@@ -13,22 +13,28 @@ use std::collections::BTreeMap;
 const READ_AT_MOST: usize = kiln_dsl::Limits::DEFAULT_MAX_FILE_BYTES + 1;
 
 /// The build file's bytes and the digest of the vertex that loaded it (warnings attach to
-/// it), then the `.dockerignore` patterns (none for a tar context: its client applied them).
-pub async fn build_file_and_ignores(
+/// it): from the `dockerfile` local of the client session, or for Engine API clients, out
+/// of the context tar the daemon serves.
+pub async fn build_file(
     gateway: &mut Gateway,
     request: &Request,
-) -> Result<((Vec<u8>, String), Vec<String>), rpc::Status> {
-    if let Some(url) = &request.context_tar_url {
-        let file = read_from_tar_context(gateway, url, &request.filename).await?;
-        return Ok((file, Vec::new()));
+) -> Result<(Vec<u8>, String), rpc::Status> {
+    match &request.context_tar_url {
+        Some(url) => read_from_tar_context(gateway, url, &request.filename).await,
+        None => read_build_file(gateway, request).await,
     }
-    // Two round trips at once: the file and `.dockerignore` are independent.
-    let mut other = gateway.clone();
-    let (file, ignores) = tokio::join!(
-        read_build_file(gateway, request),
-        read_dockerignore(&mut other, request)
-    );
-    Ok((file?, ignores?))
+}
+
+/// The `.dockerignore` patterns of the context (none for a tar context: its client applied
+/// them).
+pub async fn dockerignore(
+    gateway: &mut Gateway,
+    request: &Request,
+) -> Result<Vec<String>, rpc::Status> {
+    if request.context_tar_url.is_some() {
+        return Ok(Vec::new());
+    }
+    read_dockerignore(gateway, request).await
 }
 
 /// The build file, from the `dockerfile` local of the client session.

@@ -67,6 +67,15 @@ pub enum CompileError<E> {
 }
 
 impl<E> CompileError<E> {
+    /// The error of the pure half of compiling, which has no resolver error.
+    pub fn from_pure(pure: CompileError<std::convert::Infallible>) -> Self {
+        match pure {
+            CompileError::Selection(message) => CompileError::Selection(message),
+            CompileError::Lowering(diagnostics) => CompileError::Lowering(diagnostics),
+            CompileError::Resolver(never) => match never {},
+        }
+    }
+
     /// The same error with the resolver's error mapped (e.g. to one type for every resolver).
     pub fn map_resolver<F>(self, f: impl FnOnce(E) -> F) -> CompileError<F> {
         match self {
@@ -87,43 +96,60 @@ pub async fn compile<R: ImageResolver>(
     platforms: &[String],
     resolver: &mut R,
 ) -> Result<Compiled, CompileError<R::Error>> {
-    let selection = select(model, base.target.as_deref()).map_err(CompileError::Selection)?;
-    let (targets, group) = match &selection {
-        Selection::One(name) => (vec![name.clone()], false),
-        Selection::Group { targets, .. } => (targets.clone(), true),
-    };
-    let planned: Vec<(&String, &String)> = platforms
-        .iter()
-        .flat_map(|platform| targets.iter().map(move |target| (target, platform)))
-        .collect();
+    let resolved = resolve_base_images(model, file, base, platforms, resolver).await?;
+    lower_resolved(model, file, &resolved, platforms).map_err(CompileError::from_pure)
+}
+
+/// `base` with the base images of every build of the selection resolved into it: the first
+/// half of [`compile`], for a caller that does other I/O meanwhile (the frontend reads
+/// `.dockerignore`, which no base image depends on) and then calls [`lower_resolved`].
+pub async fn resolve_base_images<R: ImageResolver>(
+    model: &BuildFile,
+    file: &SourceFile,
+    base: &LowerOptions,
+    platforms: &[String],
+    resolver: &mut R,
+) -> Result<LowerOptions, CompileError<R::Error>> {
+    let planned = plan(model, base, platforms).map_err(CompileError::Selection)?;
     // The resolver writes what it finds into these options, which every build then starts
     // from (whatever fields a resolver sets, no build misses them).
     let mut resolved = base.clone();
-    if resolver.resolves() {
-        let mut missing: Vec<BaseImage> = Vec::new();
-        for &(target, platform) in &planned {
-            let options = for_build(base, target, platform);
-            for image in discover::base_images(model, file, &options) {
-                if !resolved.base_configs.contains_key(&image.reference)
-                    && !missing.contains(&image)
-                {
-                    missing.push(image);
-                }
+    if !resolver.resolves() {
+        return Ok(resolved);
+    }
+    let mut missing: Vec<BaseImage> = Vec::new();
+    for (target, platform) in &planned.builds {
+        let options = for_build(base, target, platform);
+        for image in discover::base_images(model, file, &options) {
+            if !resolved.base_configs.contains_key(&image.reference) && !missing.contains(&image) {
+                missing.push(image);
             }
         }
-        if !missing.is_empty() {
-            resolver
-                .resolve(missing, &mut resolved)
-                .await
-                .map_err(CompileError::Resolver)?;
-        }
     }
+    if !missing.is_empty() {
+        resolver
+            .resolve(missing, &mut resolved)
+            .await
+            .map_err(CompileError::Resolver)?;
+    }
+    Ok(resolved)
+}
+
+/// The second half of [`compile`]: each build of the selection lowered once, from options
+/// whose base images are resolved (what is not stays unresolved: no I/O happens here).
+pub fn lower_resolved(
+    model: &BuildFile,
+    file: &SourceFile,
+    resolved: &LowerOptions,
+    platforms: &[String],
+) -> Result<Compiled, CompileError<std::convert::Infallible>> {
+    let planned = plan(model, resolved, platforms).map_err(CompileError::Selection)?;
     let several_platforms = platforms.len() > 1;
     let mut builds = Vec::new();
-    for (target, platform) in planned {
-        let options = for_build(&resolved, target, platform);
+    for (target, platform) in planned.builds {
+        let options = for_build(resolved, &target, &platform);
         let lowered = lower(model, file, &options).map_err(CompileError::Lowering)?;
-        let key = match (group, several_platforms) {
+        let key = match (planned.group, several_platforms) {
             (false, _) => lowered.platform.clone(),
             (true, false) => target.clone(),
             (true, true) => format!("{target}/{}", lowered.platform),
@@ -131,9 +157,33 @@ pub async fn compile<R: ImageResolver>(
         builds.push(Build { key, lowered });
     }
     Ok(Compiled {
-        selection,
+        selection: planned.selection,
         builds,
-        multi: group || several_platforms,
+        multi: planned.group || several_platforms,
+    })
+}
+
+/// The selection and its builds: each target on each platform.
+struct Planned {
+    selection: Selection,
+    group: bool,
+    builds: Vec<(String, String)>,
+}
+
+fn plan(model: &BuildFile, base: &LowerOptions, platforms: &[String]) -> Result<Planned, String> {
+    let selection = select(model, base.target.as_deref())?;
+    let (targets, group) = match &selection {
+        Selection::One(name) => (vec![name.clone()], false),
+        Selection::Group { targets, .. } => (targets.clone(), true),
+    };
+    let builds = platforms
+        .iter()
+        .flat_map(|platform| targets.iter().map(move |t| (t.clone(), platform.clone())))
+        .collect();
+    Ok(Planned {
+        selection,
+        group,
+        builds,
     })
 }
 

@@ -22,7 +22,10 @@ mod stages;
 mod steps;
 
 pub use caps::{CapSet, introduced_in};
-pub use compile::{Build, CompileError, Compiled, ImageResolver, Offline, compile};
+pub use compile::{
+    Build, CompileError, Compiled, ImageResolver, Offline, compile, lower_resolved,
+    resolve_base_images,
+};
 pub use image::{ContainerConfig, History, ImageConfig};
 pub use lower::{BaseImage, LowerOptions, Lowered, lower};
 pub use ops::source::normalize_image;
