@@ -195,3 +195,140 @@ fn for_build(options: &LowerOptions, target: &str, platform: &str) -> LowerOptio
         ..options.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message;
+    use std::task::{Context, Poll, Waker};
+
+    /// A file that does not check has no model: tests start from one that does.
+    fn checked() -> kiln_dsl::Checked {
+        let checked = kiln_dsl::check_bytes("kiln.yaml", FILE.as_bytes(), &Default::default());
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+        checked
+    }
+
+    /// The output of a future that never waits (the fake resolver's).
+    fn ready<F: Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(output) => output,
+            Poll::Pending => panic!("the fake resolver never waits"),
+        }
+    }
+
+    /// Gives every image a config with an environment, a workdir and a digest, and counts
+    /// how often it is asked.
+    #[derive(Default)]
+    struct Fake {
+        calls: usize,
+    }
+
+    impl ImageResolver for Fake {
+        type Error = ();
+        async fn resolve(
+            &mut self,
+            images: Vec<BaseImage>,
+            options: &mut LowerOptions,
+        ) -> Result<(), ()> {
+            self.calls += 1;
+            for image in images {
+                let config = br#"{"config":{"Env":["FROM_IMAGE=1"],"WorkingDir":"/srv"}}"#;
+                options
+                    .base_configs
+                    .insert(image.reference.clone(), config.to_vec());
+                let digest = format!("sha256:{}", "ab".repeat(32));
+                options.base_digests.insert(image.reference, digest);
+            }
+            Ok(())
+        }
+    }
+
+    const FILE: &str = "version: 1\nstages:\n  app:\n    from: alpine:3\n    steps:\n      - copy: { src: src/, dst: ./ }\n      - run: make\n";
+
+    /// The frontend's two halves, with `.dockerignore` set between them, compile to the same
+    /// bytes as the one step every other entry point calls with it set before.
+    #[test]
+    fn the_two_halves_compile_what_one_step_compiles() {
+        let checked = checked();
+        let model = checked.model.as_ref().expect("a model");
+        let ignores = vec!["*.log".to_string()];
+        let with_ignores = LowerOptions {
+            dockerignore: ignores.clone(),
+            ..Default::default()
+        };
+        let platforms = [String::new()];
+        let mut fake = Fake::default();
+        let whole = ready(compile(
+            model,
+            &checked.file,
+            &with_ignores,
+            &platforms,
+            &mut fake,
+        ));
+        let Ok(whole) = whole else { panic!("compiles") };
+
+        let mut fake = Fake::default();
+        let halves = ready(resolve_base_images(
+            model,
+            &checked.file,
+            &Default::default(),
+            &platforms,
+            &mut fake,
+        ));
+        let Ok(mut resolved) = halves else {
+            panic!("resolves")
+        };
+        assert_eq!(fake.calls, 1);
+        resolved.dockerignore = ignores;
+        let Ok(split) = lower_resolved(model, &checked.file, &resolved, &platforms) else {
+            panic!("lowers")
+        };
+        let bytes = |c: &Compiled| c.builds[0].lowered.definition.encode_to_vec();
+        assert_eq!(bytes(&whole), bytes(&split));
+        // What the resolver found is in the result: the pinned image and its config.
+        assert_eq!(
+            whole.builds[0].lowered.image.config.working_dir.as_deref(),
+            Some("/srv")
+        );
+        let text = String::from_utf8_lossy(&bytes(&split)).into_owned();
+        assert!(text.contains("alpine:3@sha256:abab"), "the image is pinned");
+        assert!(
+            text.contains("*.log"),
+            "the context op carries the .dockerignore"
+        );
+    }
+
+    #[test]
+    fn an_unknown_target_is_looked_up_nowhere_and_refused_by_lowering() {
+        let checked = checked();
+        let model = checked.model.as_ref().expect("a model");
+        let options = LowerOptions {
+            target: Some("nope".into()),
+            ..Default::default()
+        };
+        let platforms = [String::new()];
+        let mut fake = Fake::default();
+        let resolved = ready(resolve_base_images(
+            model,
+            &checked.file,
+            &options,
+            &platforms,
+            &mut fake,
+        ));
+        let Ok(resolved) = resolved else {
+            panic!("nothing to resolve is no error")
+        };
+        assert_eq!(fake.calls, 0, "no image of an unknown target is looked up");
+        let Err(CompileError::Lowering(diagnostics)) =
+            lower_resolved(model, &checked.file, &resolved, &platforms)
+        else {
+            panic!("an unknown target does not lower")
+        };
+        assert!(diagnostics[0].message.contains("`nope`"), "{diagnostics:?}");
+    }
+}
