@@ -56,8 +56,8 @@ pub(crate) struct Lowerer<'a> {
     pub base_images: Vec<BaseImage>,
     /// Args whose value is over the value budget (reported once, where it happened).
     oversized: HashSet<String>,
-    /// The main build context's state, once a step has used it.
-    pub main_context: Option<Output>,
+    /// The ops that load the main build context (its state last), once a step has used it.
+    pub main_context: Vec<Output>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -83,7 +83,7 @@ impl<'a> Lowerer<'a> {
             cap_uses: Vec::new(),
             oversized: HashSet::new(),
             base_images: Vec::new(),
-            main_context: None,
+            main_context: Vec::new(),
         };
         lowerer.resolve_args(target);
         lowerer

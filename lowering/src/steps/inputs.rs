@@ -82,28 +82,35 @@ impl Lowerer<'_> {
     /// The main build context: the client's `context` directory, or a tar the client sent
     /// in the request body (served by the daemon over HTTP), unpacked.
     pub(super) fn main_context(&mut self, span: Span) -> Output {
-        // Built once: later uses only add their location (most copies read the context).
-        if let Some(context) = self.main_context.clone() {
-            self.locate(&context, span);
-            return context;
+        // Built once: later uses only add their location to its ops, as adding them again
+        // would (most copies read the context).
+        if self.main_context.is_empty() {
+            self.main_context = self.build_main_context(span);
+        } else {
+            for op in self.main_context.clone() {
+                self.locate(&op, span);
+            }
         }
-        let context = self.build_main_context(span);
-        self.main_context = Some(context.clone());
-        context
+        self.main_context
+            .last()
+            .expect("the context has ops")
+            .clone()
     }
 
-    fn build_main_context(&mut self, span: Span) -> Output {
+    /// The ops that load the main context, the one whose output it is last.
+    fn build_main_context(&mut self, span: Span) -> Vec<Output> {
         if let Some(url) = self.opts.context_tar_url.clone() {
             let op = source::http_op(&url, None, "context", None);
             let tar = self.add_context_op(op, "[internal] load build context".into(), span);
             let mut inputs = Inputs::default();
             let unpack = file::unpack_context(inputs.index(Some(&tar)));
             let op = file_op(inputs, vec![unpack], vec!["file.base"]);
-            return self.add_context_op(op, "[internal] unpack build context".into(), span);
+            let unpacked = self.add_context_op(op, "[internal] unpack build context".into(), span);
+            return vec![tar, unpacked];
         }
         let session = self.opts.session_id.as_deref();
         let op = source::local_op("context", session, &self.opts.dockerignore);
-        self.add_context_op(op, "[internal] load build context".into(), span)
+        vec![self.add_context_op(op, "[internal] load build context".into(), span)]
     }
 
     /// A named build context: what the client mapped the name to (`--build-context
