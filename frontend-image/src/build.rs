@@ -9,8 +9,8 @@ use crate::result::{cannot_lower, describe_result};
 use crate::{lint, report, subrequests};
 use kiln_dsl::{BuildFile, Checked};
 use kiln_lowering::{
-    Build, CapSet, CompileError, LowerOptions, Lowered, Selection, lower_resolved,
-    resolve_base_images, select,
+    Build, CapSet, CompileError, Lowered, Resolved, Selection, lower_resolved, resolve_base_images,
+    select,
 };
 use kiln_proto::{gateway as gw, rpc};
 use kiln_request::options::Options;
@@ -47,10 +47,10 @@ pub async fn build(gateway: &mut Gateway, options: &Options) -> Result<gw::Resul
         Prepared::Answer(answer) => return Ok(answer),
         Prepared::Build { checked, resolved } => (checked, *resolved),
     };
-    resolved.dockerignore = dockerignore?;
+    resolved.options.dockerignore = dockerignore?;
     let model = checked.model.as_ref().expect("checked returns a model");
-    let compiled = lower_resolved(model, &checked.file, &resolved, &request.platforms)
-        .map_err(|e| compile_failure(CompileError::from_pure(e), &checked, &request))?;
+    let compiled = lower_resolved(model, &checked.file, &resolved)
+        .map_err(|d| cannot_lower(&checked.file, &d, &request.filename))?;
     crate::timings::mark("lower");
     if let Selection::Group { name, targets } = &compiled.selection
         && targets.len() > 1
@@ -70,7 +70,7 @@ enum Prepared {
     // Boxed: both are large, and an answer is not.
     Build {
         checked: Box<Checked>,
-        resolved: Box<LowerOptions>,
+        resolved: Box<Resolved>,
     },
 }
 

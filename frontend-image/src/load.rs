@@ -34,7 +34,8 @@ pub async fn dockerignore(
     if request.context_tar_url.is_some() {
         return Ok(Vec::new());
     }
-    read_dockerignore(gateway, request).await
+    let vertex = "[internal] load .dockerignore";
+    read_dockerignore_of(gateway, request, &request.context_key, vertex).await
 }
 
 /// The build file, from the `dockerfile` local of the client session.
@@ -114,15 +115,6 @@ pub async fn named_context_ignores(
         }
     }
     Ok(ignores)
-}
-
-/// Patterns of the context's `.dockerignore` (none when there is no such file).
-async fn read_dockerignore(
-    gateway: &mut Gateway,
-    request: &Request,
-) -> Result<Vec<String>, rpc::Status> {
-    let vertex = "[internal] load .dockerignore";
-    read_dockerignore_of(gateway, request, &request.context_key, vertex).await
 }
 
 /// Patterns of the `.dockerignore` of the client's local directory `local`, loaded by the

@@ -67,15 +67,6 @@ pub enum CompileError<E> {
 }
 
 impl<E> CompileError<E> {
-    /// The error of the pure half of compiling, which has no resolver error.
-    pub fn from_pure(pure: CompileError<std::convert::Infallible>) -> Self {
-        match pure {
-            CompileError::Selection(message) => CompileError::Selection(message),
-            CompileError::Lowering(diagnostics) => CompileError::Lowering(diagnostics),
-            CompileError::Resolver(never) => match never {},
-        }
-    }
-
     /// The same error with the resolver's error mapped (e.g. to one type for every resolver).
     pub fn map_resolver<F>(self, f: impl FnOnce(E) -> F) -> CompileError<F> {
         match self {
@@ -97,11 +88,20 @@ pub async fn compile<R: ImageResolver>(
     resolver: &mut R,
 ) -> Result<Compiled, CompileError<R::Error>> {
     let resolved = resolve_base_images(model, file, base, platforms, resolver).await?;
-    lower_resolved(model, file, &resolved, platforms).map_err(CompileError::from_pure)
+    lower_resolved(model, file, &resolved).map_err(CompileError::Lowering)
 }
 
-/// `base` with the base images of every build of the selection resolved into it: the first
-/// half of [`compile`], for a caller that does other I/O meanwhile (the frontend reads
+/// The first half of [`compile`]: what to build, and the options every build starts from
+/// with its base images resolved into them.
+pub struct Resolved {
+    /// A caller may still set what resolution does not read (the frontend's
+    /// `.dockerignore`) before [`lower_resolved`].
+    pub options: LowerOptions,
+    planned: Planned,
+}
+
+/// The selection and the base images of its builds resolved into `base`: the first half of
+/// [`compile`], for a caller that does other I/O meanwhile (the frontend reads
 /// `.dockerignore`, which no base image depends on) and then calls [`lower_resolved`].
 pub async fn resolve_base_images<R: ImageResolver>(
     model: &BuildFile,
@@ -109,47 +109,55 @@ pub async fn resolve_base_images<R: ImageResolver>(
     base: &LowerOptions,
     platforms: &[String],
     resolver: &mut R,
-) -> Result<LowerOptions, CompileError<R::Error>> {
+) -> Result<Resolved, CompileError<R::Error>> {
     let planned = plan(model, base, platforms).map_err(CompileError::Selection)?;
     // The resolver writes what it finds into these options, which every build then starts
     // from (whatever fields a resolver sets, no build misses them).
-    let mut resolved = base.clone();
-    if !resolver.resolves() {
-        return Ok(resolved);
+    let mut options = base.clone();
+    if resolver.resolves() {
+        let missing = missing_images(model, file, &options, &planned);
+        if !missing.is_empty() {
+            resolver
+                .resolve(missing, &mut options)
+                .await
+                .map_err(CompileError::Resolver)?;
+        }
     }
+    Ok(Resolved { options, planned })
+}
+
+/// The base images of the planned builds that `options` has no config of, each once.
+fn missing_images(
+    model: &BuildFile,
+    file: &SourceFile,
+    options: &LowerOptions,
+    planned: &Planned,
+) -> Vec<BaseImage> {
     let mut missing: Vec<BaseImage> = Vec::new();
     for (target, platform) in &planned.builds {
-        let options = for_build(base, target, platform);
-        for image in discover::base_images(model, file, &options) {
-            if !resolved.base_configs.contains_key(&image.reference) && !missing.contains(&image) {
+        let build = for_build(options, target, platform);
+        for image in discover::base_images(model, file, &build) {
+            if !options.base_configs.contains_key(&image.reference) && !missing.contains(&image) {
                 missing.push(image);
             }
         }
     }
-    if !missing.is_empty() {
-        resolver
-            .resolve(missing, &mut resolved)
-            .await
-            .map_err(CompileError::Resolver)?;
-    }
-    Ok(resolved)
+    missing
 }
 
-/// The second half of [`compile`]: each build of the selection lowered once, from options
-/// whose base images are resolved (what is not stays unresolved: no I/O happens here).
+/// The second half of [`compile`]: each build of the selection lowered once (no I/O: what
+/// was not resolved stays unresolved).
 pub fn lower_resolved(
     model: &BuildFile,
     file: &SourceFile,
-    resolved: &LowerOptions,
-    platforms: &[String],
-) -> Result<Compiled, CompileError<std::convert::Infallible>> {
-    let planned = plan(model, resolved, platforms).map_err(CompileError::Selection)?;
-    let several_platforms = platforms.len() > 1;
+    resolved: &Resolved,
+) -> Result<Compiled, Vec<Diagnostic>> {
+    let planned = &resolved.planned;
     let mut builds = Vec::new();
-    for (target, platform) in planned.builds {
-        let options = for_build(resolved, &target, &platform);
-        let lowered = lower(model, file, &options).map_err(CompileError::Lowering)?;
-        let key = match (planned.group, several_platforms) {
+    for (target, platform) in &planned.builds {
+        let options = for_build(&resolved.options, target, platform);
+        let lowered = lower(model, file, &options)?;
+        let key = match (planned.group, planned.several_platforms) {
             (false, _) => lowered.platform.clone(),
             (true, false) => target.clone(),
             (true, true) => format!("{target}/{}", lowered.platform),
@@ -157,9 +165,9 @@ pub fn lower_resolved(
         builds.push(Build { key, lowered });
     }
     Ok(Compiled {
-        selection: planned.selection,
+        selection: planned.selection.clone(),
         builds,
-        multi: planned.group || several_platforms,
+        multi: planned.group || planned.several_platforms,
     })
 }
 
@@ -167,6 +175,7 @@ pub fn lower_resolved(
 struct Planned {
     selection: Selection,
     group: bool,
+    several_platforms: bool,
     builds: Vec<(String, String)>,
 }
 
@@ -183,6 +192,7 @@ fn plan(model: &BuildFile, base: &LowerOptions, platforms: &[String]) -> Result<
     Ok(Planned {
         selection,
         group,
+        several_platforms: platforms.len() > 1,
         builds,
     })
 }
@@ -284,8 +294,8 @@ mod tests {
             panic!("resolves")
         };
         assert_eq!(fake.calls, 1);
-        resolved.dockerignore = ignores;
-        let Ok(split) = lower_resolved(model, &checked.file, &resolved, &platforms) else {
+        resolved.options.dockerignore = ignores;
+        let Ok(split) = lower_resolved(model, &checked.file, &resolved) else {
             panic!("lowers")
         };
         let bytes = |c: &Compiled| c.builds[0].lowered.definition.encode_to_vec();
@@ -324,9 +334,7 @@ mod tests {
             panic!("nothing to resolve is no error")
         };
         assert_eq!(fake.calls, 0, "no image of an unknown target is looked up");
-        let Err(CompileError::Lowering(diagnostics)) =
-            lower_resolved(model, &checked.file, &resolved, &platforms)
-        else {
+        let Err(diagnostics) = lower_resolved(model, &checked.file, &resolved) else {
             panic!("an unknown target does not lower")
         };
         assert!(diagnostics[0].message.contains("`nope`"), "{diagnostics:?}");

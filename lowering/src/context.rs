@@ -14,6 +14,7 @@ use kiln_dsl::model::{BuildFile, Target};
 use kiln_dsl::{Diagnostic, SourceFile, Sp, Span, catalogue, interpolate};
 use kiln_proto::pb;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write;
 use std::rc::Rc;
 
 /// The filesystem and config of a stage after its steps.
@@ -195,12 +196,6 @@ impl Lowerer<'_> {
         self.dag.add(op, info)
     }
 
-    /// Record one more place an op already in the graph comes from.
-    pub fn locate(&mut self, op: &Output, span: Span) {
-        let range = self.range(span);
-        self.dag.locate(&op.digest, range);
-    }
-
     /// The normalized form of an image reference, or (reported) the diagnostic `invalid`
     /// makes from why it is not one.
     pub fn normalize_image(
@@ -308,34 +303,12 @@ impl StepCounter {
         } else {
             what
         };
-        // Pushed piece by piece: this names every op, and `format!` costs more here.
+        // Into a string sized once: this names every op.
         let mut name = String::with_capacity(self.stage.len() + what.len() + 16);
-        name.push('[');
-        name.push_str(&self.stage);
-        name.push(' ');
-        push_number(&mut name, self.done);
-        name.push('/');
-        push_number(&mut name, self.total.max(self.done));
-        name.push_str("] ");
-        name.push_str(&what);
+        let total = self.total.max(self.done);
+        let _ = write!(name, "[{} {}/{total}] {what}", self.stage, self.done);
         name
     }
-}
-
-/// `n` in decimal, appended.
-fn push_number(out: &mut String, n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Append-only history shared along chains of stages.

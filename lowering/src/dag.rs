@@ -82,29 +82,26 @@ impl Dag {
     /// Add an op (or find the identical one already there) and return its first output.
     pub fn add(&mut self, op: BuiltOp, info: OpInfo) -> Output {
         let output = op.output(0);
-        let entry = match self.entries.get_index_of(op.digest.as_str()) {
-            Some(i) => {
-                let entry = &mut self.entries[i];
+        // The inputs were added before (a handful per op): looked up before the one lookup
+        // of the op itself, and dropped when it is already here.
+        let inputs: Vec<usize> = (op.op.inputs.iter())
+            .filter_map(|i| self.entries.get_index_of(i.digest.as_str()))
+            .collect();
+        let entry = match self.entries.entry(op.digest) {
+            indexmap::map::Entry::Occupied(e) => {
+                let entry = e.into_mut();
                 entry.caps.extend(op.caps);
                 entry
             }
-            None => {
-                // The inputs were added before: their positions are looked up once, here.
-                let inputs: Vec<usize> = (op.op.inputs.iter())
-                    .filter_map(|i| self.entries.get_index_of(i.digest.as_str()))
-                    .collect();
-                let entry = Entry {
-                    bytes: op.bytes,
-                    inputs,
-                    name: info.name,
-                    caps: op.caps,
-                    ignore_cache: false,
-                    locations: Vec::new(),
-                    located: HashSet::new(),
-                };
-                let (i, _) = self.entries.insert_full(op.digest, entry);
-                &mut self.entries[i]
-            }
+            indexmap::map::Entry::Vacant(e) => e.insert(Entry {
+                bytes: op.bytes,
+                inputs,
+                name: info.name,
+                caps: op.caps,
+                ignore_cache: false,
+                locations: Vec::new(),
+                located: HashSet::new(),
+            }),
         };
         entry.ignore_cache |= info.ignore_cache;
         if let Some(range) = info.location {

@@ -23,7 +23,7 @@ mod steps;
 
 pub use caps::{CapSet, introduced_in};
 pub use compile::{
-    Build, CompileError, Compiled, ImageResolver, Offline, compile, lower_resolved,
+    Build, CompileError, Compiled, ImageResolver, Offline, Resolved, compile, lower_resolved,
     resolve_base_images,
 };
 pub use image::{ContainerConfig, History, ImageConfig};

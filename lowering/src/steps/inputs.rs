@@ -87,8 +87,9 @@ impl Lowerer<'_> {
         if self.main_context.is_empty() {
             self.main_context = self.build_main_context(span);
         } else {
-            for op in self.main_context.clone() {
-                self.locate(&op, span);
+            let range = self.range(span);
+            for op in &self.main_context {
+                self.dag.locate(&op.digest, range);
             }
         }
         self.main_context
